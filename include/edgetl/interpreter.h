@@ -1,0 +1,72 @@
+// Runs subgraph 0 of a Model with TensorFlow Lite's exact integer arithmetic.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "edgetl/model.h"
+#include "edgetl/status.h"
+#include "edgetl/tensor.h"
+
+namespace edgetl {
+
+struct InterpreterOptions {
+  // Give every tensor its own memory instead of letting tensors whose
+  // lifetimes do not overlap share arena space, so that every intermediate
+  // result can be read after Invoke() (debugging, per-layer comparison).
+  bool preserve_intermediates = false;
+};
+
+// One interpreter per thread: an Interpreter is not thread-safe, but any
+// number of them may run the same Model concurrently (the model's bytes are
+// shared and read-only). All memory is allocated by Create(); Invoke() does
+// not allocate.
+class Interpreter {
+ public:
+  // Prepares every op: validates types and shapes, precomputes requantization
+  // parameters and plans one arena for all activations.
+  // Errors: kUnsupported naming the op index, name and reason (unknown op,
+  // unsupported type, a model compiled for the Edge TPU, dynamic shapes),
+  // kCorruptModel for inconsistent shapes or parameters.
+  static Result<Interpreter> Create(const Model& model, const InterpreterOptions& options = {});
+
+  Interpreter(Interpreter&&) noexcept;
+  Interpreter& operator=(Interpreter&&) noexcept;
+  ~Interpreter();
+
+  int num_inputs() const;
+  int num_outputs() const;
+  // Input/output `i` (graph order). Writing into input(i).data is the
+  // zero-copy way to feed the model. `i` must be in range.
+  TensorView input(int i) const;
+  TensorView output(int i) const;
+  // Any tensor of subgraph 0 by index; intermediates hold valid data after
+  // Invoke() only with preserve_intermediates. Constant tensors are
+  // read-only. Errors: kOutOfRange.
+  Result<TensorView> tensor(int index) const;
+
+  // Copies `bytes` into input `i`. Errors: kOutOfRange (no such input),
+  // kInvalidArgument (size differs from the input tensor's byte size).
+  Status SetInput(int i, std::span<const uint8_t> bytes);
+
+  // Runs the graph once. Never fails for a successfully created interpreter.
+  Status Invoke();
+
+  // Output `i` as floats: real = scale * (q - zero_point) for quantized
+  // outputs, a copy for float ones. Errors: kOutOfRange, kUnsupported (type).
+  Result<std::vector<float>> DequantizedOutput(int i) const;
+
+  // Bytes of the activation arena (all non-constant tensors).
+  size_t arena_bytes() const;
+  const Model& model() const;
+
+ private:
+  struct Impl;
+  explicit Interpreter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace edgetl

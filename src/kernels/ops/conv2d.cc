@@ -1,0 +1,88 @@
+// CONV_2D: NHWC input, OHWI filter, optional bias, fused activation.
+#include "kernels/ops/conv_common.h"
+#include "kernels/ops/registry.h"
+
+namespace edgetl {
+namespace {
+
+class Conv2D final : public OpKernel {
+ public:
+  Status Prepare(const KernelContext& ctx) override {
+    EDGETL_RETURN_IF_ERROR(CheckArity(ctx, 2, 3, 1));
+    input_ = ctx.inputs[0];
+    filter_ = ctx.inputs[1];
+    bias_ = ctx.input(2);
+    output_ = ctx.outputs[0];
+    const auto* opts = ctx.op.builtin_options_as_Conv2DOptions();
+    if (!opts) return CorruptModel("missing Conv2DOptions");
+    EDGETL_RETURN_IF_ERROR(
+        CheckType(*input_, {TensorType::kUInt8, TensorType::kInt8, TensorType::kFloat32}, "input"));
+    if (input_->rank() != 4 || filter_->rank() != 4) {
+      return Unsupported("input and filter must be 4-D");
+    }
+    if (filter_->dim(3) != input_->dim(3)) {
+      return Unsupported("filter depth " + std::to_string(filter_->dim(3)) +
+                         " differs from input depth " + std::to_string(input_->dim(3)) +
+                         " (grouped convolution)");
+    }
+    if (opts->stride_h() <= 0 || opts->stride_w() <= 0 || opts->dilation_h_factor() <= 0 ||
+        opts->dilation_w_factor() <= 0) {
+      return CorruptModel("strides and dilations must be positive");
+    }
+    auto& g = geometry_;
+    g.batches = input_->dim(0);
+    g.in_h = input_->dim(1);
+    g.in_w = input_->dim(2);
+    g.in_c = input_->dim(3);
+    g.out_c = filter_->dim(0);
+    g.filter_h = filter_->dim(1);
+    g.filter_w = filter_->dim(2);
+    g.stride_h = opts->stride_h();
+    g.stride_w = opts->stride_w();
+    g.dilation_h = opts->dilation_h_factor();
+    g.dilation_w = opts->dilation_w_factor();
+    const PaddedAxis y = ComputePadding(opts->padding(), g.in_h, g.filter_h, g.stride_h, g.dilation_h);
+    const PaddedAxis x = ComputePadding(opts->padding(), g.in_w, g.filter_w, g.stride_w, g.dilation_w);
+    g.out_h = y.out;
+    g.out_w = x.out;
+    g.pad_h = y.pad;
+    g.pad_w = x.pad;
+    EDGETL_RETURN_IF_ERROR(CheckOutputShape(*output_, {g.batches, g.out_h, g.out_w, g.out_c}));
+    if (input_->type() == TensorType::kFloat32) {
+      ActivationRangeFloat(opts->fused_activation_function(), &act_min_, &act_max_);
+      return PrepareFloatConv(*input_, *filter_, bias_, *output_, g.out_c);
+    }
+    return PrepareQuantizedConv(*input_, *filter_, bias_, *output_, g.out_c, 0,
+                                opts->fused_activation_function(), false, &quant_);
+  }
+
+  void Eval() override {
+    const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
+    switch (input_->type()) {
+      case TensorType::kUInt8:
+        reference::ConvQuantized(geometry_, quant_.quant, input_->ptr<uint8_t>(),
+                                 filter_->ptr<uint8_t>(), bias, output_->ptr<uint8_t>());
+        break;
+      case TensorType::kInt8:
+        reference::ConvQuantized(geometry_, quant_.quant, input_->ptr<int8_t>(),
+                                 filter_->ptr<int8_t>(), bias, output_->ptr<int8_t>());
+        break;
+      default:
+        reference::ConvFloat(geometry_, act_min_, act_max_, input_->ptr<float>(),
+                             filter_->ptr<float>(), bias_ ? bias_->ptr<float>() : nullptr,
+                             output_->ptr<float>());
+    }
+  }
+
+ private:
+  RtTensor *input_ = nullptr, *filter_ = nullptr, *bias_ = nullptr, *output_ = nullptr;
+  reference::ConvGeometry geometry_;
+  QuantizedConvData quant_;
+  float act_min_ = 0, act_max_ = 0;
+};
+
+}  // namespace
+
+EDGETL_REGISTER_KERNEL(CONV_2D, Conv2D);
+
+}  // namespace edgetl

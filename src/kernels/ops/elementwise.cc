@@ -1,0 +1,121 @@
+// ADD, SUB and MUL with broadcasting and fused activation.
+#include <cmath>
+
+#include "kernels/ops/op_util.h"
+#include "kernels/ops/registry.h"
+#include "kernels/reference/elementwise.h"
+
+namespace edgetl {
+namespace {
+
+enum class Kind { kAdd, kSub, kMul };
+
+template <Kind kKind>
+class Elementwise final : public OpKernel {
+ public:
+  Status Prepare(const KernelContext& ctx) override {
+    EDGETL_RETURN_IF_ERROR(CheckArity(ctx, 2, 2, 1));
+    a_ = ctx.inputs[0];
+    b_ = ctx.inputs[1];
+    out_ = ctx.outputs[0];
+    fb::ActivationFunctionType act = fb::ActivationFunctionType::NONE;
+    if (kKind == Kind::kAdd) {
+      if (const auto* o = ctx.op.builtin_options_as_AddOptions()) act = o->fused_activation_function();
+    } else if (kKind == Kind::kSub) {
+      if (const auto* o = ctx.op.builtin_options_as_SubOptions()) act = o->fused_activation_function();
+    } else {
+      if (const auto* o = ctx.op.builtin_options_as_MulOptions()) act = o->fused_activation_function();
+    }
+    EDGETL_RETURN_IF_ERROR(
+        CheckType(*a_, {TensorType::kUInt8, TensorType::kInt8, TensorType::kFloat32}, "input"));
+    EDGETL_RETURN_IF_ERROR(CheckType(*b_, {a_->type()}, "second input"));
+    EDGETL_RETURN_IF_ERROR(CheckType(*out_, {a_->type()}, "output"));
+    bool ok = false;
+    const std::vector<int> shape = reference::BroadcastShape(a_->shape(), b_->shape(), &ok);
+    if (!ok) {
+      return InvalidArgument("input shapes " + ShapeToString(a_->shape()) + " and " +
+                             ShapeToString(b_->shape()) + " do not broadcast");
+    }
+    EDGETL_RETURN_IF_ERROR(CheckOutputShape(*out_, shape));
+    reference::MakeBroadcastMap(a_->shape(), b_->shape(), shape, &map_);
+    if (a_->type() == TensorType::kFloat32) {
+      ActivationRangeFloat(act, &fmin_, &fmax_);
+      return Status::Ok();
+    }
+    for (const RtTensor* t : {a_, b_, out_}) EDGETL_RETURN_IF_ERROR(CheckQuantized(*t, "quantized"));
+    int32_t act_min, act_max;
+    EDGETL_RETURN_IF_ERROR(ActivationRangeQuantized(act, *out_, &act_min, &act_max));
+    if (kKind == Kind::kMul) {
+      mul_ = {-a_->zero_point(), -b_->zero_point(), out_->zero_point(), 0, 0, act_min, act_max};
+      // Float product of the scales, as TFLite computes it.
+      const double real = static_cast<double>(a_->scale() * b_->scale() / out_->scale());
+      fixedpoint::QuantizeMultiplier(real, &mul_.output_multiplier, &mul_.output_shift);
+      return Status::Ok();
+    }
+    auto& p = add_;
+    p.input1_offset = -a_->zero_point();
+    p.input2_offset = -b_->zero_point();
+    p.output_offset = out_->zero_point();
+    p.left_shift = 20;
+    p.act_min = act_min;
+    p.act_max = act_max;
+    const double twice_max = 2 * static_cast<double>(std::max(a_->scale(), b_->scale()));
+    const double m1 = static_cast<double>(a_->scale()) / twice_max;
+    const double m2 = static_cast<double>(b_->scale()) / twice_max;
+    const double mo = twice_max / ((1 << p.left_shift) * static_cast<double>(out_->scale()));
+    fixedpoint::QuantizeMultiplier(m1, &p.input1_multiplier, &p.input1_shift);
+    fixedpoint::QuantizeMultiplier(m2, &p.input2_multiplier, &p.input2_shift);
+    fixedpoint::QuantizeMultiplier(mo, &p.output_multiplier, &p.output_shift);
+    if (p.input1_shift > 0 || p.input2_shift > 0 || p.output_shift > 0) {
+      return Unsupported("input/output scale ratio too large for quantized add");
+    }
+    return Status::Ok();
+  }
+
+  void Eval() override {
+    const size_t n = out_->num_elements();
+    switch (a_->type()) {
+      case TensorType::kUInt8: EvalQuantized<uint8_t>(n); break;
+      case TensorType::kInt8: EvalQuantized<int8_t>(n); break;
+      default: {
+        const float lo = fmin_, hi = fmax_;
+        reference::Broadcast(map_, n, a_->ptr<float>(), b_->ptr<float>(), out_->ptr<float>(),
+                             [lo, hi](float x, float y) {
+                               const float r = kKind == Kind::kAdd   ? x + y
+                                               : kKind == Kind::kSub ? x - y
+                                                                     : x * y;
+                               return std::clamp(r, lo, hi);
+                             });
+      }
+    }
+  }
+
+ private:
+  template <typename T>
+  void EvalQuantized(size_t n) {
+    if constexpr (kKind == Kind::kMul) {
+      const auto& p = mul_;
+      reference::Broadcast(map_, n, a_->ptr<T>(), b_->ptr<T>(), out_->ptr<T>(),
+                           [&p](T x, T y) { return reference::MulOne<T>(p, x, y); });
+    } else {
+      const auto& p = add_;
+      reference::Broadcast(map_, n, a_->ptr<T>(), b_->ptr<T>(), out_->ptr<T>(), [&p](T x, T y) {
+        return reference::AddOne<T, kKind == Kind::kSub>(p, x, y);
+      });
+    }
+  }
+
+  RtTensor *a_ = nullptr, *b_ = nullptr, *out_ = nullptr;
+  reference::BroadcastMap map_;
+  reference::AddQuant add_;
+  reference::MulQuant mul_;
+  float fmin_ = 0, fmax_ = 0;
+};
+
+}  // namespace
+
+EDGETL_REGISTER_KERNEL(ADD, Elementwise<Kind::kAdd>);
+EDGETL_REGISTER_KERNEL(SUB, Elementwise<Kind::kSub>);
+EDGETL_REGISTER_KERNEL(MUL, Elementwise<Kind::kMul>);
+
+}  // namespace edgetl

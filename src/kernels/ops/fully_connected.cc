@@ -1,0 +1,79 @@
+// FULLY_CONNECTED: input flattened to [batches, in_depth], filter [out, in].
+#include "kernels/ops/conv_common.h"
+#include "kernels/ops/registry.h"
+#include "kernels/reference/fully_connected.h"
+
+namespace edgetl {
+namespace {
+
+class FullyConnected final : public OpKernel {
+ public:
+  Status Prepare(const KernelContext& ctx) override {
+    EDGETL_RETURN_IF_ERROR(CheckArity(ctx, 2, 3, 1));
+    input_ = ctx.inputs[0];
+    filter_ = ctx.inputs[1];
+    bias_ = ctx.input(2);
+    output_ = ctx.outputs[0];
+    const auto* opts = ctx.op.builtin_options_as_FullyConnectedOptions();
+    const auto activation = opts ? opts->fused_activation_function() : fb::ActivationFunctionType::NONE;
+    if (opts && opts->weights_format() != fb::FullyConnectedOptionsWeightsFormat::DEFAULT) {
+      return Unsupported("shuffled weights format");
+    }
+    EDGETL_RETURN_IF_ERROR(
+        CheckType(*input_, {TensorType::kUInt8, TensorType::kInt8, TensorType::kFloat32}, "input"));
+    if (filter_->rank() != 2) return Unsupported("filter must be 2-D");
+    out_depth_ = filter_->dim(0);
+    in_depth_ = filter_->dim(1);
+    const size_t elements = input_->num_elements();
+    if (in_depth_ <= 0 || elements % in_depth_ != 0) {
+      return CorruptModel("input has " + std::to_string(elements) +
+                          " elements, not a multiple of the filter's " + std::to_string(in_depth_));
+    }
+    batches_ = static_cast<int>(elements / in_depth_);
+    std::vector<int> expected = {batches_, out_depth_};
+    if (opts && opts->keep_num_dims()) {
+      expected = input_->shape();
+      expected.back() = out_depth_;
+    }
+    EDGETL_RETURN_IF_ERROR(CheckOutputShape(*output_, expected));
+    if (input_->type() == TensorType::kFloat32) {
+      ActivationRangeFloat(activation, &act_min_, &act_max_);
+      return PrepareFloatConv(*input_, *filter_, bias_, *output_, out_depth_);
+    }
+    return PrepareQuantizedConv(*input_, *filter_, bias_, *output_, out_depth_, 0, activation, true,
+                                &quant_);
+  }
+
+  void Eval() override {
+    const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
+    switch (input_->type()) {
+      case TensorType::kUInt8:
+        reference::FullyConnectedQuantized(batches_, in_depth_, out_depth_, quant_.quant,
+                                           input_->ptr<uint8_t>(), filter_->ptr<uint8_t>(), bias,
+                                           output_->ptr<uint8_t>());
+        break;
+      case TensorType::kInt8:
+        reference::FullyConnectedQuantized(batches_, in_depth_, out_depth_, quant_.quant,
+                                           input_->ptr<int8_t>(), filter_->ptr<int8_t>(), bias,
+                                           output_->ptr<int8_t>());
+        break;
+      default:
+        reference::FullyConnectedFloat(batches_, in_depth_, out_depth_, act_min_, act_max_,
+                                       input_->ptr<float>(), filter_->ptr<float>(),
+                                       bias_ ? bias_->ptr<float>() : nullptr,
+                                       output_->ptr<float>());
+    }
+  }
+
+ private:
+  RtTensor *input_ = nullptr, *filter_ = nullptr, *bias_ = nullptr, *output_ = nullptr;
+  int batches_ = 0, in_depth_ = 0, out_depth_ = 0;
+  QuantizedConvData quant_;
+  float act_min_ = 0, act_max_ = 0;
+};
+
+}  // namespace
+
+EDGETL_REGISTER_KERNEL(FULLY_CONNECTED, FullyConnected);
+
+}  // namespace edgetl

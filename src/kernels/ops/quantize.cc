@@ -1,0 +1,113 @@
+// QUANTIZE (float -> 8-bit, or 8-bit -> 8-bit requantization, e.g. the
+// uint8 <-> int8 shims at the ends of TF2 models) and DEQUANTIZE.
+#include <cmath>
+#include <limits>
+
+#include "kernels/ops/op_util.h"
+#include "kernels/ops/registry.h"
+#include "kernels/reference/fixed_point.h"
+
+namespace edgetl {
+namespace {
+
+template <typename T>
+void QuantizeFloat(const float* in, T* out, size_t n, float scale, int32_t zp) {
+  for (size_t i = 0; i < n; ++i) {
+    const int32_t v = static_cast<int32_t>(std::round(in[i] / scale)) + zp;
+    out[i] = static_cast<T>(std::clamp<int32_t>(v, std::numeric_limits<T>::min(),
+                                                std::numeric_limits<T>::max()));
+  }
+}
+
+template <typename TIn, typename TOut>
+void Requantize(const TIn* in, TOut* out, size_t n, int32_t in_zp, int32_t out_zp,
+                int32_t multiplier, int shift) {
+  for (size_t i = 0; i < n; ++i) {
+    const int32_t v =
+        fixedpoint::MultiplyByQuantizedMultiplier(in[i] - in_zp, multiplier, shift) + out_zp;
+    out[i] = static_cast<TOut>(std::clamp<int32_t>(v, std::numeric_limits<TOut>::min(),
+                                                   std::numeric_limits<TOut>::max()));
+  }
+}
+
+class Quantize final : public OpKernel {
+ public:
+  Status Prepare(const KernelContext& ctx) override {
+    EDGETL_RETURN_IF_ERROR(CheckArity(ctx, 1, 1, 1));
+    in_ = ctx.inputs[0];
+    out_ = ctx.outputs[0];
+    EDGETL_RETURN_IF_ERROR(
+        CheckType(*in_, {TensorType::kFloat32, TensorType::kUInt8, TensorType::kInt8}, "input"));
+    EDGETL_RETURN_IF_ERROR(CheckType(*out_, {TensorType::kUInt8, TensorType::kInt8}, "output"));
+    EDGETL_RETURN_IF_ERROR(CheckOutputShape(*out_, in_->shape()));
+    EDGETL_RETURN_IF_ERROR(CheckQuantized(*out_, "output"));
+    if (out_->info.quant.per_channel()) return Unsupported("per-channel quantize");
+    if (in_->type() != TensorType::kFloat32) {
+      EDGETL_RETURN_IF_ERROR(CheckQuantized(*in_, "input"));
+      const double real = static_cast<double>(in_->scale()) / static_cast<double>(out_->scale());
+      fixedpoint::QuantizeMultiplier(real, &multiplier_, &shift_);
+    }
+    return Status::Ok();
+  }
+
+  void Eval() override {
+    const size_t n = in_->num_elements();
+    const int32_t izp = in_->zero_point(), ozp = out_->zero_point();
+    const bool out_u8 = out_->type() == TensorType::kUInt8;
+    switch (in_->type()) {
+      case TensorType::kFloat32:
+        if (out_u8) QuantizeFloat(in_->ptr<float>(), out_->ptr<uint8_t>(), n, out_->scale(), ozp);
+        else QuantizeFloat(in_->ptr<float>(), out_->ptr<int8_t>(), n, out_->scale(), ozp);
+        break;
+      case TensorType::kUInt8:
+        if (out_u8) Requantize(in_->ptr<uint8_t>(), out_->ptr<uint8_t>(), n, izp, ozp, multiplier_, shift_);
+        else Requantize(in_->ptr<uint8_t>(), out_->ptr<int8_t>(), n, izp, ozp, multiplier_, shift_);
+        break;
+      default:
+        if (out_u8) Requantize(in_->ptr<int8_t>(), out_->ptr<uint8_t>(), n, izp, ozp, multiplier_, shift_);
+        else Requantize(in_->ptr<int8_t>(), out_->ptr<int8_t>(), n, izp, ozp, multiplier_, shift_);
+    }
+  }
+
+ private:
+  RtTensor *in_ = nullptr, *out_ = nullptr;
+  int32_t multiplier_ = 0;
+  int shift_ = 0;
+};
+
+class Dequantize final : public OpKernel {
+ public:
+  Status Prepare(const KernelContext& ctx) override {
+    EDGETL_RETURN_IF_ERROR(CheckArity(ctx, 1, 1, 1));
+    in_ = ctx.inputs[0];
+    out_ = ctx.outputs[0];
+    EDGETL_RETURN_IF_ERROR(CheckType(*in_, {TensorType::kUInt8, TensorType::kInt8}, "input"));
+    EDGETL_RETURN_IF_ERROR(CheckType(*out_, {TensorType::kFloat32}, "output"));
+    EDGETL_RETURN_IF_ERROR(CheckOutputShape(*out_, in_->shape()));
+    EDGETL_RETURN_IF_ERROR(CheckQuantized(*in_, "input"));
+    if (in_->info.quant.per_channel()) return Unsupported("per-channel dequantize");
+    return Status::Ok();
+  }
+
+  void Eval() override {
+    const size_t n = in_->num_elements();
+    const double scale = in_->scale();
+    const int32_t zp = in_->zero_point();
+    float* out = out_->ptr<float>();
+    if (in_->type() == TensorType::kUInt8) {
+      for (size_t i = 0; i < n; ++i) out[i] = static_cast<float>(scale * (in_->ptr<uint8_t>()[i] - zp));
+    } else {
+      for (size_t i = 0; i < n; ++i) out[i] = static_cast<float>(scale * (in_->ptr<int8_t>()[i] - zp));
+    }
+  }
+
+ private:
+  RtTensor *in_ = nullptr, *out_ = nullptr;
+};
+
+}  // namespace
+
+EDGETL_REGISTER_KERNEL(QUANTIZE, Quantize);
+EDGETL_REGISTER_KERNEL(DEQUANTIZE, Dequantize);
+
+}  // namespace edgetl

@@ -1,0 +1,64 @@
+// SOFTMAX over the last axis.
+#include <cmath>
+
+#include "kernels/ops/op_util.h"
+#include "kernels/ops/registry.h"
+#include "kernels/reference/softmax.h"
+
+namespace edgetl {
+namespace {
+
+class Softmax final : public OpKernel {
+ public:
+  Status Prepare(const KernelContext& ctx) override {
+    EDGETL_RETURN_IF_ERROR(CheckArity(ctx, 1, 1, 1));
+    in_ = ctx.inputs[0];
+    out_ = ctx.outputs[0];
+    const auto* o = ctx.op.builtin_options_as_SoftmaxOptions();
+    beta_ = o ? o->beta() : 1.f;
+    EDGETL_RETURN_IF_ERROR(
+        CheckType(*in_, {TensorType::kUInt8, TensorType::kInt8, TensorType::kFloat32}, "input"));
+    EDGETL_RETURN_IF_ERROR(CheckType(*out_, {in_->type()}, "output"));
+    EDGETL_RETURN_IF_ERROR(CheckOutputShape(*out_, in_->shape()));
+    if (in_->rank() < 1) return Unsupported("scalar input");
+    depth_ = in_->dim(in_->rank() - 1);
+    rows_ = depth_ ? static_cast<int>(in_->num_elements() / depth_) : 0;
+    if (in_->type() == TensorType::kFloat32) return Status::Ok();
+    EDGETL_RETURN_IF_ERROR(CheckQuantized(*in_, "input"));
+    // The fixed-point algorithm writes probabilities at scale 1/256 with the
+    // type's minimum as zero point.
+    const int32_t expected_zp = in_->type() == TensorType::kUInt8 ? 0 : -128;
+    if (out_->zero_point() != expected_zp || std::abs(out_->scale() - 1.f / 256) > 0.001f / 256) {
+      return Unsupported("quantized softmax output must have scale 1/256 and zero point " +
+                         std::to_string(expected_zp));
+    }
+    if (!(beta_ > 0.f)) return Unsupported("softmax beta must be positive");
+    quant_ = reference::MakeSoftmaxQuant(beta_, in_->scale());
+    return Status::Ok();
+  }
+
+  void Eval() override {
+    switch (in_->type()) {
+      case TensorType::kUInt8:
+        reference::SoftmaxQuantized(quant_, rows_, depth_, in_->ptr<uint8_t>(), out_->ptr<uint8_t>());
+        break;
+      case TensorType::kInt8:
+        reference::SoftmaxQuantized(quant_, rows_, depth_, in_->ptr<int8_t>(), out_->ptr<int8_t>());
+        break;
+      default:
+        reference::SoftmaxFloat(beta_, rows_, depth_, in_->ptr<float>(), out_->ptr<float>());
+    }
+  }
+
+ private:
+  RtTensor *in_ = nullptr, *out_ = nullptr;
+  float beta_ = 1.f;
+  int rows_ = 0, depth_ = 0;
+  reference::SoftmaxQuant quant_;
+};
+
+}  // namespace
+
+EDGETL_REGISTER_KERNEL(SOFTMAX, Softmax);
+
+}  // namespace edgetl

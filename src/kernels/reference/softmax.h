@@ -1,0 +1,91 @@
+// Reference SOFTMAX: TensorFlow Lite's fixed-point algorithm for 8-bit
+// tensors (exp of input differences in Q5.26, sum in Q12.19, reciprocal by
+// Newton-Raphson) and plain float.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include "kernels/reference/fixed_point.h"
+
+namespace edgetl::reference {
+
+struct SoftmaxQuant {
+  int32_t input_multiplier = 0;
+  int input_left_shift = 0;
+  int diff_min = 0;  // input differences below this give 0
+};
+
+constexpr int kSoftmaxScaledDiffIntegerBits = 5;
+constexpr int kSoftmaxAccumulationIntegerBits = 12;
+
+// From beta and the input scale (TFLite's PreprocessSoftmaxScaling and
+// CalculateInputRadius).
+inline SoftmaxQuant MakeSoftmaxQuant(double beta, double input_scale) {
+  SoftmaxQuant q;
+  const int bits = kSoftmaxScaledDiffIntegerBits;
+  const double real = std::min(beta * input_scale * static_cast<double>(int64_t{1} << (31 - bits)),
+                               static_cast<double>((int64_t{1} << 31) - 1));
+  fixedpoint::QuantizeMultiplier(real, &q.input_multiplier, &q.input_left_shift);
+  const double max_input_rescaled = 1.0 * ((1 << bits) - 1) *
+                                    static_cast<double>(int64_t{1} << (31 - bits)) /
+                                    static_cast<double>(int64_t{1} << q.input_left_shift);
+  q.diff_min = -static_cast<int>(std::floor(max_input_rescaled));
+  return q;
+}
+
+template <typename TIn, typename TOut>
+void SoftmaxQuantized(const SoftmaxQuant& q, int rows, int depth, const TIn* input, TOut* output) {
+  using namespace fixedpoint;
+  using ScaledDiff = Fixed<kSoftmaxScaledDiffIntegerBits>;
+  using Accum = Fixed<kSoftmaxAccumulationIntegerBits>;
+  for (int r = 0; r < rows; ++r) {
+    const TIn* in = input + r * depth;
+    TOut* out = output + r * depth;
+    int32_t max_in_row = std::numeric_limits<TIn>::lowest();
+    for (int c = 0; c < depth; ++c) max_in_row = std::max<int32_t>(max_in_row, in[c]);
+    auto exp_of = [&](int c) {
+      const int32_t diff = static_cast<int32_t>(in[c]) - max_in_row;
+      const int32_t rescaled =
+          MultiplyByQuantizedMultiplierGreaterThanOne(diff, q.input_multiplier, q.input_left_shift);
+      return ExpOnNegativeValues(ScaledDiff::FromRaw(rescaled));
+    };
+    Accum sum = Accum::Zero();
+    for (int c = 0; c < depth; ++c) {
+      if (static_cast<int32_t>(in[c]) - max_in_row >= q.diff_min) {
+        sum = sum + Rescale<kSoftmaxAccumulationIntegerBits>(exp_of(c));
+      }
+    }
+    int num_bits_over_unit = 0;
+    const Fixed<0> shifted_scale = Fixed<0>::FromRaw(
+        GetReciprocal(sum.raw, kSoftmaxAccumulationIntegerBits, &num_bits_over_unit));
+    constexpr int kOutBits = 8 * sizeof(TOut);
+    for (int c = 0; c < depth; ++c) {
+      if (static_cast<int32_t>(in[c]) - max_in_row >= q.diff_min) {
+        const int32_t unsat =
+            RoundingDivideByPOT((shifted_scale * exp_of(c)).raw, num_bits_over_unit + 31 - kOutBits);
+        const int32_t shifted = unsat + static_cast<int32_t>(std::numeric_limits<TOut>::min());
+        out[c] = static_cast<TOut>(std::clamp<int32_t>(shifted, std::numeric_limits<TOut>::min(),
+                                                       std::numeric_limits<TOut>::max()));
+      } else {
+        out[c] = std::numeric_limits<TOut>::min();
+      }
+    }
+  }
+}
+
+inline void SoftmaxFloat(float beta, int rows, int depth, const float* input, float* output) {
+  for (int r = 0; r < rows; ++r) {
+    const float* in = input + r * depth;
+    float* out = output + r * depth;
+    float max = std::numeric_limits<float>::lowest();
+    for (int c = 0; c < depth; ++c) max = std::max(max, in[c]);
+    float sum = 0.f;
+    for (int c = 0; c < depth; ++c) sum += std::exp((in[c] - max) * beta);
+    for (int c = 0; c < depth; ++c) out[c] = std::exp((in[c] - max) * beta) / sum;
+  }
+}
+
+}  // namespace edgetl::reference

@@ -1,0 +1,40 @@
+// The op lifecycle: an OpKernel is created per operator when the interpreter
+// is built, Prepare()d once (validation, output-shape check, multipliers,
+// weight packing: everything that can fail or be precomputed), then Eval()d on
+// every Invoke. Eval cannot fail. Internal header.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "edgetl/status.h"
+#include "model/schema.h"
+#include "runtime/rt_tensor.h"
+
+namespace edgetl {
+
+struct KernelContext {
+  const fb::Operator& op;  // builtin options live here
+  fb::BuiltinOperator code;
+  int version = 1;
+  std::vector<RtTensor*> inputs;   // nullptr for an omitted optional input
+  std::vector<RtTensor*> outputs;
+
+  // The input at `i`, or nullptr when absent or omitted.
+  RtTensor* input(size_t i) const { return i < inputs.size() ? inputs[i] : nullptr; }
+};
+
+class OpKernel {
+ public:
+  virtual ~OpKernel() = default;
+  // Errors name the problem without the op's index and name, which the
+  // interpreter prefixes (e.g. "op 12 CONV_2D: filter must be constant").
+  virtual Status Prepare(const KernelContext& ctx) = 0;
+  virtual void Eval() = 0;
+};
+
+// The kernel for a builtin op, or nullptr when edgetl does not implement it.
+std::unique_ptr<OpKernel> CreateKernel(fb::BuiltinOperator code);
+
+}  // namespace edgetl
