@@ -1,0 +1,59 @@
+// Helpers to run one op on hand-made tensors through the real interpreter.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "edgetl/interpreter.h"
+#include "model/model_builder.h"
+
+namespace edgetl::testing {
+
+// Quantizes reals to the given type with scale/zero point (round, clamp).
+template <typename T>
+std::vector<T> Quantize(const std::vector<float>& values, float scale, int zero_point) {
+  std::vector<T> q;
+  for (float v : values) {
+    const long r = std::lround(v / scale) + zero_point;
+    q.push_back(static_cast<T>(std::clamp<long>(r, std::numeric_limits<T>::min(),
+                                                std::numeric_limits<T>::max())));
+  }
+  return q;
+}
+
+template <typename T>
+std::vector<uint8_t> Bytes(const std::vector<T>& v) {
+  const auto* p = reinterpret_cast<const uint8_t*>(v.data());
+  return std::vector<uint8_t>(p, p + v.size() * sizeof(T));
+}
+
+// Builds the model, feeds `inputs` (raw bytes, graph-input order), runs it
+// and returns output 0 as T. Fails the test (empty result) on any error.
+template <typename T>
+std::vector<T> RunModel(const ModelBuilder& builder, const std::vector<std::vector<uint8_t>>& inputs,
+                        std::string* error = nullptr) {
+  auto model = builder.Build();
+  if (!model.ok()) {
+    if (error) *error = model.status().ToString();
+    return {};
+  }
+  auto interpreter = Interpreter::Create(*model);
+  if (!interpreter.ok()) {
+    if (error) *error = interpreter.status().ToString();
+    return {};
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Status s = interpreter->SetInput(static_cast<int>(i), inputs[i]);
+    if (!s.ok()) {
+      if (error) *error = s.ToString();
+      return {};
+    }
+  }
+  (void)interpreter->Invoke();
+  auto view = interpreter->output(0);
+  const T* p = reinterpret_cast<const T*>(view.data.data());
+  return std::vector<T>(p, p + view.data.size() / sizeof(T));
+}
+
+}  // namespace edgetl::testing
