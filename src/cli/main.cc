@@ -1,1 +1,52 @@
-int main() { return 0; }
+// edgetl: on-device transfer learning for quantized TFLite models.
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <map>
+
+#include "cli/commands.h"
+
+namespace {
+
+constexpr const char kUsage[] = R"(usage: edgetl <command> [options]
+
+commands:
+  inspect MODEL [--json]
+      inputs, outputs, ops and what the model is good for
+  classify --model MODEL [--labels FILE] [--top-k K] [--json] [--raw-int8] IMAGE...
+      top classes for each image
+  embed --model MODEL [--json] [--raw-int8] IMAGE...
+      the dequantized output vector of an embedding extractor per image
+  run --model MODEL --input IN.bin [--output OUT.bin]
+      raw mode: bytes of input tensor 0 in, bytes of output tensor 0 out
+
+Run 'edgetl <command> --help' for a command's options.
+)";
+
+}  // namespace
+
+namespace edgetl::cli {
+
+int Fail(const std::string& command, const Status& status) {
+  std::fprintf(stderr, "edgetl %s: %s\n", command.c_str(), status.message().c_str());
+  return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+}  // namespace edgetl::cli
+
+int main(int argc, char** argv) {
+  using namespace edgetl::cli;
+  const std::map<std::string, std::function<int(const Argv&)>> commands = {
+      {"inspect", Inspect}, {"classify", Classify}, {"embed", Embed}, {"run", Run}};
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
+      !std::strcmp(argv[1], "help")) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  auto it = commands.find(argv[1]);
+  if (it == commands.end()) {
+    std::fprintf(stderr, "edgetl: unknown command '%s'\n\n%s", argv[1], kUsage);
+    return 2;
+  }
+  return it->second(Argv(argv + 2, argv + argc));
+}

@@ -216,7 +216,14 @@ ModelKind Model::kind() const {
     return ModelKind::kImprintingReady;
   }
   const auto outs = outputs();
-  if (n > 0 && outs.size() == 1 && code(n - 1) == Op::SOFTMAX) return ModelKind::kClassifier;
+  // A classifier's output comes from a SOFTMAX, possibly through shims that
+  // converters append (QUANTIZE/DEQUANTIZE/RESHAPE).
+  for (int t = outs.size() == 1 ? outs[0] : -1, producer; t >= 0 && (producer = ProducerOf(t)) >= 0;) {
+    const Op op = code(producer);
+    if (op == Op::SOFTMAX) return ModelKind::kClassifier;
+    if (op != Op::QUANTIZE && op != Op::DEQUANTIZE && op != Op::RESHAPE) break;
+    t = this->op(producer).inputs.empty() ? -1 : this->op(producer).inputs[0];
+  }
   if (outs.size() == 1) {
     const auto shape = tensor(outs[0]).shape;
     const bool vec2 = shape.size() == 2 && shape[0] == 1;

@@ -1,0 +1,44 @@
+// Images and their conversion into a model's input tensor.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <vector>
+
+#include "edgetl/status.h"
+#include "edgetl/tensor.h"
+
+namespace edgetl {
+
+// Interleaved 8-bit pixels, rows tightly packed: RGB (3 channels) or gray (1).
+struct Image {
+  int width = 0;
+  int height = 0;
+  int channels = 0;
+  std::vector<uint8_t> pixels;
+};
+
+// Decodes an image file (BMP, JPEG, PNG, ...) into RGB (channels = 3) or
+// grayscale (channels = 1). Errors: kNotFound, kIoError / kInvalidArgument
+// naming the file when it is not a decodable image.
+Result<Image> LoadImage(const std::filesystem::path& path, int channels = 3);
+
+// How 8-bit pixels become input values.
+struct PixelConversion {
+  // int8 inputs normally receive pixel - 128 (the uint8 range moved onto
+  // int8). TensorFlow Lite Micro's sample images (person_detect) instead
+  // store int8 values in their bytes: set raw_int8 to copy bytes unchanged.
+  bool raw_int8 = false;
+};
+
+// Resizes `image` to the input tensor's [1,H,W,C] and writes it there, with
+// TensorFlow Lite's RESIZE_BILINEAR rule (half-pixel centers, computed in
+// float, truncated to 8 bits) and then the tensor's type: uint8 as is, int8
+// shifted by -128 (or raw, see PixelConversion), float32 as
+// (p - 127.5) / 127.5.
+// Errors: kInvalidArgument when the tensor is not [1,H,W,C] with C equal to
+// the image's channels, or its type is not uint8/int8/float32.
+Status ResizeBilinearInto(const Image& image, const TensorView& input,
+                          const PixelConversion& conversion = {});
+
+}  // namespace edgetl

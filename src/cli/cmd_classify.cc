@@ -1,0 +1,72 @@
+// edgetl classify --model MODEL [--labels FILE] [--top-k K] [--json] IMAGE...
+#include <cstdio>
+#include <map>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "cli/image_inference.h"
+#include "cli/json.h"
+#include "edgetl/classification.h"
+#include "edgetl/labels.h"
+
+namespace edgetl::cli {
+
+int Classify(const Argv& argv) {
+  auto args = Args::Parse(argv, {"model", "labels", "top-k"}, {"json", "raw-int8", "help"});
+  if (!args.ok()) return Fail("classify", args.status());
+  if (args->has("help")) {
+    std::puts("usage: edgetl classify --model MODEL [--labels FILE] [--top-k K] [--json] [--raw-int8] IMAGE...\n"
+              "  --raw-int8: copy 8-bit pixels into an int8 input unchanged instead of\n"
+              "  subtracting 128 (TFLite Micro sample images store int8 values).\n"
+              "  Labels files hold one label per line, or 'id label' per line.");
+    return 0;
+  }
+  auto model_path = args->require("model");
+  if (!model_path.ok()) return Fail("classify", model_path.status());
+  auto k = args->get_int("top-k", 5);
+  if (!k.ok()) return Fail("classify", k.status());
+  if (*k <= 0) return Fail("classify", InvalidArgument("--top-k must be positive"));
+  if (args->positional().empty()) return Fail("classify", InvalidArgument("no images given"));
+  std::map<int, std::string> labels;
+  if (auto path = args->get("labels")) {
+    auto read = ReadLabels(*path);
+    if (!read.ok()) return Fail("classify", read.status());
+    labels = std::move(*read);
+  }
+  auto model = Model::FromFile(*model_path);
+  if (!model.ok()) return Fail("classify", model.status());
+  auto interpreter = Interpreter::Create(*model);
+  if (!interpreter.ok()) return Fail("classify", interpreter.status());
+
+  int failures = 0;
+  for (const std::string& image : args->positional()) {
+    auto scores = RunOnImage(*interpreter, image, PixelConversion{args->has("raw-int8")});
+    if (!scores.ok()) {
+      Fail("classify", scores.status());
+      ++failures;
+      continue;
+    }
+    const auto top = TopK(*scores, *k);
+    auto label_of = [&](int id) {
+      auto it = labels.find(id);
+      return it == labels.end() ? std::string() : it->second;
+    };
+    if (args->has("json")) {
+      std::vector<std::string> entries;
+      for (const auto& c : top) {
+        entries.push_back(JsonObject({{"id", std::to_string(c.id)},
+                                      {"label", JsonString(label_of(c.id))},
+                                      {"score", JsonNumber(c.score)}}));
+      }
+      std::printf("%s\n", JsonObject({{"image", JsonString(image)}, {"top", JsonArray(entries)}}).c_str());
+    } else {
+      std::printf("%s\n", image.c_str());
+      for (const auto& c : top) {
+        std::printf("  %5d  %.4f  %s\n", c.id, c.score, label_of(c.id).c_str());
+      }
+    }
+  }
+  return failures ? 1 : 0;
+}
+
+}  // namespace edgetl::cli

@@ -1,0 +1,42 @@
+#include <cstring>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "edgetl/image.h"
+
+namespace edgetl {
+
+Result<Image> LoadImage(const std::filesystem::path& path, int channels) {
+  if (channels != 1 && channels != 3) {
+    return InvalidArgument("images are decoded to 1 or 3 channels, not " + std::to_string(channels));
+  }
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return NotFound("no such image: " + path.string());
+  cv::Mat decoded;
+  try {
+    decoded = cv::imread(path.string(), channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
+  } catch (const cv::Exception& e) {
+    return InvalidArgument(path.string() + ": cannot decode image: " + e.what());
+  }
+  if (decoded.empty()) return InvalidArgument(path.string() + ": not a decodable image");
+  cv::Mat rgb;
+  if (channels == 3) {
+    cv::cvtColor(decoded, rgb, cv::COLOR_BGR2RGB);
+  } else {
+    rgb = decoded;
+  }
+  Image image;
+  image.width = rgb.cols;
+  image.height = rgb.rows;
+  image.channels = channels;
+  image.pixels.resize(static_cast<size_t>(rgb.cols) * rgb.rows * channels);
+  for (int y = 0; y < rgb.rows; ++y) {
+    std::memcpy(image.pixels.data() + static_cast<size_t>(y) * rgb.cols * channels, rgb.ptr(y),
+                static_cast<size_t>(rgb.cols) * channels);
+  }
+  return image;
+}
+
+}  // namespace edgetl

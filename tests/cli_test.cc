@@ -1,0 +1,112 @@
+// The edgetl command-line tool, run as a user would.
+#include <algorithm>
+
+#include <gtest/gtest.h>
+
+#include "testing/cli_runner.h"
+#include "testing/test_data.h"
+
+namespace edgetl {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::DataPath;
+using testing::ReadBytes;
+using testing::RunCli;
+
+bool Contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+// `edgetl run` reproduces TensorFlow Lite's reference outputs byte for byte
+// for every model and input in shared/reference.
+TEST(Cli, RunMatchesEveryReferenceOutput) {
+  const fs::path ref = DataPath("reference");
+  EDGETL_REQUIRE_DATA(ref);
+  const fs::path out = fs::temp_directory_path() / "edgetl_cli_run.bin";
+  int compared = 0;
+  for (const auto& model_dir : fs::directory_iterator(ref)) {
+    if (!model_dir.is_directory()) continue;
+    const std::string model = DataPath("models/" + model_dir.path().filename().string() + ".tflite");
+    for (const auto& input : fs::directory_iterator(model_dir.path() / "inputs")) {
+      const fs::path expected = model_dir.path() / "outputs" / input.path().filename();
+      if (!fs::exists(expected)) continue;
+      const auto r = RunCli("run --model " + model + " --input " + input.path().string() +
+                            " --output " + out.string());
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      EXPECT_EQ(ReadBytes(out), ReadBytes(expected)) << model << " " << input.path().filename();
+      ++compared;
+    }
+  }
+  fs::remove(out);
+  EXPECT_GE(compared, 15);
+}
+
+TEST(Cli, RunRejectsWrongInputSize) {
+  const auto model = DataPath("models/mobilenet_v1_0.25_128_quant.tflite");
+  EDGETL_REQUIRE_DATA(model);
+  const auto r = RunCli("run --model " + model.string() + " --input " + DataPath("images/cat.bmp").string());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(Contains(r.err, "49152 bytes, but")) << r.err;
+}
+
+TEST(Cli, ClassifyJsonOnePerImage) {
+  EDGETL_REQUIRE_DATA(DataPath("images/cat.bmp"));
+  const auto r = RunCli("classify --json --top-k 2 --model " +
+                        DataPath("models/mobilenet_v1_0.5_160_quant.tflite").string() + " --labels " +
+                        DataPath("models/imagenet_labels.txt").string() + " " +
+                        DataPath("images/cat.bmp").string() + " " + DataPath("images/cat.bmp").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 2);
+  EXPECT_TRUE(Contains(r.out, "{\"image\":\"")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "\"top\":[{\"id\":286,\"label\":\"Egyptian cat\",\"score\":0.")) << r.out;
+}
+
+TEST(Cli, ClassifyReportsUnreadableImageAndGoesOn) {
+  EDGETL_REQUIRE_DATA(DataPath("images/cat.bmp"));
+  const auto r = RunCli("classify --model " + DataPath("models/mobilenet_v1_0.25_128_quant.tflite").string() +
+                        " /nonexistent.jpg " + DataPath("images/cat.bmp").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(Contains(r.err, "no such image: /nonexistent.jpg")) << r.err;
+  EXPECT_TRUE(Contains(r.out, "283")) << r.out;
+}
+
+TEST(Cli, EmbedPrintsTheExtractorOutput) {
+  EDGETL_REQUIRE_DATA(DataPath("images/cat.bmp"));
+  const auto r = RunCli("embed --json --model " +
+                        DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite").string() +
+                        " " + DataPath("images/cat.bmp").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), ','), 1024);  // image + 1024 values
+}
+
+TEST(Cli, InspectDescribesModels) {
+  EDGETL_REQUIRE_DATA(DataPath("models"));
+  auto r = RunCli("inspect --json " + DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.out, "\"kind\":\"embedding-extractor\"")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "\"shape\":[1,1,1,1024]")) << r.out;
+  r = RunCli("inspect " + DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor_edgetpu.tflite").string());
+  EXPECT_TRUE(Contains(r.out, "kind: edgetpu-compiled")) << r.out;
+  r = RunCli("inspect " + DataPath("models/person_detect/person_detect.tflite").string());
+  EXPECT_TRUE(Contains(r.out, "warning: tensor")) << r.out;
+}
+
+TEST(Cli, ErrorsAndUsage) {
+  auto r = RunCli("frobnicate");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(Contains(r.err, "unknown command 'frobnicate'"));
+  r = RunCli("classify --model");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(Contains(r.err, "--model needs a value")) << r.err;
+  r = RunCli("inspect /nonexistent.tflite");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(Contains(r.err, "no such file: /nonexistent.tflite")) << r.err;
+  const auto edgetpu = DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor_edgetpu.tflite");
+  if (fs::exists(edgetpu)) {
+    r = RunCli("embed --model " + edgetpu.string() + " " + DataPath("images/cat.bmp").string());
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_TRUE(Contains(r.err, "compiled for the Edge TPU")) << r.err;
+  }
+}
+
+}  // namespace
+}  // namespace edgetl
