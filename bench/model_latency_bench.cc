@@ -1,0 +1,65 @@
+// Whole-model latency of one inference per shared model (reference kernels,
+// one thread), with the model's multiply-accumulates per second.
+#include <benchmark/benchmark.h>
+
+#include <random>
+
+#include "bench_data.h"
+#include "edgetl/interpreter.h"
+
+namespace edgetl {
+namespace {
+
+// Multiply-accumulates of the conv-like ops (the bulk of the work).
+double CountMacs(const Model& model) {
+  double macs = 0;
+  for (int i = 0; i < model.num_operators(); ++i) {
+    const OperatorInfo op = model.op(i);
+    if (op.outputs.empty() || op.inputs.size() < 2) continue;
+    const TensorInfo out = model.tensor(op.outputs[0]);
+    const TensorInfo filter = model.tensor(op.inputs[1]);
+    if (op.op_name == "CONV_2D") {
+      macs += double(out.num_elements()) * filter.shape[1] * filter.shape[2] * filter.shape[3];
+    } else if (op.op_name == "DEPTHWISE_CONV_2D") {
+      macs += double(out.num_elements()) * filter.shape[1] * filter.shape[2];
+    } else if (op.op_name == "FULLY_CONNECTED") {
+      macs += double(out.num_elements()) * filter.shape[1];
+    }
+  }
+  return macs;
+}
+
+void BM_Model(benchmark::State& state, const std::string& name) {
+  auto model = Model::FromFile(bench::DataDir() / "models" / name);
+  if (!model.ok()) {
+    state.SkipWithError(model.status().ToString().c_str());
+    return;
+  }
+  auto interpreter = Interpreter::Create(*model);
+  if (!interpreter.ok()) {
+    state.SkipWithError(interpreter.status().ToString().c_str());
+    return;
+  }
+  std::mt19937 rng(1);
+  for (uint8_t& b : interpreter->input(0).data) b = static_cast<uint8_t>(rng());
+  for (auto _ : state) {
+    (void)interpreter->Invoke();
+    benchmark::DoNotOptimize(interpreter->output(0).data.data());
+  }
+  const double macs = CountMacs(*model);
+  state.counters["GMAC/s"] = benchmark::Counter(macs * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["arena_MB"] = interpreter->arena_bytes() / 1048576.0;
+}
+
+BENCHMARK_CAPTURE(BM_Model, mobilenet_v1_1_0_224_extractor,
+                  std::string("mobilenet_v1_1.0_224_quant_embedding_extractor.tflite"))
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Model, mobilenet_v2_1_0_224, std::string("mobilenet_v2_1.0_224_quant.tflite"))
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Model, tf2_mobilenet_v2_int8, std::string("tf2_mobilenet_v2_1.0_224_ptq.tflite"))
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Model, mobilenet_v1_0_25_128, std::string("mobilenet_v1_0.25_128_quant.tflite"))
+    ->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace edgetl
