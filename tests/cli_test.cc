@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "testing/cli_runner.h"
+#include "testing/temp_dir.h"
 #include "testing/test_data.h"
 
 namespace edgetl {
@@ -106,6 +107,60 @@ TEST(Cli, ErrorsAndUsage) {
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_TRUE(Contains(r.err, "compiled for the Edge TPU")) << r.err;
   }
+}
+
+}  // namespace
+}  // namespace edgetl
+
+namespace edgetl {
+namespace {
+
+// The shared imprinting photos as one folder per class.
+void MakeImprintingDataset(const std::filesystem::path& dir) {
+  for (const std::string c : {"cat", "dog", "hotdog"}) {
+    std::filesystem::create_directories(dir / c);
+    for (const auto& e : std::filesystem::directory_iterator(testing::DataPath("images/imprinting"))) {
+      if (e.path().filename().string().rfind(c + "_", 0) == 0) {
+        std::filesystem::create_symlink(std::filesystem::absolute(e.path()), dir / c / e.path().filename());
+      }
+    }
+  }
+}
+
+TEST(CliImprint, TrainsSavesAndEvaluates) {
+  EDGETL_REQUIRE_DATA(testing::DataPath("images/imprinting"));
+  testing::TempDir tmp;
+  MakeImprintingDataset(tmp / "data");
+  const std::string model = testing::DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite");
+  auto r = RunCli("imprint --json --model " + model + " --data " + (tmp / "data").string() + " --out " +
+                  (tmp / "pets.tflite").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.out, "\"top_k_accuracy\":[1,1,1,1,1]")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "{\"id\":2,\"label\":\"hotdog\",\"train\":2,\"test\":1}")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "\"model\":\"" + (tmp / "pets.tflite").string() + "\"")) << r.out;
+  EXPECT_TRUE(std::filesystem::exists(tmp / "pets.txt"));
+  // --keep-classes: a second run adds to the same classes (counts grow).
+  r = RunCli("imprint --json --keep-classes --test-ratio 0 --model " + (tmp / "pets.tflite").string() + " --data " +
+             (tmp / "data").string() + " --out " + (tmp / "pets2.tflite").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.out, "\"num_classes\":3")) << r.out;
+  r = RunCli("inspect " + (tmp / "pets2.tflite").string());
+  EXPECT_TRUE(Contains(r.out, "kind: imprinting-ready")) << r.out;
+}
+
+TEST(CliImprint, ReportsBadInput) {
+  testing::TempDir tmp;
+  std::filesystem::create_directories(tmp / "data/empty");
+  const std::string model = testing::DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite");
+  auto r = RunCli("imprint --model " + model + " --data " + (tmp / "data").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(Contains(r.err, "class 'empty' has no images")) << r.err;
+  r = RunCli("imprint --model " + model + " --data " + (tmp / "data").string() + " --test-ratio 1.5");
+  EXPECT_NE(r.exit_code, 0);
+  r = RunCli("make-imprintable --model " + model + " --embedding-tensor nope --out " + (tmp / "x.tflite").string());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(Contains(r.err, "no tensor named 'nope'")) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp / "x.tflite"));
 }
 
 }  // namespace

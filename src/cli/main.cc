@@ -19,6 +19,10 @@ commands:
       the dequantized output vector of an embedding extractor per image
   run --model MODEL --input IN.bin [--output OUT.bin]
       raw mode: bytes of input tensor 0 in, bytes of output tensor 0 out
+  imprint --model MODEL --data DIR [--keep-classes] [--test-ratio R] [--scale S] [--out OUT]
+      learn one class per subfolder of DIR by weight imprinting, then evaluate
+  make-imprintable --model EXTRACTOR [--embedding-tensor NAME] [--scale S] --out MODEL
+      append Coral's imprinting head to an embedding extractor
 
 Run 'edgetl <command> --help' for a command's options.
 )";
@@ -37,7 +41,8 @@ int Fail(const std::string& command, const Status& status) {
 int main(int argc, char** argv) {
   using namespace edgetl::cli;
   const std::map<std::string, std::function<int(const Argv&)>> commands = {
-      {"inspect", Inspect}, {"classify", Classify}, {"embed", Embed}, {"run", Run}};
+      {"inspect", Inspect}, {"classify", Classify}, {"embed", Embed}, {"run", Run},
+      {"imprint", Imprint}, {"make-imprintable", MakeImprintableCommand}};
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
       !std::strcmp(argv[1], "help")) {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);

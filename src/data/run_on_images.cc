@@ -1,0 +1,58 @@
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "edgetl/dataset.h"
+#include "edgetl/interpreter.h"
+
+namespace edgetl {
+
+Result<std::vector<Result<std::vector<float>>>> RunOnImages(
+    const Model& model, const std::vector<std::filesystem::path>& images, const InferenceOptions& options,
+    const std::function<void(size_t, size_t)>& progress) {
+  const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = std::clamp(options.threads > 0 ? options.threads : hw, 1,
+                                 std::max(1, static_cast<int>(images.size())));
+  // One interpreter per thread; create them up front so a model that cannot
+  // run fails once, clearly.
+  std::vector<Interpreter> interpreters;
+  for (int t = 0; t < threads; ++t) {
+    EDGETL_ASSIGN_OR_RETURN(Interpreter interpreter, Interpreter::Create(model));
+    const auto& shape = interpreter.input(0).info->shape;
+    if (shape.size() != 4 || shape[0] != 1 || (shape[3] != 1 && shape[3] != 3)) {
+      return InvalidArgument("model input " + interpreter.input(0).info->ShapeString() +
+                             " is not an image tensor [1,H,W,1|3]");
+    }
+    interpreters.push_back(std::move(interpreter));
+  }
+  std::vector<Result<std::vector<float>>> results(images.size(), Result<std::vector<float>>(Internal("not run")));
+  std::atomic<size_t> next{0};
+  size_t done = 0;
+  std::mutex progress_mutex;
+  auto worker = [&](Interpreter& interpreter) {
+    const int channels = interpreter.input(0).info->shape[3];
+    for (size_t i; (i = next.fetch_add(1)) < images.size();) {
+      auto image = LoadImage(images[i], channels);
+      if (!image.ok()) {
+        results[i] = image.status();
+      } else if (Status s = ResizeBilinearInto(*image, interpreter.input(0), options.pixels); !s.ok()) {
+        results[i] = s.WithContext(images[i].string());
+      } else if (s = interpreter.Invoke(); !s.ok()) {
+        results[i] = s;
+      } else {
+        results[i] = interpreter.DequantizedOutput(0);
+      }
+      if (progress) {
+        std::lock_guard<std::mutex> lock(progress_mutex);
+        progress(++done, images.size());
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(worker, std::ref(interpreters[t]));
+  worker(interpreters[0]);
+  for (auto& th : pool) th.join();
+  return results;
+}
+
+}  // namespace edgetl
