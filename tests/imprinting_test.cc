@@ -337,3 +337,42 @@ TEST(MakeImprintable, ErrorsNameTheProblem) {
 
 }  // namespace
 }  // namespace edgetl
+
+#include "edgetl/imprinter.h"
+#include "testing/temp_dir.h"
+
+namespace edgetl {
+namespace {
+
+TEST(Imprinter, LearnsFromImagesAndFramesAndSaves) {
+  const auto extractor = testing::DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite");
+  EDGETL_REQUIRE_DATA(extractor);
+  auto imprinter = Imprinter::Open(extractor, false);
+  ASSERT_TRUE(imprinter.ok()) << imprinter.status().ToString();
+  auto load = [](const std::string& name) { return *LoadImage(testing::DataPath("images/imprinting/" + name + ".bmp")); };
+  EXPECT_EQ(imprinter->Classify(load("cat_test_0")).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(*imprinter->Add(load("cat_train_0"), "cat"), 0);
+  // A camera frame: the dog photo in a buffer with padded rows.
+  const Image dog = load("dog_train_0");
+  const int stride = dog.width * 3 + 64;
+  std::vector<uint8_t> frame(static_cast<size_t>(stride) * dog.height, 0);
+  for (int y = 0; y < dog.height; ++y) {
+    std::memcpy(frame.data() + y * stride, dog.pixels.data() + y * dog.width * 3, dog.width * 3);
+  }
+  EXPECT_EQ(*imprinter->AddFrame(frame.data(), dog.width, dog.height, stride, "dog"), 1);
+  EXPECT_EQ(*imprinter->Add(load("hotdog_train_0"), "hotdog"), 2);
+  auto top = imprinter->Classify(load("dog_test_0"));
+  ASSERT_TRUE(top.ok());
+  EXPECT_EQ(imprinter->label((*top)[0].id), "dog");
+  EXPECT_EQ(imprinter->AddFrame(frame.data(), dog.width, dog.height, 10, "dog").status().code(),
+            StatusCode::kInvalidArgument);
+  testing::TempDir tmp;
+  ASSERT_TRUE(imprinter->Save(tmp / "pets.tflite").ok());
+  auto reopened = Imprinter::Open(tmp / "pets.tflite", /*keep_classes=*/true);
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ(reopened->label(2), "hotdog");
+  EXPECT_TRUE(std::filesystem::exists(tmp / "pets.txt"));
+}
+
+}  // namespace
+}  // namespace edgetl
