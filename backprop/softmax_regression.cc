@@ -104,7 +104,11 @@ void SoftmaxRegression::set_parameters(std::span<const float> weights, std::span
 }
 
 Result<Matrix> SoftmaxRegression::Logits(const Matrix& x) const {
-  if (x.cols != dim()) return InvalidArgument("expected " + std::to_string(dim()) + " features");
+  if (x.rows == 0) return Matrix{0, num_classes(), {}};
+  if (x.cols != dim()) {
+    return InvalidArgument("the data has " + std::to_string(x.cols) + " features per sample, the model expects " +
+                           std::to_string(dim()));
+  }
   Eigen::MatrixXf z = (View(x) * state_->w).rowwise() + state_->b;
   Matrix out{static_cast<int>(z.rows()), static_cast<int>(z.cols()), {}};
   out.values.resize(z.size());

@@ -165,3 +165,33 @@ TEST(CliImprint, ReportsBadInput) {
 
 }  // namespace
 }  // namespace edgetl
+
+namespace edgetl {
+namespace {
+
+TEST(CliRetrain, TrainsAppendsAndReports) {
+  EDGETL_REQUIRE_DATA(testing::DataPath("images/imprinting"));
+  testing::TempDir tmp;
+  MakeImprintingDataset(tmp / "data");
+  const std::string model = testing::DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite");
+  auto r = RunCli("retrain --json --iterations 100 --test-ratio 0.34 --val-ratio 0 --seed 3 --model " + model +
+                  " --data " + (tmp / "data").string() + " --out " + (tmp / "bp.tflite").string() + " --plot " +
+                  (tmp / "curve.png").string() + " --csv " + (tmp / "curve.csv").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.out, "\"test_accuracy\":1")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "\"float_quant_agreement\":1")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "\"val_accuracy\":null")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "\"model\":\"" + (tmp / "bp.tflite").string() + "\"")) << r.out;
+  EXPECT_GT(std::filesystem::file_size(tmp / "curve.png"), 1000u);
+  EXPECT_TRUE(std::filesystem::exists(tmp / "curve.csv"));
+  // The saved model classifies the held-out photos correctly.
+  r = RunCli("classify --top-k 1 --model " + (tmp / "bp.tflite").string() + " " + (tmp / "data/dog/dog_test_0.bmp").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.out, "dog_test_0.bmp\n      1  0.")) << r.out;
+  r = RunCli("retrain --model " + model + " --data " + (tmp / "data").string() + " --epochs 2 --iterations 5");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(Contains(r.err, "not both")) << r.err;
+}
+
+}  // namespace
+}  // namespace edgetl

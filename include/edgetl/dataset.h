@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -37,6 +38,12 @@ struct DatasetSplit {
 // test_ratio == 0 puts everything in train. Errors: kInvalidArgument unless
 // 0 <= test_ratio < 1.
 Result<DatasetSplit> CoralSplit(const Dataset& dataset, double test_ratio);
+
+// A deterministic stratified split: per class, the files are shuffled with
+// `seed` and the first round(ratio * n) (at least 1 when ratio > 0 and the
+// class has 2+ files) go to `test`. The same seed gives the same split.
+// Errors: kInvalidArgument unless 0 <= ratio < 1.
+Result<DatasetSplit> StratifiedSplit(const std::vector<Sample>& samples, double ratio, uint64_t seed);
 
 struct InferenceOptions {
   int threads = 0;  // 0: all hardware threads

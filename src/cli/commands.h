@@ -17,6 +17,7 @@ int Embed(const Argv& argv);
 int Run(const Argv& argv);
 int Imprint(const Argv& argv);
 int MakeImprintableCommand(const Argv& argv);
+int Retrain(const Argv& argv);
 
 // Prints "edgetl <command>: <status message>" to stderr and returns the exit
 // code for it (2 for invalid arguments, 1 otherwise).

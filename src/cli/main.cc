@@ -21,6 +21,8 @@ commands:
       raw mode: bytes of input tensor 0 in, bytes of output tensor 0 out
   imprint --model MODEL --data DIR [--keep-classes] [--test-ratio R] [--scale S] [--out OUT]
       learn one class per subfolder of DIR by weight imprinting, then evaluate
+  retrain --model EXTRACTOR --data DIR [--epochs N | --iterations N] [--plot FILE.png] [--out OUT]
+      train a softmax-regression last layer by backprop and append it to the extractor
   make-imprintable --model EXTRACTOR [--embedding-tensor NAME] [--scale S] --out MODEL
       append Coral's imprinting head to an embedding extractor
 
@@ -42,7 +44,7 @@ int main(int argc, char** argv) {
   using namespace edgetl::cli;
   const std::map<std::string, std::function<int(const Argv&)>> commands = {
       {"inspect", Inspect}, {"classify", Classify}, {"embed", Embed}, {"run", Run},
-      {"imprint", Imprint}, {"make-imprintable", MakeImprintableCommand}};
+      {"imprint", Imprint}, {"make-imprintable", MakeImprintableCommand}, {"retrain", Retrain}};
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
       !std::strcmp(argv[1], "help")) {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);

@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <random>
 
 #include "edgetl/dataset.h"
 
@@ -57,6 +59,23 @@ Result<DatasetSplit> CoralSplit(const Dataset& dataset, double test_ratio) {
     const size_t n = members.size();
     const size_t test = test_ratio == 0 ? 0 : std::max<size_t>(1, static_cast<size_t>(test_ratio * n));
     for (size_t i = 0; i < n; ++i) (i < test ? split.test : split.train).push_back(*members[i]);
+  }
+  return split;
+}
+
+Result<DatasetSplit> StratifiedSplit(const std::vector<Sample>& samples, double ratio, uint64_t seed) {
+  if (!(ratio >= 0 && ratio < 1)) return InvalidArgument("split ratio must be in [0, 1), got " + std::to_string(ratio));
+  std::map<int, std::vector<Sample>> by_class;
+  for (const Sample& s : samples) by_class[s.label].push_back(s);
+  DatasetSplit split;
+  for (auto& [label, members] : by_class) {
+    // One generator per class, seeded from (seed, label): adding a class does
+    // not reshuffle the others.
+    std::mt19937_64 rng(seed * 1000003u + static_cast<uint64_t>(label));
+    for (size_t i = members.size(); i > 1; --i) std::swap(members[i - 1], members[rng() % i]);
+    size_t held = static_cast<size_t>(std::llround(ratio * members.size()));
+    if (ratio > 0 && held == 0 && members.size() > 1) held = 1;
+    for (size_t i = 0; i < members.size(); ++i) (i < held ? split.test : split.train).push_back(members[i]);
   }
   return split;
 }
