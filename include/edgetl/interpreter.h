@@ -13,7 +13,14 @@
 
 namespace edgetl {
 
+enum class KernelChoice {
+  kAuto,       // the fastest kernels for this CPU (byte-identical results)
+  kReference,  // TensorFlow Lite's reference arithmetic in plain loops: the oracle
+};
+
 struct InterpreterOptions {
+  // The environment variable EDGETL_KERNELS=reference forces kReference.
+  KernelChoice kernels = KernelChoice::kAuto;
   // Give every tensor its own memory instead of letting tensors whose
   // lifetimes do not overlap share arena space, so that every intermediate
   // result can be read after Invoke() (debugging, per-layer comparison).

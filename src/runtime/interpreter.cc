@@ -137,9 +137,12 @@ Result<Interpreter> Interpreter::Create(const Model& model, const InterpreterOpt
     impl->tensors[request_tensor[k]].data = impl->arena.data() + offsets[k];
   }
 
+  const char* env = std::getenv("EDGETL_KERNELS");
+  const bool reference_only = options.kernels == KernelChoice::kReference ||
+                              (env && std::string(env) == "reference");
   for (int i = 0; i < num_ops; ++i) {
     const fb::Operator& op = *m.graph->operators()->Get(i);
-    KernelContext ctx{op, m.op_code(i), m.op_code_entry(i).version(), {}, {}};
+    KernelContext ctx{op, m.op_code(i), m.op_code_entry(i).version(), {}, {}, reference_only};
     for (int t : model.op(i).inputs) ctx.inputs.push_back(t < 0 ? nullptr : &impl->tensors[t]);
     for (int t : model.op(i).outputs) ctx.outputs.push_back(&impl->tensors[t]);
     for (const RtTensor* out : ctx.outputs) {

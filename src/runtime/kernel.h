@@ -20,6 +20,7 @@ struct KernelContext {
   int version = 1;
   std::vector<RtTensor*> inputs;   // nullptr for an omitted optional input
   std::vector<RtTensor*> outputs;
+  bool reference_only = false;  // use the reference kernels (the oracle)
 
   // The input at `i`, or nullptr when absent or omitted.
   RtTensor* input(size_t i) const { return i < inputs.size() ? inputs[i] : nullptr; }

@@ -1,6 +1,7 @@
 // CONV_2D: NHWC input, OHWI filter, optional bias, fused activation.
 #include "kernels/ops/conv_common.h"
 #include "kernels/ops/registry.h"
+#include "kernels/optimized/conv_int16.h"
 
 namespace edgetl {
 namespace {
@@ -52,20 +53,38 @@ class Conv2D final : public OpKernel {
       ActivationRangeFloat(opts->fused_activation_function(), &act_min_, &act_max_);
       return PrepareFloatConv(*input_, *filter_, bias_, *output_, g.out_c);
     }
-    return PrepareQuantizedConv(*input_, *filter_, bias_, *output_, g.out_c, 0,
-                                opts->fused_activation_function(), false, &quant_);
+    EDGETL_RETURN_IF_ERROR(PrepareQuantizedConv(*input_, *filter_, bias_, *output_, g.out_c, 0,
+                                                opts->fused_activation_function(), false, &quant_));
+    if (!ctx.reference_only) {
+      const int k = g.filter_h * g.filter_w * g.in_c;
+      packed_ = input_->type() == TensorType::kUInt8
+                    ? optimized::PackConvFilter(filter_->ptr<uint8_t>(), g.out_c, k, quant_.quant.filter_offset)
+                    : optimized::PackConvFilter(filter_->ptr<int8_t>(), g.out_c, k, quant_.quant.filter_offset);
+      scratch_.resize(4 * static_cast<size_t>(packed_.k_padded));
+    }
+    return Status::Ok();
   }
 
   void Eval() override {
     const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
     switch (input_->type()) {
       case TensorType::kUInt8:
-        reference::ConvQuantized(geometry_, quant_.quant, input_->ptr<uint8_t>(),
-                                 filter_->ptr<uint8_t>(), bias, output_->ptr<uint8_t>());
+        if (!scratch_.empty()) {
+          optimized::ConvInt16(geometry_, quant_.quant, input_->ptr<uint8_t>(), packed_, bias,
+                               output_->ptr<uint8_t>(), scratch_.data());
+        } else {
+          reference::ConvQuantized(geometry_, quant_.quant, input_->ptr<uint8_t>(),
+                                   filter_->ptr<uint8_t>(), bias, output_->ptr<uint8_t>());
+        }
         break;
       case TensorType::kInt8:
-        reference::ConvQuantized(geometry_, quant_.quant, input_->ptr<int8_t>(),
-                                 filter_->ptr<int8_t>(), bias, output_->ptr<int8_t>());
+        if (!scratch_.empty()) {
+          optimized::ConvInt16(geometry_, quant_.quant, input_->ptr<int8_t>(), packed_, bias,
+                               output_->ptr<int8_t>(), scratch_.data());
+        } else {
+          reference::ConvQuantized(geometry_, quant_.quant, input_->ptr<int8_t>(),
+                                   filter_->ptr<int8_t>(), bias, output_->ptr<int8_t>());
+        }
         break;
       default:
         reference::ConvFloat(geometry_, act_min_, act_max_, input_->ptr<float>(),
@@ -78,6 +97,8 @@ class Conv2D final : public OpKernel {
   RtTensor *input_ = nullptr, *filter_ = nullptr, *bias_ = nullptr, *output_ = nullptr;
   reference::ConvGeometry geometry_;
   QuantizedConvData quant_;
+  optimized::PackedFilter packed_;
+  std::vector<int16_t> scratch_;  // empty: reference kernel
   float act_min_ = 0, act_max_ = 0;
 };
 

@@ -2,6 +2,7 @@
 // ic * depth_multiplier + m reads input channel ic.
 #include "kernels/ops/conv_common.h"
 #include "kernels/ops/registry.h"
+#include "kernels/optimized/conv_int16.h"
 
 namespace edgetl {
 namespace {
@@ -55,20 +56,38 @@ class DepthwiseConv2D final : public OpKernel {
       ActivationRangeFloat(opts->fused_activation_function(), &act_min_, &act_max_);
       return PrepareFloatConv(*input_, *filter_, bias_, *output_, g.out_c);
     }
-    return PrepareQuantizedConv(*input_, *filter_, bias_, *output_, g.out_c, 3,
-                                opts->fused_activation_function(), false, &quant_);
+    EDGETL_RETURN_IF_ERROR(PrepareQuantizedConv(*input_, *filter_, bias_, *output_, g.out_c, 3,
+                                                opts->fused_activation_function(), false, &quant_));
+    if (!ctx.reference_only) {
+      const int taps = g.filter_h * g.filter_w;
+      packed_ = input_->type() == TensorType::kUInt8
+                    ? optimized::PackDepthwiseFilter(filter_->ptr<uint8_t>(), taps, g.out_c, quant_.quant.filter_offset)
+                    : optimized::PackDepthwiseFilter(filter_->ptr<int8_t>(), taps, g.out_c, quant_.quant.filter_offset);
+      acc_.resize(g.out_c);
+    }
+    return Status::Ok();
   }
 
   void Eval() override {
     const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
     switch (input_->type()) {
       case TensorType::kUInt8:
-        reference::DepthwiseConvQuantized(geometry_, quant_.quant, input_->ptr<uint8_t>(),
-                                          filter_->ptr<uint8_t>(), bias, output_->ptr<uint8_t>());
+        if (!acc_.empty()) {
+          optimized::DepthwiseInt16(geometry_, quant_.quant, input_->ptr<uint8_t>(), packed_, bias,
+                                    output_->ptr<uint8_t>(), acc_.data());
+        } else {
+          reference::DepthwiseConvQuantized(geometry_, quant_.quant, input_->ptr<uint8_t>(),
+                                            filter_->ptr<uint8_t>(), bias, output_->ptr<uint8_t>());
+        }
         break;
       case TensorType::kInt8:
-        reference::DepthwiseConvQuantized(geometry_, quant_.quant, input_->ptr<int8_t>(),
-                                          filter_->ptr<int8_t>(), bias, output_->ptr<int8_t>());
+        if (!acc_.empty()) {
+          optimized::DepthwiseInt16(geometry_, quant_.quant, input_->ptr<int8_t>(), packed_, bias,
+                                    output_->ptr<int8_t>(), acc_.data());
+        } else {
+          reference::DepthwiseConvQuantized(geometry_, quant_.quant, input_->ptr<int8_t>(),
+                                            filter_->ptr<int8_t>(), bias, output_->ptr<int8_t>());
+        }
         break;
       default:
         reference::DepthwiseConvFloat(geometry_, act_min_, act_max_, input_->ptr<float>(),
@@ -81,6 +100,8 @@ class DepthwiseConv2D final : public OpKernel {
   RtTensor *input_ = nullptr, *filter_ = nullptr, *bias_ = nullptr, *output_ = nullptr;
   reference::ConvGeometry geometry_;
   QuantizedConvData quant_;
+  optimized::PackedDepthwise packed_;
+  std::vector<int32_t> acc_;  // empty: reference kernel
   float act_min_ = 0, act_max_ = 0;
 };
 

@@ -1,6 +1,7 @@
 // FULLY_CONNECTED: input flattened to [batches, in_depth], filter [out, in].
 #include "kernels/ops/conv_common.h"
 #include "kernels/ops/registry.h"
+#include "kernels/optimized/conv_int16.h"
 #include "kernels/reference/fully_connected.h"
 
 namespace edgetl {
@@ -40,22 +41,45 @@ class FullyConnected final : public OpKernel {
       ActivationRangeFloat(activation, &act_min_, &act_max_);
       return PrepareFloatConv(*input_, *filter_, bias_, *output_, out_depth_);
     }
-    return PrepareQuantizedConv(*input_, *filter_, bias_, *output_, out_depth_, 0, activation, true,
-                                &quant_);
+    EDGETL_RETURN_IF_ERROR(PrepareQuantizedConv(*input_, *filter_, bias_, *output_, out_depth_, 0, activation,
+                                                true, &quant_));
+    if (!ctx.reference_only) {
+      // A 1x1 convolution over `batches` pixels.
+      geometry_.in_h = geometry_.out_h = 1;
+      geometry_.in_w = geometry_.out_w = batches_;
+      geometry_.in_c = in_depth_;
+      geometry_.out_c = out_depth_;
+      geometry_.filter_h = geometry_.filter_w = 1;
+      packed_ = input_->type() == TensorType::kUInt8
+                    ? optimized::PackConvFilter(filter_->ptr<uint8_t>(), out_depth_, in_depth_, quant_.quant.filter_offset)
+                    : optimized::PackConvFilter(filter_->ptr<int8_t>(), out_depth_, in_depth_, quant_.quant.filter_offset);
+      scratch_.resize(4 * static_cast<size_t>(packed_.k_padded));
+    }
+    return Status::Ok();
   }
 
   void Eval() override {
     const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
     switch (input_->type()) {
       case TensorType::kUInt8:
-        reference::FullyConnectedQuantized(batches_, in_depth_, out_depth_, quant_.quant,
-                                           input_->ptr<uint8_t>(), filter_->ptr<uint8_t>(), bias,
-                                           output_->ptr<uint8_t>());
+        if (!scratch_.empty()) {
+          optimized::ConvInt16(geometry_, quant_.quant, input_->ptr<uint8_t>(), packed_, bias,
+                               output_->ptr<uint8_t>(), scratch_.data());
+        } else {
+          reference::FullyConnectedQuantized(batches_, in_depth_, out_depth_, quant_.quant,
+                                             input_->ptr<uint8_t>(), filter_->ptr<uint8_t>(), bias,
+                                             output_->ptr<uint8_t>());
+        }
         break;
       case TensorType::kInt8:
-        reference::FullyConnectedQuantized(batches_, in_depth_, out_depth_, quant_.quant,
-                                           input_->ptr<int8_t>(), filter_->ptr<int8_t>(), bias,
-                                           output_->ptr<int8_t>());
+        if (!scratch_.empty()) {
+          optimized::ConvInt16(geometry_, quant_.quant, input_->ptr<int8_t>(), packed_, bias,
+                               output_->ptr<int8_t>(), scratch_.data());
+        } else {
+          reference::FullyConnectedQuantized(batches_, in_depth_, out_depth_, quant_.quant,
+                                             input_->ptr<int8_t>(), filter_->ptr<int8_t>(), bias,
+                                             output_->ptr<int8_t>());
+        }
         break;
       default:
         reference::FullyConnectedFloat(batches_, in_depth_, out_depth_, act_min_, act_max_,
@@ -69,6 +93,9 @@ class FullyConnected final : public OpKernel {
   RtTensor *input_ = nullptr, *filter_ = nullptr, *bias_ = nullptr, *output_ = nullptr;
   int batches_ = 0, in_depth_ = 0, out_depth_ = 0;
   QuantizedConvData quant_;
+  reference::ConvGeometry geometry_;  // the optimized path's view: a 1x1 conv
+  optimized::PackedFilter packed_;
+  std::vector<int16_t> scratch_;  // empty: reference kernel
   float act_min_ = 0, act_max_ = 0;
 };
 

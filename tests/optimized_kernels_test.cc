@@ -1,0 +1,144 @@
+// The optimized kernels against the reference oracle: identical bytes on
+// random shapes (tails, strides, dilation, padding, depth multipliers) and on
+// whole models.
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "testing/op_test_util.h"
+#include "testing/test_data.h"
+
+namespace edgetl {
+namespace {
+
+using fb::BuiltinOperator;
+
+template <typename T>
+std::vector<T> RandomBytes(size_t n, std::mt19937& rng) {
+  std::vector<T> v(n);
+  for (T& x : v) x = static_cast<T>(rng());
+  return v;
+}
+
+// Runs the model both ways on the same input and returns whether the outputs match.
+void ExpectSameBothWays(const ModelBuilder& b, const std::vector<uint8_t>& input, const std::string& what) {
+  auto model = b.Build();
+  ASSERT_TRUE(model.ok()) << what << ": " << model.status().ToString();
+  auto fast = Interpreter::Create(*model, {.kernels = KernelChoice::kAuto});
+  auto ref = Interpreter::Create(*model, {.kernels = KernelChoice::kReference});
+  ASSERT_TRUE(fast.ok() && ref.ok()) << what << ": " << fast.status().ToString();
+  ASSERT_TRUE(fast->SetInput(0, input).ok() && ref->SetInput(0, input).ok());
+  ASSERT_TRUE(fast->Invoke().ok() && ref->Invoke().ok());
+  EXPECT_TRUE(std::ranges::equal(fast->output(0).data, ref->output(0).data)) << what;
+}
+
+TEST(OptimizedKernels, ConvMatchesReferenceOnRandomShapes) {
+  std::mt19937 rng(2024);
+  for (int trial = 0; trial < 40; ++trial) {
+    const bool u8 = trial % 2 == 0;
+    const TensorType type = u8 ? TensorType::kUInt8 : TensorType::kInt8;
+    const int h = 1 + rng() % 9, w = 1 + rng() % 9, c = 1 + rng() % 37, oc = 1 + rng() % 19;
+    const int k = 1 + rng() % 3, stride = 1 + rng() % 2, dilation = 1 + rng() % 2;
+    const bool same = rng() % 2;
+    const int eff = (k - 1) * dilation + 1;
+    if (!same && (h < eff || w < eff)) continue;
+    const int oh = same ? (h + stride - 1) / stride : (h - eff + stride) / stride;
+    const int ow = same ? (w + stride - 1) / stride : (w - eff + stride) / stride;
+    ModelBuilder b;
+    const int in = b.AddTensor("in", type, {1, h, w, c}, PerTensor(0.05f, u8 ? 117 : -9));
+    Quantization wq;
+    for (int o = 0; o < oc; ++o) {
+      wq.scale.push_back(u8 ? 0.01f : 0.002f * (1 + o));
+      wq.zero_point.push_back(u8 ? 131 : 0);
+      if (u8) break;
+    }
+    const auto weights = RandomBytes<uint8_t>(static_cast<size_t>(oc) * k * k * c, rng);
+    const int tw = b.AddTensor("w", type, {oc, k, k, c}, wq, weights);
+    std::vector<int32_t> bias(oc);
+    for (int32_t& v : bias) v = static_cast<int32_t>(rng() % 20001) - 10000;
+    const int tb = b.AddConstTensor("b", TensorType::kInt32, {oc}, bias, PerTensor(0.05f * wq.scale[0], 0));
+    const int out = b.AddTensor("out", type, {1, oh, ow, oc}, PerTensor(0.3f, u8 ? 10 : -3));
+    fb::BuiltinOptionsUnion u;
+    fb::Conv2DOptionsT o;
+    o.padding = same ? fb::Padding::SAME : fb::Padding::VALID;
+    o.stride_w = o.stride_h = stride;
+    o.dilation_w_factor = o.dilation_h_factor = dilation;
+    o.fused_activation_function = trial % 3 == 0 ? fb::ActivationFunctionType::RELU6 : fb::ActivationFunctionType::NONE;
+    u.Set(o);
+    b.AddOperator(BuiltinOperator::CONV_2D, {in, tw, tb}, {out}, std::move(u));
+    b.SetInputs({in});
+    b.SetOutputs({out});
+    ExpectSameBothWays(b, RandomBytes<uint8_t>(static_cast<size_t>(h) * w * c, rng), "conv trial " + std::to_string(trial));
+  }
+}
+
+TEST(OptimizedKernels, DepthwiseMatchesReferenceOnRandomShapes) {
+  std::mt19937 rng(7);
+  for (int trial = 0; trial < 40; ++trial) {
+    const bool u8 = trial % 2 == 0;
+    const TensorType type = u8 ? TensorType::kUInt8 : TensorType::kInt8;
+    const int h = 3 + rng() % 9, w = 3 + rng() % 9, c = 1 + rng() % 40, mult = 1 + (trial % 4 == 3);
+    const int k = 3, stride = 1 + rng() % 2, dilation = 1 + rng() % 2, oc = c * mult;
+    const int oh = (h + stride - 1) / stride, ow = (w + stride - 1) / stride;
+    ModelBuilder b;
+    const int in = b.AddTensor("in", type, {1, h, w, c}, PerTensor(0.05f, u8 ? 128 : 0));
+    Quantization wq;
+    wq.axis = 3;
+    for (int o = 0; o < (u8 ? 1 : oc); ++o) {
+      wq.scale.push_back(0.01f + 0.001f * o);
+      wq.zero_point.push_back(u8 ? 100 : 0);
+    }
+    const int tw = b.AddTensor("w", type, {1, k, k, oc}, wq, RandomBytes<uint8_t>(static_cast<size_t>(k) * k * oc, rng));
+    const int out = b.AddTensor("out", type, {1, oh, ow, oc}, PerTensor(0.1f, u8 ? 3 : -7));
+    fb::BuiltinOptionsUnion u;
+    fb::DepthwiseConv2DOptionsT o;
+    o.padding = fb::Padding::SAME;
+    o.stride_w = o.stride_h = stride;
+    o.depth_multiplier = mult;
+    o.dilation_w_factor = o.dilation_h_factor = dilation;
+    u.Set(o);
+    b.AddOperator(BuiltinOperator::DEPTHWISE_CONV_2D, {in, tw, -1}, {out}, std::move(u));
+    b.SetInputs({in});
+    b.SetOutputs({out});
+    ExpectSameBothWays(b, RandomBytes<uint8_t>(static_cast<size_t>(h) * w * c, rng), "depthwise trial " + std::to_string(trial));
+  }
+}
+
+TEST(OptimizedKernels, FullyConnectedMatchesReference) {
+  std::mt19937 rng(11);
+  for (int trial = 0; trial < 20; ++trial) {
+    const bool u8 = trial % 2 == 0;
+    const TensorType type = u8 ? TensorType::kUInt8 : TensorType::kInt8;
+    const int batches = 1 + rng() % 6, in_depth = 1 + rng() % 70, out_depth = 1 + rng() % 13;
+    ModelBuilder b;
+    const int in = b.AddTensor("in", type, {batches, in_depth}, PerTensor(0.1f, u8 ? 90 : 4));
+    const int tw = b.AddTensor("w", type, {out_depth, in_depth}, PerTensor(0.01f, u8 ? 140 : 0),
+                               RandomBytes<uint8_t>(static_cast<size_t>(out_depth) * in_depth, rng));
+    const int out = b.AddTensor("out", type, {batches, out_depth}, PerTensor(0.2f, u8 ? 128 : 0));
+    b.AddOperator(BuiltinOperator::FULLY_CONNECTED, {in, tw, -1}, {out});
+    b.SetInputs({in});
+    b.SetOutputs({out});
+    ExpectSameBothWays(b, RandomBytes<uint8_t>(static_cast<size_t>(batches) * in_depth, rng), "fc trial " + std::to_string(trial));
+  }
+}
+
+TEST(OptimizedKernels, WholeModelsIdenticalInBothModes) {
+  std::mt19937 rng(5);
+  for (const char* name : {"mobilenet_v1_0.25_128_quant.tflite", "tf2_mobilenet_v2_1.0_224_ptq.tflite",
+                           "person_detect/person_detect.tflite"}) {
+    const auto path = testing::DataPath(std::string("models/") + name);
+    EDGETL_REQUIRE_DATA(path);
+    auto model = Model::FromFile(path);
+    ASSERT_TRUE(model.ok());
+    auto fast = Interpreter::Create(*model, {.kernels = KernelChoice::kAuto});
+    auto ref = Interpreter::Create(*model, {.kernels = KernelChoice::kReference});
+    ASSERT_TRUE(fast.ok() && ref.ok());
+    const auto input = RandomBytes<uint8_t>(fast->input(0).data.size(), rng);
+    ASSERT_TRUE(fast->SetInput(0, input).ok() && ref->SetInput(0, input).ok());
+    ASSERT_TRUE(fast->Invoke().ok() && ref->Invoke().ok());
+    EXPECT_TRUE(std::ranges::equal(fast->output(0).data, ref->output(0).data)) << name;
+  }
+}
+
+}  // namespace
+}  // namespace edgetl
