@@ -376,3 +376,41 @@ TEST(Imprinter, LearnsFromImagesAndFramesAndSaves) {
 
 }  // namespace
 }  // namespace edgetl
+
+namespace edgetl {
+namespace {
+
+// The int8 path: TF2 MobileNet V2 keeps int8 inside; its MEAN output
+// [1,1,1,1280] serves as the embedding.
+TEST(Imprinting, Int8GraphFromNamedEmbeddingTensor) {
+  const auto path = testing::DataPath("models/tf2_mobilenet_v2_1.0_224_ptq.tflite");
+  EDGETL_REQUIRE_DATA(path);
+  auto classifier = Model::FromFile(path);
+  ASSERT_TRUE(classifier.ok());
+  int mean_out = -1;
+  for (int i = 0; i < classifier->num_operators(); ++i) {
+    if (classifier->op(i).op_name == "MEAN") mean_out = classifier->op(i).outputs[0];
+  }
+  ASSERT_GE(mean_out, 0);
+  ASSERT_EQ(classifier->tensor(mean_out).type, TensorType::kInt8);
+  auto made = MakeImprintable(*classifier, {.embedding_tensor = classifier->tensor(mean_out).name});
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  auto engine = ImprintingEngine::Create(*made, false);
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  EXPECT_EQ(engine->embedding_dim(), 1280);
+  for (const auto& [image, id] : std::vector<std::pair<std::string, int>>{
+           {"cat_train_0", 0}, {"hotdog_train_0", 1}, {"hotdog_train_1", 1}, {"dog_train_0", 2}}) {
+    ASSERT_TRUE(engine->Train(RunOnImage(engine->extractor(), image), id).ok());
+  }
+  auto trained = engine->SerializeModel();
+  ASSERT_TRUE(trained.ok()) << trained.status().ToString();
+  for (const auto& [image, id] : std::vector<std::pair<std::string, int>>{
+           {"cat_test_0", 0}, {"hotdog_test_0", 1}, {"dog_test_0", 2}}) {
+    const ClassScore top = TopK(RunOnImage(*trained, image), 1)[0];
+    EXPECT_EQ(top.id, id) << image;
+    std::cout << "  [int8] " << image << " -> class " << top.id << " score " << top.score << "\n";
+  }
+}
+
+}  // namespace
+}  // namespace edgetl
