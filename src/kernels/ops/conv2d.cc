@@ -26,10 +26,6 @@ class Conv2D final : public OpKernel {
                          " differs from input depth " + std::to_string(input_->dim(3)) +
                          " (grouped convolution)");
     }
-    if (opts->stride_h() <= 0 || opts->stride_w() <= 0 || opts->dilation_h_factor() <= 0 ||
-        opts->dilation_w_factor() <= 0) {
-      return CorruptModel("strides and dilations must be positive");
-    }
     auto& g = geometry_;
     g.batches = input_->dim(0);
     g.in_h = input_->dim(1);
@@ -38,16 +34,8 @@ class Conv2D final : public OpKernel {
     g.out_c = filter_->dim(0);
     g.filter_h = filter_->dim(1);
     g.filter_w = filter_->dim(2);
-    g.stride_h = opts->stride_h();
-    g.stride_w = opts->stride_w();
-    g.dilation_h = opts->dilation_h_factor();
-    g.dilation_w = opts->dilation_w_factor();
-    const PaddedAxis y = ComputePadding(opts->padding(), g.in_h, g.filter_h, g.stride_h, g.dilation_h);
-    const PaddedAxis x = ComputePadding(opts->padding(), g.in_w, g.filter_w, g.stride_w, g.dilation_w);
-    g.out_h = y.out;
-    g.out_w = x.out;
-    g.pad_h = y.pad;
-    g.pad_w = x.pad;
+    EDGETL_RETURN_IF_ERROR(SetWindow(opts->padding(), opts->stride_h(), opts->stride_w(),
+                                     opts->dilation_h_factor(), opts->dilation_w_factor(), &g));
     EDGETL_RETURN_IF_ERROR(CheckOutputShape(*output_, {g.batches, g.out_h, g.out_w, g.out_c}));
     if (input_->type() == TensorType::kFloat32) {
       ActivationRangeFloat(opts->fused_activation_function(), &act_min_, &act_max_);
@@ -57,35 +45,19 @@ class Conv2D final : public OpKernel {
                                                 opts->fused_activation_function(), false, &quant_));
     if (!ctx.reference_only) {
       const int k = g.filter_h * g.filter_w * g.in_c;
+      const int32_t offset = quant_.quant.filter_offset;
       packed_ = input_->type() == TensorType::kUInt8
-                    ? optimized::PackConvFilter(filter_->ptr<uint8_t>(), g.out_c, k, quant_.quant.filter_offset)
-                    : optimized::PackConvFilter(filter_->ptr<int8_t>(), g.out_c, k, quant_.quant.filter_offset);
+                    ? optimized::PackConvFilter(filter_->ptr<uint8_t>(), g.out_c, k, offset)
+                    : optimized::PackConvFilter(filter_->ptr<int8_t>(), g.out_c, k, offset);
       scratch_.resize(4 * static_cast<size_t>(packed_.k_padded));
     }
     return Status::Ok();
   }
 
   void Eval() override {
-    const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
     switch (input_->type()) {
-      case TensorType::kUInt8:
-        if (!scratch_.empty()) {
-          optimized::ConvInt16(geometry_, quant_.quant, input_->ptr<uint8_t>(), packed_, bias,
-                               output_->ptr<uint8_t>(), scratch_.data());
-        } else {
-          reference::ConvQuantized(geometry_, quant_.quant, input_->ptr<uint8_t>(),
-                                   filter_->ptr<uint8_t>(), bias, output_->ptr<uint8_t>());
-        }
-        break;
-      case TensorType::kInt8:
-        if (!scratch_.empty()) {
-          optimized::ConvInt16(geometry_, quant_.quant, input_->ptr<int8_t>(), packed_, bias,
-                               output_->ptr<int8_t>(), scratch_.data());
-        } else {
-          reference::ConvQuantized(geometry_, quant_.quant, input_->ptr<int8_t>(),
-                                   filter_->ptr<int8_t>(), bias, output_->ptr<int8_t>());
-        }
-        break;
+      case TensorType::kUInt8: EvalQuantized<uint8_t>(); break;
+      case TensorType::kInt8: EvalQuantized<int8_t>(); break;
       default:
         reference::ConvFloat(geometry_, act_min_, act_max_, input_->ptr<float>(),
                              filter_->ptr<float>(), bias_ ? bias_->ptr<float>() : nullptr,
@@ -94,11 +66,23 @@ class Conv2D final : public OpKernel {
   }
 
  private:
+  template <typename T>
+  void EvalQuantized() {
+    const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
+    if (scratch_.empty()) {
+      reference::ConvQuantized(geometry_, quant_.quant, input_->ptr<T>(), filter_->ptr<T>(), bias,
+                               output_->ptr<T>());
+    } else {
+      optimized::ConvInt16(geometry_, quant_.quant, input_->ptr<T>(), packed_, bias, output_->ptr<T>(),
+                           scratch_.data());
+    }
+  }
+
   RtTensor *input_ = nullptr, *filter_ = nullptr, *bias_ = nullptr, *output_ = nullptr;
   reference::ConvGeometry geometry_;
   QuantizedConvData quant_;
   optimized::PackedFilter packed_;
-  std::vector<int16_t> scratch_;  // empty: reference kernel
+  std::vector<int16_t> scratch_;  // empty: the reference kernel runs
   float act_min_ = 0, act_max_ = 0;
 };
 

@@ -51,6 +51,25 @@ Status PrepareQuantizedConv(const RtTensor& input, const RtTensor& filter, const
   return ActivationRangeQuantized(activation, output, &q.act_min, &q.act_max);
 }
 
+Status SetWindow(fb::Padding padding, int stride_h, int stride_w, int dilation_h, int dilation_w,
+                 reference::ConvGeometry* g) {
+  if (stride_h <= 0 || stride_w <= 0 || dilation_h <= 0 || dilation_w <= 0 || g->filter_h <= 0 ||
+      g->filter_w <= 0) {
+    return CorruptModel("strides, dilations and window sizes must be positive");
+  }
+  g->stride_h = stride_h;
+  g->stride_w = stride_w;
+  g->dilation_h = dilation_h;
+  g->dilation_w = dilation_w;
+  const PaddedAxis y = ComputePadding(padding, g->in_h, g->filter_h, stride_h, dilation_h);
+  const PaddedAxis x = ComputePadding(padding, g->in_w, g->filter_w, stride_w, dilation_w);
+  g->out_h = y.out;
+  g->out_w = x.out;
+  g->pad_h = y.pad;
+  g->pad_w = x.pad;
+  return Status::Ok();
+}
+
 Status PrepareFloatConv(const RtTensor& input, const RtTensor& filter, const RtTensor* bias,
                         const RtTensor& output, int channels) {
   (void)input;

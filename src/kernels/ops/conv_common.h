@@ -26,6 +26,12 @@ Status PrepareQuantizedConv(const RtTensor& input, const RtTensor& filter, const
                             fb::ActivationFunctionType activation, bool legacy_per_tensor,
                             QuantizedConvData* data);
 
+// Sets strides, dilations, output size and leading padding of `g`, whose
+// input and filter sizes are already set. Errors: non-positive strides,
+// dilations or window.
+Status SetWindow(fb::Padding padding, int stride_h, int stride_w, int dilation_h, int dilation_w,
+                 reference::ConvGeometry* g);
+
 // Checks types for the float variant.
 Status PrepareFloatConv(const RtTensor& input, const RtTensor& filter, const RtTensor* bias,
                         const RtTensor& output, int channels);

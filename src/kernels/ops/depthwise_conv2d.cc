@@ -22,10 +22,6 @@ class DepthwiseConv2D final : public OpKernel {
     if (input_->rank() != 4 || filter_->rank() != 4 || filter_->dim(0) != 1) {
       return Unsupported("input must be 4-D and the filter [1,H,W,C]");
     }
-    if (opts->stride_h() <= 0 || opts->stride_w() <= 0 || opts->dilation_h_factor() <= 0 ||
-        opts->dilation_w_factor() <= 0) {
-      return CorruptModel("strides and dilations must be positive");
-    }
     auto& g = geometry_;
     g.batches = input_->dim(0);
     g.in_h = input_->dim(1);
@@ -41,16 +37,8 @@ class DepthwiseConv2D final : public OpKernel {
     g.depth_multiplier = g.out_c / g.in_c;
     g.filter_h = filter_->dim(1);
     g.filter_w = filter_->dim(2);
-    g.stride_h = opts->stride_h();
-    g.stride_w = opts->stride_w();
-    g.dilation_h = opts->dilation_h_factor();
-    g.dilation_w = opts->dilation_w_factor();
-    const PaddedAxis y = ComputePadding(opts->padding(), g.in_h, g.filter_h, g.stride_h, g.dilation_h);
-    const PaddedAxis x = ComputePadding(opts->padding(), g.in_w, g.filter_w, g.stride_w, g.dilation_w);
-    g.out_h = y.out;
-    g.out_w = x.out;
-    g.pad_h = y.pad;
-    g.pad_w = x.pad;
+    EDGETL_RETURN_IF_ERROR(SetWindow(opts->padding(), opts->stride_h(), opts->stride_w(),
+                                     opts->dilation_h_factor(), opts->dilation_w_factor(), &g));
     EDGETL_RETURN_IF_ERROR(CheckOutputShape(*output_, {g.batches, g.out_h, g.out_w, g.out_c}));
     if (input_->type() == TensorType::kFloat32) {
       ActivationRangeFloat(opts->fused_activation_function(), &act_min_, &act_max_);
@@ -60,35 +48,19 @@ class DepthwiseConv2D final : public OpKernel {
                                                 opts->fused_activation_function(), false, &quant_));
     if (!ctx.reference_only) {
       const int taps = g.filter_h * g.filter_w;
+      const int32_t offset = quant_.quant.filter_offset;
       packed_ = input_->type() == TensorType::kUInt8
-                    ? optimized::PackDepthwiseFilter(filter_->ptr<uint8_t>(), taps, g.out_c, quant_.quant.filter_offset)
-                    : optimized::PackDepthwiseFilter(filter_->ptr<int8_t>(), taps, g.out_c, quant_.quant.filter_offset);
+                    ? optimized::PackDepthwiseFilter(filter_->ptr<uint8_t>(), taps, g.out_c, offset)
+                    : optimized::PackDepthwiseFilter(filter_->ptr<int8_t>(), taps, g.out_c, offset);
       acc_.resize(g.out_c);
     }
     return Status::Ok();
   }
 
   void Eval() override {
-    const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
     switch (input_->type()) {
-      case TensorType::kUInt8:
-        if (!acc_.empty()) {
-          optimized::DepthwiseInt16(geometry_, quant_.quant, input_->ptr<uint8_t>(), packed_, bias,
-                                    output_->ptr<uint8_t>(), acc_.data());
-        } else {
-          reference::DepthwiseConvQuantized(geometry_, quant_.quant, input_->ptr<uint8_t>(),
-                                            filter_->ptr<uint8_t>(), bias, output_->ptr<uint8_t>());
-        }
-        break;
-      case TensorType::kInt8:
-        if (!acc_.empty()) {
-          optimized::DepthwiseInt16(geometry_, quant_.quant, input_->ptr<int8_t>(), packed_, bias,
-                                    output_->ptr<int8_t>(), acc_.data());
-        } else {
-          reference::DepthwiseConvQuantized(geometry_, quant_.quant, input_->ptr<int8_t>(),
-                                            filter_->ptr<int8_t>(), bias, output_->ptr<int8_t>());
-        }
-        break;
+      case TensorType::kUInt8: EvalQuantized<uint8_t>(); break;
+      case TensorType::kInt8: EvalQuantized<int8_t>(); break;
       default:
         reference::DepthwiseConvFloat(geometry_, act_min_, act_max_, input_->ptr<float>(),
                                       filter_->ptr<float>(), bias_ ? bias_->ptr<float>() : nullptr,
@@ -97,11 +69,23 @@ class DepthwiseConv2D final : public OpKernel {
   }
 
  private:
+  template <typename T>
+  void EvalQuantized() {
+    const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
+    if (acc_.empty()) {
+      reference::DepthwiseConvQuantized(geometry_, quant_.quant, input_->ptr<T>(), filter_->ptr<T>(), bias,
+                                        output_->ptr<T>());
+    } else {
+      optimized::DepthwiseInt16(geometry_, quant_.quant, input_->ptr<T>(), packed_, bias, output_->ptr<T>(),
+                                acc_.data());
+    }
+  }
+
   RtTensor *input_ = nullptr, *filter_ = nullptr, *bias_ = nullptr, *output_ = nullptr;
   reference::ConvGeometry geometry_;
   QuantizedConvData quant_;
   optimized::PackedDepthwise packed_;
-  std::vector<int32_t> acc_;  // empty: reference kernel
+  std::vector<int32_t> acc_;  // empty: the reference kernel runs
   float act_min_ = 0, act_max_ = 0;
 };
 

@@ -50,37 +50,19 @@ class FullyConnected final : public OpKernel {
       geometry_.in_c = in_depth_;
       geometry_.out_c = out_depth_;
       geometry_.filter_h = geometry_.filter_w = 1;
+      const int32_t offset = quant_.quant.filter_offset;
       packed_ = input_->type() == TensorType::kUInt8
-                    ? optimized::PackConvFilter(filter_->ptr<uint8_t>(), out_depth_, in_depth_, quant_.quant.filter_offset)
-                    : optimized::PackConvFilter(filter_->ptr<int8_t>(), out_depth_, in_depth_, quant_.quant.filter_offset);
+                    ? optimized::PackConvFilter(filter_->ptr<uint8_t>(), out_depth_, in_depth_, offset)
+                    : optimized::PackConvFilter(filter_->ptr<int8_t>(), out_depth_, in_depth_, offset);
       scratch_.resize(4 * static_cast<size_t>(packed_.k_padded));
     }
     return Status::Ok();
   }
 
   void Eval() override {
-    const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
     switch (input_->type()) {
-      case TensorType::kUInt8:
-        if (!scratch_.empty()) {
-          optimized::ConvInt16(geometry_, quant_.quant, input_->ptr<uint8_t>(), packed_, bias,
-                               output_->ptr<uint8_t>(), scratch_.data());
-        } else {
-          reference::FullyConnectedQuantized(batches_, in_depth_, out_depth_, quant_.quant,
-                                             input_->ptr<uint8_t>(), filter_->ptr<uint8_t>(), bias,
-                                             output_->ptr<uint8_t>());
-        }
-        break;
-      case TensorType::kInt8:
-        if (!scratch_.empty()) {
-          optimized::ConvInt16(geometry_, quant_.quant, input_->ptr<int8_t>(), packed_, bias,
-                               output_->ptr<int8_t>(), scratch_.data());
-        } else {
-          reference::FullyConnectedQuantized(batches_, in_depth_, out_depth_, quant_.quant,
-                                             input_->ptr<int8_t>(), filter_->ptr<int8_t>(), bias,
-                                             output_->ptr<int8_t>());
-        }
-        break;
+      case TensorType::kUInt8: EvalQuantized<uint8_t>(); break;
+      case TensorType::kInt8: EvalQuantized<int8_t>(); break;
       default:
         reference::FullyConnectedFloat(batches_, in_depth_, out_depth_, act_min_, act_max_,
                                        input_->ptr<float>(), filter_->ptr<float>(),
@@ -90,12 +72,24 @@ class FullyConnected final : public OpKernel {
   }
 
  private:
+  template <typename T>
+  void EvalQuantized() {
+    const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
+    if (scratch_.empty()) {
+      reference::FullyConnectedQuantized(batches_, in_depth_, out_depth_, quant_.quant, input_->ptr<T>(),
+                                         filter_->ptr<T>(), bias, output_->ptr<T>());
+    } else {
+      optimized::ConvInt16(geometry_, quant_.quant, input_->ptr<T>(), packed_, bias, output_->ptr<T>(),
+                           scratch_.data());
+    }
+  }
+
   RtTensor *input_ = nullptr, *filter_ = nullptr, *bias_ = nullptr, *output_ = nullptr;
   int batches_ = 0, in_depth_ = 0, out_depth_ = 0;
   QuantizedConvData quant_;
   reference::ConvGeometry geometry_;  // the optimized path's view: a 1x1 conv
   optimized::PackedFilter packed_;
-  std::vector<int16_t> scratch_;  // empty: reference kernel
+  std::vector<int16_t> scratch_;  // empty: the reference kernel runs
   float act_min_ = 0, act_max_ = 0;
 };
 

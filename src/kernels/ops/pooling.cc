@@ -1,5 +1,5 @@
 // AVERAGE_POOL_2D and MAX_POOL_2D.
-#include "kernels/ops/op_util.h"
+#include "kernels/ops/conv_common.h"
 #include "kernels/ops/registry.h"
 #include "kernels/reference/pooling.h"
 
@@ -19,10 +19,6 @@ class Pool2D final : public OpKernel {
         CheckType(*input_, {TensorType::kUInt8, TensorType::kInt8, TensorType::kFloat32}, "input"));
     EDGETL_RETURN_IF_ERROR(CheckType(*output_, {input_->type()}, "output"));
     if (input_->rank() != 4) return Unsupported("input must be 4-D");
-    if (opts->stride_h() <= 0 || opts->stride_w() <= 0 || opts->filter_height() <= 0 ||
-        opts->filter_width() <= 0) {
-      return CorruptModel("window and strides must be positive");
-    }
     auto& g = geometry_;
     g.batches = input_->dim(0);
     g.in_h = input_->dim(1);
@@ -30,14 +26,7 @@ class Pool2D final : public OpKernel {
     g.in_c = g.out_c = input_->dim(3);
     g.filter_h = opts->filter_height();
     g.filter_w = opts->filter_width();
-    g.stride_h = opts->stride_h();
-    g.stride_w = opts->stride_w();
-    const PaddedAxis y = ComputePadding(opts->padding(), g.in_h, g.filter_h, g.stride_h, 1);
-    const PaddedAxis x = ComputePadding(opts->padding(), g.in_w, g.filter_w, g.stride_w, 1);
-    g.out_h = y.out;
-    g.out_w = x.out;
-    g.pad_h = y.pad;
-    g.pad_w = x.pad;
+    EDGETL_RETURN_IF_ERROR(SetWindow(opts->padding(), opts->stride_h(), opts->stride_w(), 1, 1, &g));
     EDGETL_RETURN_IF_ERROR(CheckOutputShape(*output_, {g.batches, g.out_h, g.out_w, g.out_c}));
     if (input_->type() == TensorType::kFloat32) {
       ActivationRangeFloat(opts->fused_activation_function(), &fmin_, &fmax_);
