@@ -18,10 +18,16 @@ struct Image {
   std::vector<uint8_t> pixels;
 };
 
-// Decodes an image file (BMP, JPEG, PNG, ...) into RGB (channels = 3) or
-// grayscale (channels = 1). Errors: kNotFound, kIoError / kInvalidArgument
-// naming the file when it is not a decodable image.
-Result<Image> LoadImage(const std::filesystem::path& path, int channels = 3);
+// Decodes an image file into RGB (channels = 3) or grayscale (channels = 1).
+// JPEGs go through libjpeg-turbo: EXIF orientation is applied, and with
+// min_width/min_height set they are decoded at the smallest DCT scale that is
+// still at least that large (much faster for big photos). Other formats (PNG,
+// BMP, and CMYK JPEGs) go through OpenCV; alpha is dropped.
+// Errors name the file: kNotFound; kInvalidArgument for data that is not a
+// decodable image, truncated or damaged, or of absurd dimensions (refused
+// before memory is allocated for it).
+Result<Image> LoadImage(const std::filesystem::path& path, int channels = 3, int min_width = 0,
+                        int min_height = 0);
 
 // How 8-bit pixels become input values.
 struct PixelConversion {

@@ -11,7 +11,7 @@ Result<std::vector<float>> RunOnImage(Interpreter& interpreter, const std::strin
     return InvalidArgument("model input " + input.info->ShapeString() +
                            " is not an image tensor [1,H,W,1|3]");
   }
-  EDGETL_ASSIGN_OR_RETURN(Image image, LoadImage(path, shape[3]));
+  EDGETL_ASSIGN_OR_RETURN(Image image, LoadImage(path, shape[3], shape[2], shape[1]));
   EDGETL_RETURN_IF_ERROR(ResizeBilinearInto(image, input, conversion).WithContext(path));
   EDGETL_RETURN_IF_ERROR(interpreter.Invoke());
   return interpreter.DequantizedOutput(0);

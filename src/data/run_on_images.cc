@@ -32,7 +32,7 @@ Result<std::vector<Result<std::vector<float>>>> RunOnImages(
   auto worker = [&](Interpreter& interpreter) {
     const int channels = interpreter.input(0).info->shape[3];
     for (size_t i; (i = next.fetch_add(1)) < images.size();) {
-      auto image = LoadImage(images[i], channels);
+      auto image = LoadImage(images[i], channels, interpreter.input(0).info->shape[2], interpreter.input(0).info->shape[1]);
       if (!image.ok()) {
         results[i] = image.status();
       } else if (Status s = ResizeBilinearInto(*image, interpreter.input(0), options.pixels); !s.ok()) {
