@@ -142,7 +142,7 @@ Result<Interpreter> Interpreter::Create(const Model& model, const InterpreterOpt
                               (env && std::string(env) == "reference");
   for (int i = 0; i < num_ops; ++i) {
     const fb::Operator& op = *m.graph->operators()->Get(i);
-    KernelContext ctx{op, m.op_code(i), m.op_code_entry(i).version(), {}, {}, reference_only};
+    KernelContext ctx{op, m.op_code(i), {}, {}, reference_only};
     for (int t : model.op(i).inputs) ctx.inputs.push_back(t < 0 ? nullptr : &impl->tensors[t]);
     for (int t : model.op(i).outputs) ctx.outputs.push_back(&impl->tensors[t]);
     for (const RtTensor* out : ctx.outputs) {
