@@ -41,21 +41,25 @@ struct Embedding {
 Result<Embedding> ExtractorOutput(const Model& extractor, int dim) {
   const auto outs = extractor.outputs();
   if (outs.size() != 1) {
-    return InvalidArgument("the extractor must have exactly one output, it has " + std::to_string(outs.size()));
+    return InvalidArgument("the extractor must have exactly one output, it has " +
+                           std::to_string(outs.size()));
   }
   Embedding e{outs[0], extractor.tensor(outs[0])};
   const auto& s = e.info.shape;
   const bool vec2 = s.size() == 2 && s[0] == 1;
   const bool vec4 = s.size() == 4 && s[0] == 1 && s[1] == 1 && s[2] == 1;
   if (!vec2 && !vec4) {
-    return InvalidArgument("the extractor output " + e.info.ShapeString() + " is not [1,D] or [1,1,1,D]");
+    return InvalidArgument("the extractor output " + e.info.ShapeString() +
+                           " is not [1,D] or [1,1,1,D]");
   }
   if (s.back() != dim) {
     return InvalidArgument("the extractor's embedding has " + std::to_string(s.back()) +
                            " values, the trained layer expects " + std::to_string(dim));
   }
-  if ((e.info.type != TensorType::kUInt8 && e.info.type != TensorType::kInt8) || e.info.quant.empty()) {
-    return InvalidArgument("the extractor output must be quantized uint8 or int8, not " + TensorTypeName(e.info.type));
+  if ((e.info.type != TensorType::kUInt8 && e.info.type != TensorType::kInt8) ||
+      e.info.quant.empty()) {
+    return InvalidArgument("the extractor output must be quantized uint8 or int8, not " +
+                           TensorTypeName(e.info.type));
   }
   return e;
 }
@@ -64,8 +68,8 @@ Result<Embedding> ExtractorOutput(const Model& extractor, int dim) {
 
 // Appends the layers to `b` after tensor `input` (described by `e`); returns
 // the softmax output tensor.
-static Result<int> AppendLayers(ModelBuilder& b, int input, const TensorInfo& e, const SoftmaxRegression& model,
-                                const Matrix& train_x) {
+static Result<int> AppendLayers(ModelBuilder& b, int input, const TensorInfo& e,
+                                const SoftmaxRegression& model, const Matrix& train_x) {
   const int dim = model.dim(), classes = model.num_classes();
   const std::vector<float> w = model.weights();  // [C][D]
   const std::vector<float> bias = model.bias();
@@ -80,7 +84,8 @@ static Result<int> AppendLayers(ModelBuilder& b, int input, const TensorInfo& e,
     const AffineQuant q = ChooseAffine(*lo, *hi, 0, 255);
     wq = PerTensor(q.scale, q.zero_point);
     for (size_t i = 0; i < w.size(); ++i) {
-      wbytes[i] = static_cast<uint8_t>(std::clamp<long>(std::lround(q.zero_point + w[i] / q.scale), 0, 255));
+      wbytes[i] = static_cast<uint8_t>(
+          std::clamp<long>(std::lround(q.zero_point + w[i] / q.scale), 0, 255));
     }
   } else {
     wq.axis = 0;
@@ -110,16 +115,20 @@ static Result<int> AppendLayers(ModelBuilder& b, int input, const TensorInfo& e,
     const double v = std::round(static_cast<double>(bias[c]) / s);
     bvalues[c] = static_cast<int32_t>(std::clamp(v, -2147483648.0, 2147483647.0));
   }
-  const int bias_tensor = b.AddConstTensor("Appended/FC/Bias", TensorType::kInt32, {classes}, bvalues, bq);
+  const int bias_tensor =
+      b.AddConstTensor("Appended/FC/Bias", TensorType::kInt32, {classes}, bvalues, bq);
   // Logits over the range this model produces on the training set.
   EDGETL_ASSIGN_OR_RETURN(Matrix logits, model.Logits(train_x));
   const auto [lo, hi] = std::minmax_element(logits.values.begin(), logits.values.end());
   const AffineQuant lq = u8 ? ChooseAffine(*lo, *hi, 0, 255) : ChooseAffine(*lo, *hi, -128, 127);
-  const int fc_out = b.AddTensor("Appended/FC/Output", e.type, {1, classes}, PerTensor(lq.scale, lq.zero_point));
+  const int fc_out =
+      b.AddTensor("Appended/FC/Output", e.type, {1, classes}, PerTensor(lq.scale, lq.zero_point));
   fb::BuiltinOptionsUnion fc_options;
   fc_options.Set(fb::FullyConnectedOptionsT{});
-  b.AddOperator(Op::FULLY_CONNECTED, {input, weights, bias_tensor}, {fc_out}, std::move(fc_options), u8 ? 1 : 5);
-  const int probs = b.AddTensor("Appended/Softmax/Output", e.type, {1, classes}, PerTensor(1.f / 256, u8 ? 0 : -128));
+  b.AddOperator(Op::FULLY_CONNECTED, {input, weights, bias_tensor}, {fc_out}, std::move(fc_options),
+                u8 ? 1 : 5);
+  const int probs = b.AddTensor("Appended/Softmax/Output", e.type, {1, classes},
+                                PerTensor(1.f / 256, u8 ? 0 : -128));
   fb::BuiltinOptionsUnion sm_options;
   fb::SoftmaxOptionsT so;
   so.beta = 1.f;
@@ -128,8 +137,10 @@ static Result<int> AppendLayers(ModelBuilder& b, int input, const TensorInfo& e,
   return probs;
 }
 
-Result<Model> SoftmaxRegression::AppendToExtractor(const Model& extractor, const Matrix& train_x) const {
-  if (!trained()) return FailedPrecondition("the softmax regression has not been trained; nothing to append");
+Result<Model> SoftmaxRegression::AppendToExtractor(const Model& extractor,
+                                                   const Matrix& train_x) const {
+  if (!trained())
+    return FailedPrecondition("the softmax regression has not been trained; nothing to append");
   EDGETL_ASSIGN_OR_RETURN(Embedding e, ExtractorOutput(extractor, dim()));
   ModelBuilder b = ModelBuilder::FromModel(extractor);
   EDGETL_ASSIGN_OR_RETURN(int probs, AppendLayers(b, e.tensor, e.info, *this, train_x));

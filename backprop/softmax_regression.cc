@@ -14,8 +14,8 @@ using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::Ro
 
 struct SoftmaxRegression::State {
   SoftmaxRegressionOptions options;
-  Eigen::MatrixXf w;        // dim x classes
-  Eigen::RowVectorXf b;     // 1 x classes
+  Eigen::MatrixXf w;     // dim x classes
+  Eigen::RowVectorXf b;  // 1 x classes
   bool trained = false;
 };
 
@@ -33,24 +33,27 @@ Status CheckData(const Matrix& x, std::span<const int> y, int dim, int classes, 
     return InvalidArgument(std::string(what) + " matrix holds the wrong number of values");
   }
   if (static_cast<int>(y.size()) != x.rows) {
-    return InvalidArgument(std::string(what) + " data has " + std::to_string(x.rows) + " samples but " +
-                           std::to_string(y.size()) + " labels");
+    return InvalidArgument(std::string(what) + " data has " + std::to_string(x.rows) +
+                           " samples but " + std::to_string(y.size()) + " labels");
   }
   for (size_t i = 0; i < y.size(); ++i) {
     if (y[i] < 0 || y[i] >= classes) {
-      return InvalidArgument(std::string(what) + " label " + std::to_string(y[i]) + " (sample " + std::to_string(i) +
-                             ") is outside [0, " + std::to_string(classes) + ")");
+      return InvalidArgument(std::string(what) + " label " + std::to_string(y[i]) + " (sample " +
+                             std::to_string(i) + ") is outside [0, " + std::to_string(classes) +
+                             ")");
     }
   }
   for (float v : x.values) {
-    if (!std::isfinite(v)) return InvalidArgument(std::string(what) + " data contains a non-finite value");
+    if (!std::isfinite(v))
+      return InvalidArgument(std::string(what) + " data contains a non-finite value");
   }
   return Status::Ok();
 }
 
 // Row-wise softmax of Z, max-subtracted; also returns each row's log-sum-exp
 // of the shifted logits so that log P[y] = z_y - max - lse without log(0).
-void Softmax(const Eigen::MatrixXf& z, Eigen::MatrixXf* p, Eigen::VectorXf* row_max, Eigen::VectorXf* lse) {
+void Softmax(const Eigen::MatrixXf& z, Eigen::MatrixXf* p, Eigen::VectorXf* row_max,
+             Eigen::VectorXf* lse) {
   *row_max = z.rowwise().maxCoeff();
   *p = (z.colwise() - *row_max).array().exp();
   const Eigen::VectorXf sums = p->rowwise().sum();
@@ -65,16 +68,18 @@ SoftmaxRegression::SoftmaxRegression(SoftmaxRegression&&) noexcept = default;
 SoftmaxRegression& SoftmaxRegression::operator=(SoftmaxRegression&&) noexcept = default;
 SoftmaxRegression::~SoftmaxRegression() = default;
 
-Result<SoftmaxRegression> SoftmaxRegression::Create(int dim, int num_classes, const SoftmaxRegressionOptions& o) {
+Result<SoftmaxRegression> SoftmaxRegression::Create(int dim, int num_classes,
+                                                    const SoftmaxRegressionOptions& o) {
   if (dim <= 0 || num_classes <= 0) {
-    return InvalidArgument("dimension and class count must be positive, got " + std::to_string(dim) + " and " +
-                           std::to_string(num_classes));
+    return InvalidArgument("dimension and class count must be positive, got " +
+                           std::to_string(dim) + " and " + std::to_string(num_classes));
   }
-  if (!(o.learning_rate > 0) || o.batch_size <= 0 || o.l2 < 0 || o.momentum < 0 || o.momentum >= 1 ||
-      o.lr_decay < 0 || o.weight_scale < 0 || o.epochs < 0 || (o.epochs == 0 && o.iterations <= 0) ||
-      o.report_every < 0 || o.early_stopping_patience < 0) {
-    return InvalidArgument("invalid training options (learning rate, batch size, iterations/epochs must be "
-                           "positive; l2, lr_decay, weight_scale >= 0; momentum in [0, 1))");
+  if (!(o.learning_rate > 0) || o.batch_size <= 0 || o.l2 < 0 || o.momentum < 0 ||
+      o.momentum >= 1 || o.lr_decay < 0 || o.weight_scale < 0 || o.epochs < 0 ||
+      (o.epochs == 0 && o.iterations <= 0) || o.report_every < 0 || o.early_stopping_patience < 0) {
+    return InvalidArgument(
+        "invalid training options (learning rate, batch size, iterations/epochs must be "
+        "positive; l2, lr_decay, weight_scale >= 0; momentum in [0, 1))");
   }
   auto state = std::make_unique<State>();
   state->options = o;
@@ -97,7 +102,8 @@ std::vector<float> SoftmaxRegression::weights() const {
 std::vector<float> SoftmaxRegression::bias() const {
   return std::vector<float>(state_->b.data(), state_->b.data() + state_->b.size());
 }
-void SoftmaxRegression::set_parameters(std::span<const float> weights, std::span<const float> bias) {
+void SoftmaxRegression::set_parameters(std::span<const float> weights,
+                                       std::span<const float> bias) {
   std::copy(weights.begin(), weights.begin() + state_->w.size(), state_->w.data());
   std::copy(bias.begin(), bias.begin() + state_->b.size(), state_->b.data());
   state_->trained = true;
@@ -106,8 +112,8 @@ void SoftmaxRegression::set_parameters(std::span<const float> weights, std::span
 Result<Matrix> SoftmaxRegression::Logits(const Matrix& x) const {
   if (x.rows == 0) return Matrix{0, num_classes(), {}};
   if (x.cols != dim()) {
-    return InvalidArgument("the data has " + std::to_string(x.cols) + " features per sample, the model expects " +
-                           std::to_string(dim()));
+    return InvalidArgument("the data has " + std::to_string(x.cols) +
+                           " features per sample, the model expects " + std::to_string(dim()));
   }
   Eigen::MatrixXf z = (View(x) * state_->w).rowwise() + state_->b;
   Matrix out{static_cast<int>(z.rows()), static_cast<int>(z.cols()), {}};
@@ -121,7 +127,8 @@ Result<std::vector<int>> SoftmaxRegression::Predict(const Matrix& x) const {
   std::vector<int> out(z.rows);
   for (int r = 0; r < z.rows; ++r) {
     const auto row = z.row(r);
-    out[r] = static_cast<int>(std::max_element(row.begin(), row.end()) - row.begin());  // first max on ties
+    out[r] = static_cast<int>(std::max_element(row.begin(), row.end()) -
+                              row.begin());  // first max on ties
   }
   return out;
 }
@@ -145,8 +152,8 @@ Result<float> SoftmaxRegression::Loss(const Matrix& x, std::span<const int> y) c
   return static_cast<float>(nll / x.rows + 0.5 * state_->options.l2 * state_->w.squaredNorm());
 }
 
-Status SoftmaxRegression::Gradients(const Matrix& x, std::span<const int> y, std::vector<float>* grad_w,
-                                    std::vector<float>* grad_b) const {
+Status SoftmaxRegression::Gradients(const Matrix& x, std::span<const int> y,
+                                    std::vector<float>* grad_w, std::vector<float>* grad_b) const {
   EDGETL_RETURN_IF_ERROR(CheckData(x, y, dim(), num_classes(), "evaluation"));
   const auto xv = View(x);
   const Eigen::MatrixXf z = (xv * state_->w).rowwise() + state_->b;
@@ -162,9 +169,9 @@ Status SoftmaxRegression::Gradients(const Matrix& x, std::span<const int> y, std
   return Status::Ok();
 }
 
-Result<TrainingResult> SoftmaxRegression::Train(const Matrix& x, std::span<const int> y, const Matrix& val_x,
-                                                std::span<const int> val_y,
-                                                const std::function<void(const TrainingReport&)>& on_report) {
+Result<TrainingResult> SoftmaxRegression::Train(
+    const Matrix& x, std::span<const int> y, const Matrix& val_x, std::span<const int> val_y,
+    const std::function<void(const TrainingReport&)>& on_report) {
   const SoftmaxRegressionOptions& o = state_->options;
   EDGETL_RETURN_IF_ERROR(CheckData(x, y, dim(), num_classes(), "training"));
   const bool has_val = val_x.rows > 0;
@@ -262,7 +269,8 @@ Result<TrainingResult> SoftmaxRegression::Train(const Matrix& x, std::span<const
       }
     }
   }
-  if (o.early_stopping_patience > 0 && !result.stopped_early && best_val < result.curve.back().val_loss) {
+  if (o.early_stopping_patience > 0 && !result.stopped_early &&
+      best_val < result.curve.back().val_loss) {
     w = best_w;
     b = best_b;
   }

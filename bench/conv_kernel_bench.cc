@@ -43,13 +43,17 @@ void BM_Conv1x1(benchmark::State& state) {
   const int hw = state.range(0), in_c = state.range(1), out_c = state.range(2);
   Layer l = MakeLayer(hw, in_c, out_c, 1, false);
   for (auto _ : state) {
-    reference::ConvQuantized(l.g, l.q, l.input.data(), l.filter.data(), l.bias.data(), l.output.data());
+    reference::ConvQuantized(l.g, l.q, l.input.data(), l.filter.data(), l.bias.data(),
+                             l.output.data());
     benchmark::DoNotOptimize(l.output.data());
   }
   state.counters["GMAC/s"] = benchmark::Counter(double(hw) * hw * in_c * out_c * 1e-9,
                                                 benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_Conv1x1)->Args({56, 128, 128})->Args({14, 512, 512})->Args({7, 1024, 1024})
+BENCHMARK(BM_Conv1x1)
+    ->Args({56, 128, 128})
+    ->Args({14, 512, 512})
+    ->Args({7, 1024, 1024})
     ->Unit(benchmark::kMillisecond);
 
 void BM_Depthwise3x3(benchmark::State& state) {

@@ -12,7 +12,8 @@ namespace edgetl {
 namespace {
 
 void BM_CoralImprinting10x20(benchmark::State& state) {
-  auto extractor = Model::FromFile(bench::DataDir() / "models/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite");
+  auto extractor = Model::FromFile(bench::DataDir() /
+                                   "models/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite");
   if (!extractor.ok()) {
     state.SkipWithError(extractor.status().ToString().c_str());
     return;
@@ -26,12 +27,14 @@ void BM_CoralImprinting10x20(benchmark::State& state) {
   for (auto _ : state) {
     auto imprinter = Imprinter::Create(*model, false);
     for (int c = 0; c < 10; ++c) {
-      for (int i = 0; i < 20; ++i) (void)imprinter->Add(images[c * 20 + i], "class" + std::to_string(c));
+      for (int i = 0; i < 20; ++i)
+        (void)imprinter->Add(images[c * 20 + i], "class" + std::to_string(c));
     }
     auto trained = imprinter->engine().SerializeModel();
     benchmark::DoNotOptimize(trained->bytes().data());
   }
-  state.counters["images/s"] = benchmark::Counter(200, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["images/s"] =
+      benchmark::Counter(200, benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_CoralImprinting10x20)->Unit(benchmark::kMillisecond)->Iterations(1);
 

@@ -47,7 +47,8 @@ void BM_Model(benchmark::State& state, const std::string& name) {
     benchmark::DoNotOptimize(interpreter->output(0).data.data());
   }
   const double macs = CountMacs(*model);
-  state.counters["GMAC/s"] = benchmark::Counter(macs * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GMAC/s"] =
+      benchmark::Counter(macs * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["arena_MB"] = interpreter->arena_bytes() / 1048576.0;
 }
 
@@ -56,9 +57,11 @@ BENCHMARK_CAPTURE(BM_Model, mobilenet_v1_1_0_224_extractor,
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Model, mobilenet_v2_1_0_224, std::string("mobilenet_v2_1.0_224_quant.tflite"))
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Model, tf2_mobilenet_v2_int8, std::string("tf2_mobilenet_v2_1.0_224_ptq.tflite"))
+BENCHMARK_CAPTURE(BM_Model, tf2_mobilenet_v2_int8,
+                  std::string("tf2_mobilenet_v2_1.0_224_ptq.tflite"))
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Model, mobilenet_v1_0_25_128, std::string("mobilenet_v1_0.25_128_quant.tflite"))
+BENCHMARK_CAPTURE(BM_Model, mobilenet_v1_0_25_128,
+                  std::string("mobilenet_v1_0.25_128_quant.tflite"))
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

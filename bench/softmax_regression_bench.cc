@@ -37,8 +37,12 @@ void BM_SoftmaxRegression500Iterations(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_SoftmaxRegression500Iterations)
-    ->Args({4, 256})->Args({16, 256})->Args({4, 1024})->Args({16, 1024})
-    ->ArgNames({"classes", "dim"})->Unit(benchmark::kMillisecond);
+    ->Args({4, 256})
+    ->Args({16, 256})
+    ->Args({4, 1024})
+    ->Args({16, 1024})
+    ->ArgNames({"classes", "dim"})
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace edgetl

@@ -23,7 +23,8 @@ Imprinter::Imprinter(Imprinter&&) noexcept = default;
 Imprinter& Imprinter::operator=(Imprinter&&) noexcept = default;
 Imprinter::~Imprinter() = default;
 
-Result<Imprinter> Imprinter::Open(const std::filesystem::path& model, bool keep_classes, float scale) {
+Result<Imprinter> Imprinter::Open(const std::filesystem::path& model, bool keep_classes,
+                                  float scale) {
   EDGETL_ASSIGN_OR_RETURN(Model m, Model::FromFile(model));
   return Create(m, keep_classes, scale);
 }
@@ -33,7 +34,8 @@ Result<Imprinter> Imprinter::Create(const Model& model, bool keep_classes, float
   if (!ValidateImprintingModel(model).ok()) {
     EDGETL_ASSIGN_OR_RETURN(imprintable, MakeImprintable(model, {"", scale}));
   }
-  EDGETL_ASSIGN_OR_RETURN(ImprintingEngine engine, ImprintingEngine::Create(imprintable, keep_classes));
+  EDGETL_ASSIGN_OR_RETURN(ImprintingEngine engine,
+                          ImprintingEngine::Create(imprintable, keep_classes));
   EDGETL_ASSIGN_OR_RETURN(Interpreter extractor, Interpreter::Create(engine.extractor()));
   return Imprinter(std::make_unique<State>(std::move(engine), std::move(extractor)));
 }
@@ -47,15 +49,16 @@ Result<int> Imprinter::Add(const Image& image, const std::string& label) {
   return id;
 }
 
-Result<int> Imprinter::AddFrame(const uint8_t* rgb, int width, int height, int stride, const std::string& label) {
+Result<int> Imprinter::AddFrame(const uint8_t* rgb, int width, int height, int stride,
+                                const std::string& label) {
   if (!rgb || width <= 0 || height <= 0 || stride < 3 * width) {
-    return InvalidArgument("invalid RGB frame: " + std::to_string(width) + "x" + std::to_string(height) +
-                           " with stride " + std::to_string(stride));
+    return InvalidArgument("invalid RGB frame: " + std::to_string(width) + "x" +
+                           std::to_string(height) + " with stride " + std::to_string(stride));
   }
   Image image{width, height, 3, std::vector<uint8_t>(static_cast<size_t>(width) * height * 3)};
   for (int y = 0; y < height; ++y) {
-    std::memcpy(image.pixels.data() + static_cast<size_t>(y) * width * 3, rgb + static_cast<size_t>(y) * stride,
-                static_cast<size_t>(width) * 3);
+    std::memcpy(image.pixels.data() + static_cast<size_t>(y) * width * 3,
+                rgb + static_cast<size_t>(y) * stride, static_cast<size_t>(width) * 3);
   }
   return Add(image, label);
 }
@@ -87,7 +90,8 @@ ImprintingEngine& Imprinter::engine() { return state_->engine; }
 
 std::string Imprinter::label(int class_id) const {
   const auto& classes = state_->engine.classes();
-  return class_id >= 0 && class_id < static_cast<int>(classes.size()) ? classes[class_id].label : "";
+  return class_id >= 0 && class_id < static_cast<int>(classes.size()) ? classes[class_id].label
+                                                                      : "";
 }
 
 }  // namespace edgetl

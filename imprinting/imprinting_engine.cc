@@ -24,7 +24,8 @@ float L2Norm(std::span<const float> v) {
 std::string FormatClasses(const std::vector<ImprintedClass>& classes) {
   std::string out;
   for (size_t i = 0; i < classes.size(); ++i) {
-    out += std::to_string(i) + "\t" + std::to_string(classes[i].samples) + "\t" + classes[i].label + "\n";
+    out += std::to_string(i) + "\t" + std::to_string(classes[i].samples) + "\t" + classes[i].label +
+           "\n";
   }
   return out;
 }
@@ -40,9 +41,11 @@ Result<std::vector<StoredClass>> ParseClasses(const std::vector<uint8_t>& bytes)
   for (std::string line; std::getline(in, line);) {
     if (line.empty()) continue;
     const size_t t1 = line.find('\t'), t2 = t1 == std::string::npos ? t1 : line.find('\t', t1 + 1);
-    if (t2 == std::string::npos) return CorruptModel("malformed edgetl class metadata line: " + line);
+    if (t2 == std::string::npos)
+      return CorruptModel("malformed edgetl class metadata line: " + line);
     const int id = std::atoi(line.substr(0, t1).c_str());
-    if (id != static_cast<int>(classes.size())) return CorruptModel("edgetl class metadata out of order");
+    if (id != static_cast<int>(classes.size()))
+      return CorruptModel("edgetl class metadata out of order");
     classes.push_back({std::atoi(line.substr(t1 + 1, t2 - t1 - 1).c_str()), line.substr(t2 + 1)});
   }
   return classes;
@@ -87,14 +90,16 @@ Result<ImprintingEngine> ImprintingEngine::Create(const Model& model, bool keep_
     const auto data = model.impl().tensor_data(conv.inputs[1]);
     if (data.size() != static_cast<size_t>(layout.num_rows) * dim) {
       return CorruptModel("the Conv2d weights hold " + std::to_string(data.size()) +
-                          " bytes, not a multiple of the embedding dimension " + std::to_string(dim));
+                          " bytes, not a multiple of the embedding dimension " +
+                          std::to_string(dim));
     }
     const std::map<int, float> norms = ParseImprintingMetadata(model.description());
     std::vector<StoredClass> stored;
     int rows = layout.num_rows;
     if (auto entry = model.metadata(kImprintingClassesMetadata)) {
       EDGETL_ASSIGN_OR_RETURN(stored, ParseClasses(*entry));
-      if (static_cast<int>(stored.size()) > rows) return CorruptModel("more classes in metadata than weight rows");
+      if (static_cast<int>(stored.size()) > rows)
+        return CorruptModel("more classes in metadata than weight rows");
       rows = static_cast<int>(stored.size());
     }
     const float scale = state->kernel.quant.scale[0];
@@ -136,7 +141,8 @@ Status ImprintingEngine::Train(std::span<const float> embedding, int class_id) {
   const int dim = embedding_dim();
   if (static_cast<int>(embedding.size()) != dim) {
     return InvalidArgument("embedding has " + std::to_string(embedding.size()) +
-                           " values, but the model's embedding dimension is " + std::to_string(dim));
+                           " values, but the model's embedding dimension is " +
+                           std::to_string(dim));
   }
   for (float v : embedding) {
     if (!std::isfinite(v)) return InvalidArgument("embedding contains a non-finite value");
@@ -146,12 +152,14 @@ Status ImprintingEngine::Train(std::span<const float> embedding, int class_id) {
   if (class_id < 0) return InvalidArgument("class id " + std::to_string(class_id) + " is negative");
   const int n = num_classes();
   if (class_id < n && !classes[class_id].trainable) {
-    return InvalidArgument("Cannot change the base model classes not trained with imprinting method!");
+    return InvalidArgument(
+        "Cannot change the base model classes not trained with imprinting method!");
   }
   if (class_id > n) return InvalidArgument("The class index of a new category is too large!");
   if (class_id < n && classes[class_id].samples >= kMaxSamplesPerClass) {
     return OutOfRange(ClassName(class_id, classes[class_id]) + " already has " +
-                      std::to_string(classes[class_id].samples) + " samples, the most a class may have (" +
+                      std::to_string(classes[class_id].samples) +
+                      " samples, the most a class may have (" +
                       std::to_string(kMaxSamplesPerClass) + "); the sample was not added");
   }
   if (class_id == n) {
@@ -165,7 +173,8 @@ Status ImprintingEngine::Train(std::span<const float> embedding, int class_id) {
   return Status::Ok();
 }
 
-Result<int> ImprintingEngine::TrainLabel(std::span<const float> embedding, const std::string& label) {
+Result<int> ImprintingEngine::TrainLabel(std::span<const float> embedding,
+                                         const std::string& label) {
   auto& classes = state_->classes;
   for (size_t i = 0; i < classes.size(); ++i) {
     if (classes[i].label == label) {
@@ -180,13 +189,15 @@ Result<int> ImprintingEngine::TrainLabel(std::span<const float> embedding, const
 }
 
 Status ImprintingEngine::SetLabel(int class_id, const std::string& label) {
-  if (class_id < 0 || class_id >= num_classes()) return OutOfRange("no class " + std::to_string(class_id));
+  if (class_id < 0 || class_id >= num_classes())
+    return OutOfRange("no class " + std::to_string(class_id));
   state_->classes[class_id].label = label;
   return Status::Ok();
 }
 
 Status ImprintingEngine::RemoveClass(int class_id) {
-  if (class_id < 0 || class_id >= num_classes()) return OutOfRange("no class " + std::to_string(class_id));
+  if (class_id < 0 || class_id >= num_classes())
+    return OutOfRange("no class " + std::to_string(class_id));
   state_->classes.erase(state_->classes.begin() + class_id);
   return Status::Ok();
 }
@@ -200,7 +211,9 @@ Result<Model> ImprintingEngine::SerializeModel() const {
   ModelBuilder b = ModelBuilder::FromModel(state_->model);
   auto& graph = b.graph();
   auto tensor = [&](int index) -> fb::TensorT& { return *graph.tensors[index]; };
-  auto buffer_of = [&](int index) -> std::vector<uint8_t>& { return b.model().buffers[tensor(index).buffer]->data; };
+  auto buffer_of = [&](int index) -> std::vector<uint8_t>& {
+    return b.model().buffers[tensor(index).buffer]->data;
+  };
   const bool u8 = state_->kernel.type == TensorType::kUInt8;
   const int64_t unit_zp = u8 ? 128 : 0;
   const int qmin = u8 ? 0 : -128, qmax = u8 ? 255 : 127;

@@ -24,12 +24,14 @@ Result<ImprintingLayout> ValidateImprintingModel(const Model& model) {
     if (m.op_code(i) != Op::L2_NORMALIZATION) continue;
     if (layout.l2norm_op >= 0) {
       // Coral's index helper returns -1 here and goes on undefined; say so.
-      return ArchitectureError("Unsupported model architecture. The model has more than one L2Norm layer.");
+      return ArchitectureError(
+          "Unsupported model architecture. The model has more than one L2Norm layer.");
     }
     layout.l2norm_op = i;
   }
   if (layout.l2norm_op < 0) {
-    return ArchitectureError("Unsupported model architecture. Input model must have an L2Norm layer.");
+    return ArchitectureError(
+        "Unsupported model architecture. Input model must have an L2Norm layer.");
   }
   if (n < 5 || m.op_code(n - 4) != Op::CONV_2D || m.op_code(n - 3) != Op::MUL ||
       m.op_code(n - 2) != Op::RESHAPE || m.op_code(n - 1) != Op::SOFTMAX) {
@@ -68,10 +70,12 @@ Result<ImprintingLayout> ValidateImprintingModel(const Model& model) {
   const TensorInfo kernel = model.tensor(conv.inputs[1]);
   if (kernel.shape.size() != 4 || kernel.shape[1] != 1 || kernel.shape[2] != 1 ||
       kernel.shape[3] != layout.embedding_dim) {
-    return ArchitectureError("The Conv2d classification layer must be 1x1 over the embedding, got kernel " +
-                             kernel.ShapeString());
+    return ArchitectureError(
+        "The Conv2d classification layer must be 1x1 over the embedding, got kernel " +
+        kernel.ShapeString());
   }
-  if (kernel.quant.empty() || (kernel.type != TensorType::kUInt8 && kernel.type != TensorType::kInt8)) {
+  if (kernel.quant.empty() ||
+      (kernel.type != TensorType::kUInt8 && kernel.type != TensorType::kInt8)) {
     return Unsupported("the Conv2d kernel must be quantized uint8 or int8");
   }
   layout.num_rows = kernel.shape[0];
@@ -81,12 +85,14 @@ Result<ImprintingLayout> ValidateImprintingModel(const Model& model) {
 Result<Model> MakeImprintable(const Model& extractor, const MakeImprintableOptions& options) {
   const float scale = options.scale > 0 ? options.scale : kDefaultImprintingScale;
   if (!std::isfinite(scale) || scale > 1000.f) {
-    return InvalidArgument("scale factor must be a positive number up to 1000, got " + std::to_string(scale));
+    return InvalidArgument("scale factor must be a positive number up to 1000, got " +
+                           std::to_string(scale));
   }
   int embedding = -1;
   if (!options.embedding_tensor.empty()) {
     auto found = extractor.FindTensor(options.embedding_tensor);
-    if (!found) return InvalidArgument("the model has no tensor named '" + options.embedding_tensor + "'");
+    if (!found)
+      return InvalidArgument("the model has no tensor named '" + options.embedding_tensor + "'");
     embedding = *found;
   } else {
     const auto outs = extractor.outputs();
@@ -136,7 +142,8 @@ Result<Model> MakeImprintable(const Model& extractor, const MakeImprintableOptio
 
   int x = embedding;
   if (vec2) {
-    const int shape = b.AddConstTensor<int32_t>("Imprinting/EmbeddingShape", TensorType::kInt32, {4}, {1, 1, 1, dim});
+    const int shape = b.AddConstTensor<int32_t>("Imprinting/EmbeddingShape", TensorType::kInt32,
+                                                {4}, {1, 1, 1, dim});
     const int reshaped = b.AddTensor("Imprinting/Embedding4D", e.type, {1, 1, 1, dim}, e.quant);
     fb::BuiltinOptionsUnion opts;
     fb::ReshapeOptionsT ro;
@@ -145,7 +152,8 @@ Result<Model> MakeImprintable(const Model& extractor, const MakeImprintableOptio
     b.AddOperator(Op::RESHAPE, {x, shape}, {reshaped}, std::move(opts));
     x = reshaped;
   }
-  const int l2 = b.AddTensor("Imprinting/L2Norm", e.type, {1, 1, 1, dim}, PerTensor(1.f / 128, unit_zp));
+  const int l2 =
+      b.AddTensor("Imprinting/L2Norm", e.type, {1, 1, 1, dim}, PerTensor(1.f / 128, unit_zp));
   {
     fb::BuiltinOptionsUnion opts;
     opts.Set(fb::L2NormOptionsT{});
@@ -154,11 +162,13 @@ Result<Model> MakeImprintable(const Model& extractor, const MakeImprintableOptio
   // One placeholder row (C = 1): a tensor cannot have zero rows. edgetl's
   // class metadata (none yet) says the row is no class.
   const float kernel_scale = u8 ? 1.f / 128 : 1.f / 127;
-  const int kernel = b.AddTensor("Imprinting/Weights", e.type, {1, 1, 1, dim}, PerTensor(kernel_scale, unit_zp),
-                                 std::vector<uint8_t>(dim, static_cast<uint8_t>(unit_zp)));
+  const int kernel =
+      b.AddTensor("Imprinting/Weights", e.type, {1, 1, 1, dim}, PerTensor(kernel_scale, unit_zp),
+                  std::vector<uint8_t>(dim, static_cast<uint8_t>(unit_zp)));
   const int bias = b.AddConstTensor<int32_t>("Imprinting/Bias", TensorType::kInt32, {1}, {0},
                                              PerTensor(kernel_scale / 128, 0));
-  const int cos = b.AddTensor("Imprinting/Cosine", e.type, {1, 1, 1, 1}, PerTensor(1.f / 128, unit_zp));
+  const int cos =
+      b.AddTensor("Imprinting/Cosine", e.type, {1, 1, 1, 1}, PerTensor(1.f / 128, unit_zp));
   {
     fb::BuiltinOptionsUnion opts;
     fb::Conv2DOptionsT co;
@@ -170,14 +180,17 @@ Result<Model> MakeImprintable(const Model& extractor, const MakeImprintableOptio
   const int qmax = u8 ? 255 : 127;
   const int factor = b.AddTensor("Imprinting/ScaleFactor", e.type, {1}, PerTensor(scale / qmax, 0),
                                  std::vector<uint8_t>{static_cast<uint8_t>(qmax)});
-  const int scaled = b.AddTensor("Imprinting/Logits", e.type, {1, 1, 1, 1}, PerTensor(scale / 128, unit_zp));
+  const int scaled =
+      b.AddTensor("Imprinting/Logits", e.type, {1, 1, 1, 1}, PerTensor(scale / 128, unit_zp));
   {
     fb::BuiltinOptionsUnion opts;
     opts.Set(fb::MulOptionsT{});
     b.AddOperator(Op::MUL, {cos, factor}, {scaled}, std::move(opts));
   }
-  const int shape = b.AddConstTensor<int32_t>("Imprinting/LogitsShape", TensorType::kInt32, {2}, {1, 1});
-  const int logits = b.AddTensor("Imprinting/Logits2D", e.type, {1, 1}, PerTensor(scale / 128, unit_zp));
+  const int shape =
+      b.AddConstTensor<int32_t>("Imprinting/LogitsShape", TensorType::kInt32, {2}, {1, 1});
+  const int logits =
+      b.AddTensor("Imprinting/Logits2D", e.type, {1, 1}, PerTensor(scale / 128, unit_zp));
   {
     fb::BuiltinOptionsUnion opts;
     fb::ReshapeOptionsT ro;
@@ -185,7 +198,8 @@ Result<Model> MakeImprintable(const Model& extractor, const MakeImprintableOptio
     opts.Set(ro);
     b.AddOperator(Op::RESHAPE, {scaled, shape}, {logits}, std::move(opts));
   }
-  const int probs = b.AddTensor("Imprinting/Softmax", e.type, {1, 1}, PerTensor(1.f / 256, u8 ? 0 : -128));
+  const int probs =
+      b.AddTensor("Imprinting/Softmax", e.type, {1, 1}, PerTensor(1.f / 256, u8 ? 0 : -128));
   {
     fb::BuiltinOptionsUnion opts;
     fb::SoftmaxOptionsT so;

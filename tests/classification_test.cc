@@ -42,7 +42,8 @@ TEST(Classification, CatWithEachClassifier) {
 
 TEST(Classification, EmbeddingExtractorFollowedByHeadLayers) {
   EDGETL_REQUIRE_DATA(DataPath("images/cat.bmp"));
-  auto extractor = Model::FromFile(DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite"));
+  auto extractor =
+      Model::FromFile(DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite"));
   auto head = Model::FromFile(DataPath("models/mobilenet_v1_1.0_224_quant_head_layers.tflite"));
   ASSERT_TRUE(extractor.ok() && head.ok());
   auto run_extractor = Interpreter::Create(*extractor);

@@ -15,7 +15,9 @@ using testing::DataPath;
 using testing::ReadBytes;
 using testing::RunCli;
 
-bool Contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool Contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
 
 // `edgetl run` reproduces TensorFlow Lite's reference outputs byte for byte
 // for every model and input in shared/reference.
@@ -26,7 +28,8 @@ TEST(Cli, RunMatchesEveryReferenceOutput) {
   int compared = 0;
   for (const auto& model_dir : fs::directory_iterator(ref)) {
     if (!model_dir.is_directory()) continue;
-    const std::string model = DataPath("models/" + model_dir.path().filename().string() + ".tflite");
+    const std::string model =
+        DataPath("models/" + model_dir.path().filename().string() + ".tflite");
     for (const auto& input : fs::directory_iterator(model_dir.path() / "inputs")) {
       const fs::path expected = model_dir.path() / "outputs" / input.path().filename();
       if (!fs::exists(expected)) continue;
@@ -44,27 +47,31 @@ TEST(Cli, RunMatchesEveryReferenceOutput) {
 TEST(Cli, RunRejectsWrongInputSize) {
   const auto model = DataPath("models/mobilenet_v1_0.25_128_quant.tflite");
   EDGETL_REQUIRE_DATA(model);
-  const auto r = RunCli("run --model " + model.string() + " --input " + DataPath("images/cat.bmp").string());
+  const auto r =
+      RunCli("run --model " + model.string() + " --input " + DataPath("images/cat.bmp").string());
   EXPECT_NE(r.exit_code, 0);
   EXPECT_TRUE(Contains(r.err, "49152 bytes, but")) << r.err;
 }
 
 TEST(Cli, ClassifyJsonOnePerImage) {
   EDGETL_REQUIRE_DATA(DataPath("images/cat.bmp"));
-  const auto r = RunCli("classify --json --top-k 2 --model " +
-                        DataPath("models/mobilenet_v1_0.5_160_quant.tflite").string() + " --labels " +
-                        DataPath("models/imagenet_labels.txt").string() + " " +
-                        DataPath("images/cat.bmp").string() + " " + DataPath("images/cat.bmp").string());
+  const auto r =
+      RunCli("classify --json --top-k 2 --model " +
+             DataPath("models/mobilenet_v1_0.5_160_quant.tflite").string() + " --labels " +
+             DataPath("models/imagenet_labels.txt").string() + " " +
+             DataPath("images/cat.bmp").string() + " " + DataPath("images/cat.bmp").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 2);
   EXPECT_TRUE(Contains(r.out, "{\"image\":\"")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "\"top\":[{\"id\":286,\"label\":\"Egyptian cat\",\"score\":0.")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "\"top\":[{\"id\":286,\"label\":\"Egyptian cat\",\"score\":0."))
+      << r.out;
 }
 
 TEST(Cli, ClassifyReportsUnreadableImageAndGoesOn) {
   EDGETL_REQUIRE_DATA(DataPath("images/cat.bmp"));
-  const auto r = RunCli("classify --model " + DataPath("models/mobilenet_v1_0.25_128_quant.tflite").string() +
-                        " /nonexistent.jpg " + DataPath("images/cat.bmp").string());
+  const auto r =
+      RunCli("classify --model " + DataPath("models/mobilenet_v1_0.25_128_quant.tflite").string() +
+             " /nonexistent.jpg " + DataPath("images/cat.bmp").string());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(Contains(r.err, "no such image: /nonexistent.jpg")) << r.err;
   EXPECT_TRUE(Contains(r.out, "283")) << r.out;
@@ -72,20 +79,25 @@ TEST(Cli, ClassifyReportsUnreadableImageAndGoesOn) {
 
 TEST(Cli, EmbedPrintsTheExtractorOutput) {
   EDGETL_REQUIRE_DATA(DataPath("images/cat.bmp"));
-  const auto r = RunCli("embed --json --model " +
-                        DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite").string() +
-                        " " + DataPath("images/cat.bmp").string());
+  const auto r =
+      RunCli("embed --json --model " +
+             DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite").string() +
+             " " + DataPath("images/cat.bmp").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), ','), 1024);  // image + 1024 values
 }
 
 TEST(Cli, InspectDescribesModels) {
   EDGETL_REQUIRE_DATA(DataPath("models"));
-  auto r = RunCli("inspect --json " + DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite").string());
+  auto r =
+      RunCli("inspect --json " +
+             DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(Contains(r.out, "\"kind\":\"embedding-extractor\"")) << r.out;
   EXPECT_TRUE(Contains(r.out, "\"shape\":[1,1,1,1024]")) << r.out;
-  r = RunCli("inspect " + DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor_edgetpu.tflite").string());
+  r = RunCli(
+      "inspect " +
+      DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor_edgetpu.tflite").string());
   EXPECT_TRUE(Contains(r.out, "kind: edgetpu-compiled")) << r.out;
   r = RunCli("inspect " + DataPath("models/person_detect/person_detect.tflite").string());
   EXPECT_TRUE(Contains(r.out, "warning: tensor")) << r.out;
@@ -101,7 +113,8 @@ TEST(Cli, ErrorsAndUsage) {
   r = RunCli("inspect /nonexistent.tflite");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(Contains(r.err, "no such file: /nonexistent.tflite")) << r.err;
-  const auto edgetpu = DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor_edgetpu.tflite");
+  const auto edgetpu =
+      DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor_edgetpu.tflite");
   if (fs::exists(edgetpu)) {
     r = RunCli("embed --model " + edgetpu.string() + " " + DataPath("images/cat.bmp").string());
     EXPECT_EQ(r.exit_code, 1);
@@ -119,9 +132,11 @@ namespace {
 void MakeImprintingDataset(const std::filesystem::path& dir) {
   for (const std::string c : {"cat", "dog", "hotdog"}) {
     std::filesystem::create_directories(dir / c);
-    for (const auto& e : std::filesystem::directory_iterator(testing::DataPath("images/imprinting"))) {
+    for (const auto& e :
+         std::filesystem::directory_iterator(testing::DataPath("images/imprinting"))) {
       if (e.path().filename().string().rfind(c + "_", 0) == 0) {
-        std::filesystem::create_symlink(std::filesystem::absolute(e.path()), dir / c / e.path().filename());
+        std::filesystem::create_symlink(std::filesystem::absolute(e.path()),
+                                        dir / c / e.path().filename());
       }
     }
   }
@@ -131,17 +146,19 @@ TEST(CliImprint, TrainsSavesAndEvaluates) {
   EDGETL_REQUIRE_DATA(testing::DataPath("images/imprinting"));
   testing::TempDir tmp;
   MakeImprintingDataset(tmp / "data");
-  const std::string model = testing::DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite");
-  auto r = RunCli("imprint --json --model " + model + " --data " + (tmp / "data").string() + " --out " +
-                  (tmp / "pets.tflite").string());
+  const std::string model =
+      testing::DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite");
+  auto r = RunCli("imprint --json --model " + model + " --data " + (tmp / "data").string() +
+                  " --out " + (tmp / "pets.tflite").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(Contains(r.out, "\"top_k_accuracy\":[1,1,1,1,1]")) << r.out;
   EXPECT_TRUE(Contains(r.out, "{\"id\":2,\"label\":\"hotdog\",\"train\":2,\"test\":1}")) << r.out;
   EXPECT_TRUE(Contains(r.out, "\"model\":\"" + (tmp / "pets.tflite").string() + "\"")) << r.out;
   EXPECT_TRUE(std::filesystem::exists(tmp / "pets.txt"));
   // --keep-classes: a second run adds to the same classes (counts grow).
-  r = RunCli("imprint --json --keep-classes --test-ratio 0 --model " + (tmp / "pets.tflite").string() + " --data " +
-             (tmp / "data").string() + " --out " + (tmp / "pets2.tflite").string());
+  r = RunCli("imprint --json --keep-classes --test-ratio 0 --model " +
+             (tmp / "pets.tflite").string() + " --data " + (tmp / "data").string() + " --out " +
+             (tmp / "pets2.tflite").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(Contains(r.out, "\"num_classes\":3")) << r.out;
   r = RunCli("inspect " + (tmp / "pets2.tflite").string());
@@ -151,13 +168,16 @@ TEST(CliImprint, TrainsSavesAndEvaluates) {
 TEST(CliImprint, ReportsBadInput) {
   testing::TempDir tmp;
   std::filesystem::create_directories(tmp / "data/empty");
-  const std::string model = testing::DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite");
+  const std::string model =
+      testing::DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite");
   auto r = RunCli("imprint --model " + model + " --data " + (tmp / "data").string());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_TRUE(Contains(r.err, "class 'empty' has no images")) << r.err;
-  r = RunCli("imprint --model " + model + " --data " + (tmp / "data").string() + " --test-ratio 1.5");
+  r = RunCli("imprint --model " + model + " --data " + (tmp / "data").string() +
+             " --test-ratio 1.5");
   EXPECT_NE(r.exit_code, 0);
-  r = RunCli("make-imprintable --model " + model + " --embedding-tensor nope --out " + (tmp / "x.tflite").string());
+  r = RunCli("make-imprintable --model " + model + " --embedding-tensor nope --out " +
+             (tmp / "x.tflite").string());
   EXPECT_NE(r.exit_code, 0);
   EXPECT_TRUE(Contains(r.err, "no tensor named 'nope'")) << r.err;
   EXPECT_FALSE(std::filesystem::exists(tmp / "x.tflite"));
@@ -173,10 +193,12 @@ TEST(CliRetrain, TrainsAppendsAndReports) {
   EDGETL_REQUIRE_DATA(testing::DataPath("images/imprinting"));
   testing::TempDir tmp;
   MakeImprintingDataset(tmp / "data");
-  const std::string model = testing::DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite");
-  auto r = RunCli("retrain --json --iterations 100 --test-ratio 0.34 --val-ratio 0 --seed 3 --model " + model +
-                  " --data " + (tmp / "data").string() + " --out " + (tmp / "bp.tflite").string() + " --plot " +
-                  (tmp / "curve.png").string() + " --csv " + (tmp / "curve.csv").string());
+  const std::string model =
+      testing::DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite");
+  auto r = RunCli(
+      "retrain --json --iterations 100 --test-ratio 0.34 --val-ratio 0 --seed 3 --model " + model +
+      " --data " + (tmp / "data").string() + " --out " + (tmp / "bp.tflite").string() + " --plot " +
+      (tmp / "curve.png").string() + " --csv " + (tmp / "curve.csv").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(Contains(r.out, "\"test_accuracy\":1")) << r.out;
   EXPECT_TRUE(Contains(r.out, "\"float_quant_agreement\":1")) << r.out;
@@ -185,10 +207,12 @@ TEST(CliRetrain, TrainsAppendsAndReports) {
   EXPECT_GT(std::filesystem::file_size(tmp / "curve.png"), 1000u);
   EXPECT_TRUE(std::filesystem::exists(tmp / "curve.csv"));
   // The saved model classifies the held-out photos correctly.
-  r = RunCli("classify --top-k 1 --model " + (tmp / "bp.tflite").string() + " " + (tmp / "data/dog/dog_test_0.bmp").string());
+  r = RunCli("classify --top-k 1 --model " + (tmp / "bp.tflite").string() + " " +
+             (tmp / "data/dog/dog_test_0.bmp").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(Contains(r.out, "dog_test_0.bmp\n      1  0.")) << r.out;
-  r = RunCli("retrain --model " + model + " --data " + (tmp / "data").string() + " --epochs 2 --iterations 5");
+  r = RunCli("retrain --model " + model + " --data " + (tmp / "data").string() +
+             " --epochs 2 --iterations 5");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_TRUE(Contains(r.err, "not both")) << r.err;
 }

@@ -43,7 +43,8 @@ TEST(Dataset, EmptyClassAndMissingFolderAreErrors) {
   EXPECT_EQ(ListImageFolder(dir / "nope").status().code(), StatusCode::kNotFound);
   TempDir flat;
   Touch(flat / "x.jpg");
-  EXPECT_NE(ListImageFolder(flat.path()).status().message().find("no class folders"), std::string::npos);
+  EXPECT_NE(ListImageFolder(flat.path()).status().message().find("no class folders"),
+            std::string::npos);
 }
 
 TEST(Dataset, CoralSplitTakesFirstFilesPerClass) {

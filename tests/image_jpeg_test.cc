@@ -16,7 +16,8 @@ using testing::DataPath;
 using testing::ReadBytes;
 
 void Write(const std::filesystem::path& p, const std::vector<uint8_t>& bytes) {
-  std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  std::ofstream(p, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
 }
 
 TEST(Jpeg, DecodesSharedPhotosAtFullSize) {
@@ -48,11 +49,12 @@ TEST(Jpeg, DctScalingDecodesNoLargerThanNeeded) {
 TEST(Jpeg, ExifOrientationIsApplied) {
   EDGETL_REQUIRE_DATA(DataPath("images/parrot.jpg"));
   const auto plain = ReadBytes(DataPath("images/parrot.jpg"));
-  const std::vector<uint8_t> exif = {0xFF, 0xE1, 0x00, 0x22, 'E', 'x', 'i', 'f', 0, 0,
-                                     'I', 'I', 0x2A, 0x00, 0x08, 0x00, 0x00, 0x00,  // TIFF, IFD0 at 8
-                                     0x01, 0x00,                                    // one entry
-                                     0x12, 0x01, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00,
-                                     0x00, 0x00, 0x00, 0x00};                       // no next IFD
+  const std::vector<uint8_t> exif = {
+      0xFF, 0xE1, 0x00, 0x22, 'E',  'x',  'i',  'f',  0,
+      0,    'I',  'I',  0x2A, 0x00, 0x08, 0x00, 0x00, 0x00,  // TIFF, IFD0 at 8
+      0x01, 0x00,                                            // one entry
+      0x12, 0x01, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x06,
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};  // no next IFD
   std::vector<uint8_t> rotated(plain.begin(), plain.begin() + 2);
   rotated.insert(rotated.end(), exif.begin(), exif.end());
   rotated.insert(rotated.end(), plain.begin() + 2, plain.end());
@@ -84,7 +86,8 @@ TEST(Jpeg, DamagedInputsAreErrorsNamingTheFile) {
   EDGETL_REQUIRE_DATA(DataPath("images/parrot.jpg"));
   testing::TempDir tmp;
   auto bytes = ReadBytes(DataPath("images/parrot.jpg"));
-  Write(tmp / "truncated.jpg", std::vector<uint8_t>(bytes.begin(), bytes.begin() + bytes.size() / 2));
+  Write(tmp / "truncated.jpg",
+        std::vector<uint8_t>(bytes.begin(), bytes.begin() + bytes.size() / 2));
   auto r = LoadImage(tmp / "truncated.jpg");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("truncated.jpg"), std::string::npos) << r.status().ToString();
@@ -106,7 +109,8 @@ TEST(Jpeg, DamagedInputsAreErrorsNamingTheFile) {
   Write(tmp / "huge.jpg", huge);
   r = LoadImage(tmp / "huge.jpg");
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("larger than edgetl decodes"), std::string::npos) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("larger than edgetl decodes"), std::string::npos)
+      << r.status().ToString();
   Write(tmp / "empty.jpg", {});
   EXPECT_FALSE(LoadImage(tmp / "empty.jpg").ok());
   Write(tmp / "zero.bmp", {'B', 'M', 0, 0});

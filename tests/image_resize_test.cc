@@ -71,7 +71,8 @@ TEST(ResizeBilinear, AgreesWithReferenceInputsWithinOneLevel) {
   for (const Case& c : {Case{"cat", "mobilenet_v1_1.0_224_quant_embedding_extractor", 224},
                         Case{"grace_hopper", "mobilenet_v1_0.5_160_quant", 160},
                         Case{"cat", "mobilenet_v1_0.25_128_quant", 128}}) {
-    const auto expected_path = DataPath(std::string("reference/") + c.model + "/inputs/" + c.image + ".bin");
+    const auto expected_path =
+        DataPath(std::string("reference/") + c.model + "/inputs/" + c.image + ".bin");
     EDGETL_REQUIRE_DATA(expected_path);
     auto img = LoadImage(DataPath(std::string("images/") + c.image + ".bmp"));
     ASSERT_TRUE(img.ok()) << img.status().ToString();

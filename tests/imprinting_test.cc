@@ -50,13 +50,14 @@ class ImprintingOnSharedImages : public ::testing::Test {
   // Every train and test image is classified as its class, with score > 0.99.
   void ExpectAllCorrect(const Model& trained, const std::string& context) {
     const std::vector<std::pair<std::string, int>> expected = {
-        {"cat_train_0", 0},    {"cat_test_0", 0},     {"hotdog_train_0", 1}, {"hotdog_train_1", 1},
-        {"hotdog_test_0", 1},  {"dog_train_0", 2},    {"dog_test_0", 2}};
+        {"cat_train_0", 0},   {"cat_test_0", 0},  {"hotdog_train_0", 1}, {"hotdog_train_1", 1},
+        {"hotdog_test_0", 1}, {"dog_train_0", 2}, {"dog_test_0", 2}};
     for (const auto& [image, id] : expected) {
       const ClassScore top = TopK(RunOnImage(trained, image), 1)[0];
       EXPECT_EQ(top.id, id) << context << ": " << image;
       EXPECT_GT(top.score, 0.99f) << context << ": " << image;
-      std::cout << "  [" << context << "] " << image << " -> class " << top.id << " score " << top.score << "\n";
+      std::cout << "  [" << context << "] " << image << " -> class " << top.id << " score "
+                << top.score << "\n";
     }
   }
 
@@ -153,10 +154,12 @@ TEST_F(ImprintingOnSharedImages, UntouchedContentIsPreserved) {
   for (size_t t = 0; t < gb.tensors.size(); ++t) {
     if (rewritten.count(static_cast<int>(t))) continue;
     EXPECT_TRUE(*gb.tensors[t] == *ga.tensors[t]) << "tensor " << t;
-    EXPECT_TRUE(*before.model().buffers[gb.tensors[t]->buffer] == *after.model().buffers[ga.tensors[t]->buffer])
+    EXPECT_TRUE(*before.model().buffers[gb.tensors[t]->buffer] ==
+                *after.model().buffers[ga.tensors[t]->buffer])
         << "buffer of tensor " << t;
   }
-  EXPECT_EQ(trained->metadata_names(), model_->metadata_names());  // min_runtime_version + edgetl's entry
+  EXPECT_EQ(trained->metadata_names(),
+            model_->metadata_names());  // min_runtime_version + edgetl's entry
 }
 
 // ---- Errors and the sample cap, on a small synthetic model -------------------
@@ -198,7 +201,8 @@ TEST(Imprinting, CoralValidationMessages) {
   // A [1,D] L2Norm output.
   ModelBuilder flat = ModelBuilder::FromModel(TinyImprintingModel());
   for (auto& op : flat.graph().operators) {
-    if (BuiltinCodeOf(*flat.model().operator_codes[op->opcode_index]) == fb::BuiltinOperator::L2_NORMALIZATION) {
+    if (BuiltinCodeOf(*flat.model().operator_codes[op->opcode_index]) ==
+        fb::BuiltinOperator::L2_NORMALIZATION) {
       flat.graph().tensors[op->outputs[0]]->shape = {1, 4};
     }
   }
@@ -219,13 +223,17 @@ TEST(Imprinting, TrainingErrors) {
   auto engine = ImprintingEngine::Create(TinyImprintingModel(), false);
   ASSERT_TRUE(engine.ok()) << engine.status().ToString();
   const std::vector<float> e = {1, 0, 0, 0};
-  ExpectMessage(engine->SerializeModel().status(), StatusCode::kFailedPrecondition, "Model is not trained.");
+  ExpectMessage(engine->SerializeModel().status(), StatusCode::kFailedPrecondition,
+                "Model is not trained.");
   ExpectMessage(engine->Train(std::vector<float>{1, 2, 3}, 0), StatusCode::kInvalidArgument,
                 "embedding has 3 values, but the model's embedding dimension is 4");
-  ExpectMessage(engine->Train(e, 1), StatusCode::kInvalidArgument, "The class index of a new category is too large!");
+  ExpectMessage(engine->Train(e, 1), StatusCode::kInvalidArgument,
+                "The class index of a new category is too large!");
   ExpectMessage(engine->Train(e, -1), StatusCode::kInvalidArgument, "negative");
-  ExpectMessage(engine->Train(std::vector<float>{0, 0, 0, 0}, 0), StatusCode::kInvalidArgument, "all zeros");
-  ExpectMessage(engine->Train(std::vector<float>{NAN, 0, 0, 0}, 0), StatusCode::kInvalidArgument, "non-finite");
+  ExpectMessage(engine->Train(std::vector<float>{0, 0, 0, 0}, 0), StatusCode::kInvalidArgument,
+                "all zeros");
+  ExpectMessage(engine->Train(std::vector<float>{NAN, 0, 0, 0}, 0), StatusCode::kInvalidArgument,
+                "non-finite");
   EXPECT_EQ(engine->num_classes(), 0);
   ASSERT_TRUE(engine->Train(e, 0).ok());
   EXPECT_EQ(engine->num_classes(), 1);
@@ -312,7 +320,8 @@ TEST(Imprinting, LabelsAndRemoval) {
 }
 
 TEST(ImprintingMetadata, CoralFormatParseAndWrite) {
-  EXPECT_EQ(FormatImprintingMetadata({{1, 2.4f}, {0, 1.2f}, {2, 5.6f}}), "0 1.200000\n1 2.400000\n2 5.600000\n");
+  EXPECT_EQ(FormatImprintingMetadata({{1, 2.4f}, {0, 1.2f}, {2, 5.6f}}),
+            "0 1.200000\n1 2.400000\n2 5.600000\n");
   const auto parsed = ParseImprintingMetadata("0 1.200000\n1 2.400000\n2 5.600000\n");
   ASSERT_EQ(parsed.size(), 3u);
   EXPECT_FLOAT_EQ(parsed.at(2), 5.6f);
@@ -326,8 +335,8 @@ TEST(MakeImprintable, ErrorsNameTheProblem) {
   EDGETL_REQUIRE_DATA(path);
   auto model = Model::FromFile(path);
   ASSERT_TRUE(model.ok());
-  ExpectMessage(MakeImprintable(*model, {.embedding_tensor = "nope"}).status(), StatusCode::kInvalidArgument,
-                "no tensor named 'nope'");
+  ExpectMessage(MakeImprintable(*model, {.embedding_tensor = "nope"}).status(),
+                StatusCode::kInvalidArgument, "no tensor named 'nope'");
   // A classifier with its embedding tensor named: the head is dropped.
   auto head_input = model->op(model->num_operators() - 3).inputs[0];  // the AvgPool output
   auto made = MakeImprintable(*model, {.embedding_tensor = model->tensor(head_input).name});
@@ -345,12 +354,16 @@ namespace edgetl {
 namespace {
 
 TEST(Imprinter, LearnsFromImagesAndFramesAndSaves) {
-  const auto extractor = testing::DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite");
+  const auto extractor =
+      testing::DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite");
   EDGETL_REQUIRE_DATA(extractor);
   auto imprinter = Imprinter::Open(extractor, false);
   ASSERT_TRUE(imprinter.ok()) << imprinter.status().ToString();
-  auto load = [](const std::string& name) { return *LoadImage(testing::DataPath("images/imprinting/" + name + ".bmp")); };
-  EXPECT_EQ(imprinter->Classify(load("cat_test_0")).status().code(), StatusCode::kFailedPrecondition);
+  auto load = [](const std::string& name) {
+    return *LoadImage(testing::DataPath("images/imprinting/" + name + ".bmp"));
+  };
+  EXPECT_EQ(imprinter->Classify(load("cat_test_0")).status().code(),
+            StatusCode::kFailedPrecondition);
   EXPECT_EQ(*imprinter->Add(load("cat_train_0"), "cat"), 0);
   // A camera frame: the dog photo in a buffer with padded rows.
   const Image dog = load("dog_train_0");

@@ -67,8 +67,9 @@ TEST(FixedPoint, MultiplyByQuantizedMultiplierApproximatesRealProduct) {
   fixedpoint::QuantizeMultiplier(0.0123, &m, &shift);
   EXPECT_EQ(fixedpoint::MultiplyByQuantizedMultiplier(10000, m, shift), 123);
   EXPECT_EQ(fixedpoint::MultiplyByQuantizedMultiplier(-10000, m, shift), -123);
-  EXPECT_EQ(fixedpoint::SaturatingRoundingDoublingHighMul(fixedpoint::kInt32Min, fixedpoint::kInt32Min),
-            fixedpoint::kInt32Max);
+  EXPECT_EQ(
+      fixedpoint::SaturatingRoundingDoublingHighMul(fixedpoint::kInt32Min, fixedpoint::kInt32Min),
+      fixedpoint::kInt32Max);
 }
 
 TEST(FixedPoint, ExpAndReciprocalAreAccurate) {
@@ -109,8 +110,8 @@ TEST(MemoryPlanner, OverlappingLifetimesNeverOverlapInMemory) {
     for (size_t j = i + 1; j < requests.size(); ++j) {
       const bool live_together = requests[i].first_use <= requests[j].last_use &&
                                  requests[j].first_use <= requests[i].last_use;
-      const bool overlap = offsets[i] < offsets[j] + requests[j].size &&
-                           offsets[j] < offsets[i] + requests[i].size;
+      const bool overlap =
+          offsets[i] < offsets[j] + requests[j].size && offsets[j] < offsets[i] + requests[i].size;
       EXPECT_FALSE(live_together && overlap) << i << " and " << j;
     }
   }
@@ -118,8 +119,9 @@ TEST(MemoryPlanner, OverlappingLifetimesNeverOverlapInMemory) {
 
 // ---- Convolutions -----------------------------------------------------------
 
-fb::BuiltinOptionsUnion ConvOptions(fb::Padding padding, int stride, int dilation = 1,
-                                    fb::ActivationFunctionType act = fb::ActivationFunctionType::NONE) {
+fb::BuiltinOptionsUnion ConvOptions(
+    fb::Padding padding, int stride, int dilation = 1,
+    fb::ActivationFunctionType act = fb::ActivationFunctionType::NONE) {
   fb::BuiltinOptionsUnion u;
   fb::Conv2DOptionsT o;
   o.padding = padding;
@@ -164,9 +166,11 @@ std::vector<float> FloatConv(const std::vector<float>& in, int h, int w, int c,
         float acc = bias[o];
         for (int ky = 0; ky < k; ++ky)
           for (int kx = 0; kx < k; ++kx) {
-            const int iy = y * stride - pad_h + ky * dilation, ix = x * stride - pad_w + kx * dilation;
+            const int iy = y * stride - pad_h + ky * dilation,
+                      ix = x * stride - pad_w + kx * dilation;
             if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-            for (int i = 0; i < c; ++i) acc += in[(iy * w + ix) * c + i] * f[((o * k + ky) * k + kx) * c + i];
+            for (int i = 0; i < c; ++i)
+              acc += in[(iy * w + ix) * c + i] * f[((o * k + ky) * k + kx) * c + i];
           }
         out.push_back(acc);
       }
@@ -202,14 +206,16 @@ TEST(Conv2D, Int8PerChannelMatchesFloatWithinOneStep) {
   for (int stride : {1, 2}) {
     for (int dilation : {1, 2}) {
       int oh, ow;
-      const auto expected = FloatConv(in_deq, h, w, c, w_deq, oc, k, stride, dilation, bias_deq, &oh, &ow);
+      const auto expected =
+          FloatConv(in_deq, h, w, c, w_deq, oc, k, stride, dilation, bias_deq, &oh, &ow);
       ModelBuilder b;
       const int tin = b.AddTensor("in", TensorType::kInt8, {1, h, w, c}, PerTensor(in_scale, -3));
       const int tw = b.AddConstTensor("w", TensorType::kInt8, {oc, k, k, c}, w_q, wq);
       Quantization bq = wq;
       for (float& s : bq.scale) s *= in_scale;
       const int tb = b.AddConstTensor("b", TensorType::kInt32, {oc}, bias_q, bq);
-      const int tout = b.AddTensor("out", TensorType::kInt8, {1, oh, ow, oc}, PerTensor(out_scale, 2));
+      const int tout =
+          b.AddTensor("out", TensorType::kInt8, {1, oh, ow, oc}, PerTensor(out_scale, 2));
       b.AddOperator(BuiltinOperator::CONV_2D, {tin, tw, tb}, {tout},
                     ConvOptions(fb::Padding::SAME, stride, dilation));
       b.SetInputs({tin});
@@ -238,7 +244,8 @@ TEST(DepthwiseConv2D, DepthMultiplierAndDilationMatchFloat) {
           float acc = 0;
           for (int ky = 0; ky < k; ++ky)
             for (int kx = 0; kx < k; ++kx) {
-              const float iv = in_scale * (in_q[((y + ky * dilation) * w + x + kx * dilation) * c + ic] - 128);
+              const float iv =
+                  in_scale * (in_q[((y + ky * dilation) * w + x + kx * dilation) * c + ic] - 128);
               const float fv = w_scale * (w_q[(ky * k + kx) * oc + o] - 120);
               acc += iv * fv;
             }
@@ -246,8 +253,10 @@ TEST(DepthwiseConv2D, DepthMultiplierAndDilationMatchFloat) {
         }
     ModelBuilder b;
     const int tin = b.AddTensor("in", TensorType::kUInt8, {1, h, w, c}, PerTensor(in_scale, 128));
-    const int tw = b.AddConstTensor("w", TensorType::kUInt8, {1, k, k, oc}, w_q, PerTensor(w_scale, 120));
-    const int tout = b.AddTensor("out", TensorType::kUInt8, {1, oh, ow, oc}, PerTensor(out_scale, 0));
+    const int tw =
+        b.AddConstTensor("w", TensorType::kUInt8, {1, k, k, oc}, w_q, PerTensor(w_scale, 120));
+    const int tout =
+        b.AddTensor("out", TensorType::kUInt8, {1, oh, ow, oc}, PerTensor(out_scale, 0));
     fb::BuiltinOptionsUnion u;
     fb::DepthwiseConv2DOptionsT o;
     o.padding = fb::Padding::VALID;
@@ -281,10 +290,14 @@ TEST(FullyConnected, UInt8MatchesFloatWithinOneStep) {
       expected.push_back(acc);
     }
   ModelBuilder b;
-  const int tin = b.AddTensor("in", TensorType::kUInt8, {batches, in_depth}, PerTensor(in_scale, 100));
-  const int tw = b.AddConstTensor("w", TensorType::kUInt8, {out_depth, in_depth}, w_q, PerTensor(w_scale, 130));
-  const int tb = b.AddConstTensor("b", TensorType::kInt32, {out_depth}, bias_q, PerTensor(in_scale * w_scale, 0));
-  const int tout = b.AddTensor("out", TensorType::kUInt8, {batches, out_depth}, PerTensor(out_scale, 128));
+  const int tin =
+      b.AddTensor("in", TensorType::kUInt8, {batches, in_depth}, PerTensor(in_scale, 100));
+  const int tw = b.AddConstTensor("w", TensorType::kUInt8, {out_depth, in_depth}, w_q,
+                                  PerTensor(w_scale, 130));
+  const int tb = b.AddConstTensor("b", TensorType::kInt32, {out_depth}, bias_q,
+                                  PerTensor(in_scale * w_scale, 0));
+  const int tout =
+      b.AddTensor("out", TensorType::kUInt8, {batches, out_depth}, PerTensor(out_scale, 128));
   b.AddOperator(BuiltinOperator::FULLY_CONNECTED, {tin, tw, tb}, {tout});
   b.SetInputs({tin});
   b.SetOutputs({tout});
@@ -358,8 +371,8 @@ TEST(Mean, Int8OverHeightAndWidthMatchesFloat) {
 // ---- Elementwise -------------------------------------------------------------
 
 template <typename T>
-ModelBuilder BinaryModel(BuiltinOperator op, TensorType type, std::vector<int> a_shape, float a_scale,
-                         int a_zp, std::vector<int> b_shape, float b_scale, int b_zp,
+ModelBuilder BinaryModel(BuiltinOperator op, TensorType type, std::vector<int> a_shape,
+                         float a_scale, int a_zp, std::vector<int> b_shape, float b_scale, int b_zp,
                          std::vector<int> out_shape, float out_scale, int out_zp) {
   ModelBuilder b;
   const int ta = b.AddTensor("a", type, a_shape, PerTensor(a_scale, a_zp));
@@ -373,12 +386,15 @@ ModelBuilder BinaryModel(BuiltinOperator op, TensorType type, std::vector<int> a
 
 TEST(Elementwise, AddSubMulWithDifferentScalesMatchFloat) {
   const auto a_real = RandomReals(24, -2, 2, 9), b_real = RandomReals(24, -1, 1, 10);
-  const auto a_q = Quantize<uint8_t>(a_real, 0.02f, 128), b_q = Quantize<uint8_t>(b_real, 0.01f, 100);
+  const auto a_q = Quantize<uint8_t>(a_real, 0.02f, 128),
+             b_q = Quantize<uint8_t>(b_real, 0.01f, 100);
   for (auto op : {BuiltinOperator::ADD, BuiltinOperator::SUB, BuiltinOperator::MUL}) {
     std::vector<float> expected;
     for (int i = 0; i < 24; ++i) {
       const float x = 0.02f * (a_q[i] - 128), y = 0.01f * (b_q[i] - 100);
-      expected.push_back(op == BuiltinOperator::ADD ? x + y : op == BuiltinOperator::SUB ? x - y : x * y);
+      expected.push_back(op == BuiltinOperator::ADD   ? x + y
+                         : op == BuiltinOperator::SUB ? x - y
+                                                      : x * y);
     }
     auto m = BinaryModel<uint8_t>(op, TensorType::kUInt8, {2, 3, 4}, 0.02f, 128, {2, 3, 4}, 0.01f,
                                   100, {2, 3, 4}, 0.025f, 120);
@@ -429,7 +445,8 @@ TEST(Concatenation, RescalesInputsWithOtherQuantization) {
 TEST(Pad, FillsWithTheZeroPoint) {
   ModelBuilder b;
   const int in = b.AddTensor("in", TensorType::kUInt8, {1, 1, 2, 1}, PerTensor(0.1f, 77));
-  const int pads = b.AddConstTensor<int32_t>("p", TensorType::kInt32, {4, 2}, {0, 0, 1, 0, 0, 1, 0, 0});
+  const int pads =
+      b.AddConstTensor<int32_t>("p", TensorType::kInt32, {4, 2}, {0, 0, 1, 0, 0, 1, 0, 0});
   const int out = b.AddTensor("out", TensorType::kUInt8, {1, 2, 3, 1}, PerTensor(0.1f, 77));
   b.AddOperator(BuiltinOperator::PAD, {in, pads}, {out});
   b.SetInputs({in});
@@ -454,7 +471,8 @@ TEST(ReshapeSqueeze, KeepBytesAndCheckShapes) {
 // ---- Activations and normalizations ---------------------------------------------
 
 ModelBuilder UnaryModel(BuiltinOperator op, TensorType type, std::vector<int> shape, float in_scale,
-                        int in_zp, float out_scale, int out_zp, fb::BuiltinOptionsUnion options = {}) {
+                        int in_zp, float out_scale, int out_zp,
+                        fb::BuiltinOptionsUnion options = {}) {
   ModelBuilder b;
   const int in = b.AddTensor("in", type, shape, PerTensor(in_scale, in_zp));
   const int out = b.AddTensor("out", type, shape, PerTensor(out_scale, out_zp));
@@ -471,14 +489,15 @@ TEST(Softmax, UInt8MatchesFloatWithinOneStep) {
   for (int r = 0; r < 2; ++r) {
     float sum = 0;
     for (int c = 0; c < 50; ++c) sum += std::exp(scale * (in_q[r * 50 + c] - 128));
-    for (int c = 0; c < 50; ++c) expected.push_back(std::exp(scale * (in_q[r * 50 + c] - 128)) / sum);
+    for (int c = 0; c < 50; ++c)
+      expected.push_back(std::exp(scale * (in_q[r * 50 + c] - 128)) / sum);
   }
   fb::BuiltinOptionsUnion u;
   fb::SoftmaxOptionsT o;
   o.beta = 1.f;
   u.Set(o);
-  auto m = UnaryModel(BuiltinOperator::SOFTMAX, TensorType::kUInt8, {2, 50}, scale, 128, 1.f / 256, 0,
-                      std::move(u));
+  auto m = UnaryModel(BuiltinOperator::SOFTMAX, TensorType::kUInt8, {2, 50}, scale, 128, 1.f / 256,
+                      0, std::move(u));
   std::string error;
   const auto got = RunModel<uint8_t>(m, {in_q}, &error);
   ASSERT_FALSE(got.empty()) << error;
@@ -523,7 +542,8 @@ TEST(Activations, QuantizedMatchFloatWithinOneStep) {
     float (*f)(float);
   };
   const Case cases[] = {
-      {BuiltinOperator::LOGISTIC, 1.f / 256, -128, [](float x) { return 1.f / (1.f + std::exp(-x)); }},
+      {BuiltinOperator::LOGISTIC, 1.f / 256, -128,
+       [](float x) { return 1.f / (1.f + std::exp(-x)); }},
       {BuiltinOperator::RELU, 0.03f, -128, [](float x) { return std::max(0.f, x); }},
       {BuiltinOperator::RELU6, 6.f / 255, -128, [](float x) { return std::clamp(x, 0.f, 6.f); }},
       {BuiltinOperator::HARD_SWISH, 0.04f, -20,
@@ -533,7 +553,8 @@ TEST(Activations, QuantizedMatchFloatWithinOneStep) {
     SCOPED_TRACE(fb::EnumNameBuiltinOperator(c.op));
     std::vector<float> expected;
     for (float x : reals) {
-      expected.push_back(std::clamp(c.f(x), c.out_scale * (-128 - c.out_zp), c.out_scale * (127 - c.out_zp)));
+      expected.push_back(
+          std::clamp(c.f(x), c.out_scale * (-128 - c.out_zp), c.out_scale * (127 - c.out_zp)));
     }
     auto m = UnaryModel(c.op, TensorType::kInt8, {256}, in_scale, 0, c.out_scale, c.out_zp);
     std::string error;
@@ -552,7 +573,8 @@ TEST(Quantize, RequantizesUInt8ToInt8AndDequantizes) {
   b.AddOperator(BuiltinOperator::DEQUANTIZE, {mid}, {out});
   b.SetInputs({in});
   b.SetOutputs({out});
-  EXPECT_EQ(RunModel<float>(b, {{0, 127, 128, 255}}), (std::vector<float>{-64.f, -0.5f, 0.f, 63.5f}));
+  EXPECT_EQ(RunModel<float>(b, {{0, 127, 128, 255}}),
+            (std::vector<float>{-64.f, -0.5f, 0.f, 63.5f}));
   // float -> uint8
   ModelBuilder f;
   const int fin = f.AddTensor("in", TensorType::kFloat32, {3});

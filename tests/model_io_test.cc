@@ -48,7 +48,8 @@ TEST(ModelIo, MissingFileIsNotFound) {
 }
 
 TEST(ModelIo, EmptyAndTruncatedFilesAreCorrupt) {
-  ExpectError(Model::FromBuffer(std::span<const uint8_t>()), StatusCode::kCorruptModel, "too short");
+  ExpectError(Model::FromBuffer(std::span<const uint8_t>()), StatusCode::kCorruptModel,
+              "too short");
   const auto bytes = TinyModel().Pack();
   for (size_t cut : {bytes.size() / 2, bytes.size() - 8, size_t{20}}) {
     auto r = Model::FromBuffer(std::span<const uint8_t>(bytes.data(), cut));
@@ -62,7 +63,8 @@ TEST(ModelIo, EmptyAndTruncatedFilesAreCorrupt) {
 TEST(ModelIo, BadMagicIsCorrupt) {
   auto bytes = TinyModel().Pack();
   std::memcpy(bytes.data() + 4, "PNG!", 4);
-  ExpectError(Model::FromBuffer(bytes), StatusCode::kCorruptModel, "bad magic: file identifier is 'PNG!'");
+  ExpectError(Model::FromBuffer(bytes), StatusCode::kCorruptModel,
+              "bad magic: file identifier is 'PNG!'");
 }
 
 TEST(ModelIo, OperatorTensorIndexOutOfRange) {
@@ -98,7 +100,8 @@ TEST(ModelIo, OversizedShapeIsCorrupt) {
 TEST(ModelIo, BufferSizeMustMatchShape) {
   ModelBuilder b = TinyModel();
   b.AddConstTensor<int32_t>("weights", TensorType::kInt32, {3}, {1, 2});
-  ExpectError(b.Build(), StatusCode::kCorruptModel, "has 8 bytes of data, but its shape and type need 12");
+  ExpectError(b.Build(), StatusCode::kCorruptModel,
+              "has 8 bytes of data, but its shape and type need 12");
 }
 
 TEST(ModelIo, MissingSubgraphIsCorrupt) {
@@ -198,7 +201,8 @@ void ExpectCreateError(const Model& model, StatusCode code, const std::string& f
 }
 
 TEST(InterpreterErrors, EdgeTpuModelNeedsCpuVersion) {
-  const auto path = DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor_edgetpu.tflite");
+  const auto path =
+      DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor_edgetpu.tflite");
   EDGETL_REQUIRE_DATA(path);
   auto model = Model::FromFile(path);
   ASSERT_TRUE(model.ok());
@@ -230,7 +234,8 @@ TEST(InterpreterErrors, WrongOutputShapeIsCorrupt) {
   b.graph().tensors[1]->shape = {1, 5};
   auto model = b.Build();
   ASSERT_TRUE(model.ok());
-  ExpectCreateError(*model, StatusCode::kCorruptModel, "op 0 RELU: output tensor 1 is declared [1,5]");
+  ExpectCreateError(*model, StatusCode::kCorruptModel,
+                    "op 0 RELU: output tensor 1 is declared [1,5]");
 }
 
 TEST(InterpreterErrors, InputSizeAndIndexAreChecked) {
@@ -241,7 +246,8 @@ TEST(InterpreterErrors, InputSizeAndIndexAreChecked) {
   std::vector<uint8_t> three(3);
   Status s = interpreter->SetInput(0, three);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(s.message().find("= 4 bytes, but 3 bytes were given"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("= 4 bytes, but 3 bytes were given"), std::string::npos)
+      << s.message();
   EXPECT_EQ(interpreter->SetInput(1, three).code(), StatusCode::kOutOfRange);
   EXPECT_FALSE(interpreter->tensor(17).ok());
 }

@@ -21,7 +21,8 @@ std::vector<T> RandomBytes(size_t n, std::mt19937& rng) {
 }
 
 // Runs the model both ways on the same input and returns whether the outputs match.
-void ExpectSameBothWays(const ModelBuilder& b, const std::vector<uint8_t>& input, const std::string& what) {
+void ExpectSameBothWays(const ModelBuilder& b, const std::vector<uint8_t>& input,
+                        const std::string& what) {
   auto model = b.Build();
   ASSERT_TRUE(model.ok()) << what << ": " << model.status().ToString();
   auto fast = Interpreter::Create(*model, {.kernels = KernelChoice::kAuto});
@@ -56,19 +57,22 @@ TEST(OptimizedKernels, ConvMatchesReferenceOnRandomShapes) {
     const int tw = b.AddTensor("w", type, {oc, k, k, c}, wq, weights);
     std::vector<int32_t> bias(oc);
     for (int32_t& v : bias) v = static_cast<int32_t>(rng() % 20001) - 10000;
-    const int tb = b.AddConstTensor("b", TensorType::kInt32, {oc}, bias, PerTensor(0.05f * wq.scale[0], 0));
+    const int tb =
+        b.AddConstTensor("b", TensorType::kInt32, {oc}, bias, PerTensor(0.05f * wq.scale[0], 0));
     const int out = b.AddTensor("out", type, {1, oh, ow, oc}, PerTensor(0.3f, u8 ? 10 : -3));
     fb::BuiltinOptionsUnion u;
     fb::Conv2DOptionsT o;
     o.padding = same ? fb::Padding::SAME : fb::Padding::VALID;
     o.stride_w = o.stride_h = stride;
     o.dilation_w_factor = o.dilation_h_factor = dilation;
-    o.fused_activation_function = trial % 3 == 0 ? fb::ActivationFunctionType::RELU6 : fb::ActivationFunctionType::NONE;
+    o.fused_activation_function =
+        trial % 3 == 0 ? fb::ActivationFunctionType::RELU6 : fb::ActivationFunctionType::NONE;
     u.Set(o);
     b.AddOperator(BuiltinOperator::CONV_2D, {in, tw, tb}, {out}, std::move(u));
     b.SetInputs({in});
     b.SetOutputs({out});
-    ExpectSameBothWays(b, RandomBytes<uint8_t>(static_cast<size_t>(h) * w * c, rng), "conv trial " + std::to_string(trial));
+    ExpectSameBothWays(b, RandomBytes<uint8_t>(static_cast<size_t>(h) * w * c, rng),
+                       "conv trial " + std::to_string(trial));
   }
 }
 
@@ -88,7 +92,8 @@ TEST(OptimizedKernels, DepthwiseMatchesReferenceOnRandomShapes) {
       wq.scale.push_back(0.01f + 0.001f * o);
       wq.zero_point.push_back(u8 ? 100 : 0);
     }
-    const int tw = b.AddTensor("w", type, {1, k, k, oc}, wq, RandomBytes<uint8_t>(static_cast<size_t>(k) * k * oc, rng));
+    const int tw = b.AddTensor("w", type, {1, k, k, oc}, wq,
+                               RandomBytes<uint8_t>(static_cast<size_t>(k) * k * oc, rng));
     const int out = b.AddTensor("out", type, {1, oh, ow, oc}, PerTensor(0.1f, u8 ? 3 : -7));
     fb::BuiltinOptionsUnion u;
     fb::DepthwiseConv2DOptionsT o;
@@ -100,7 +105,8 @@ TEST(OptimizedKernels, DepthwiseMatchesReferenceOnRandomShapes) {
     b.AddOperator(BuiltinOperator::DEPTHWISE_CONV_2D, {in, tw, -1}, {out}, std::move(u));
     b.SetInputs({in});
     b.SetOutputs({out});
-    ExpectSameBothWays(b, RandomBytes<uint8_t>(static_cast<size_t>(h) * w * c, rng), "depthwise trial " + std::to_string(trial));
+    ExpectSameBothWays(b, RandomBytes<uint8_t>(static_cast<size_t>(h) * w * c, rng),
+                       "depthwise trial " + std::to_string(trial));
   }
 }
 
@@ -112,20 +118,23 @@ TEST(OptimizedKernels, FullyConnectedMatchesReference) {
     const int batches = 1 + rng() % 6, in_depth = 1 + rng() % 70, out_depth = 1 + rng() % 13;
     ModelBuilder b;
     const int in = b.AddTensor("in", type, {batches, in_depth}, PerTensor(0.1f, u8 ? 90 : 4));
-    const int tw = b.AddTensor("w", type, {out_depth, in_depth}, PerTensor(0.01f, u8 ? 140 : 0),
-                               RandomBytes<uint8_t>(static_cast<size_t>(out_depth) * in_depth, rng));
+    const int tw =
+        b.AddTensor("w", type, {out_depth, in_depth}, PerTensor(0.01f, u8 ? 140 : 0),
+                    RandomBytes<uint8_t>(static_cast<size_t>(out_depth) * in_depth, rng));
     const int out = b.AddTensor("out", type, {batches, out_depth}, PerTensor(0.2f, u8 ? 128 : 0));
     b.AddOperator(BuiltinOperator::FULLY_CONNECTED, {in, tw, -1}, {out});
     b.SetInputs({in});
     b.SetOutputs({out});
-    ExpectSameBothWays(b, RandomBytes<uint8_t>(static_cast<size_t>(batches) * in_depth, rng), "fc trial " + std::to_string(trial));
+    ExpectSameBothWays(b, RandomBytes<uint8_t>(static_cast<size_t>(batches) * in_depth, rng),
+                       "fc trial " + std::to_string(trial));
   }
 }
 
 TEST(OptimizedKernels, WholeModelsIdenticalInBothModes) {
   std::mt19937 rng(5);
-  for (const char* name : {"mobilenet_v1_0.25_128_quant.tflite", "tf2_mobilenet_v2_1.0_224_ptq.tflite",
-                           "person_detect/person_detect.tflite"}) {
+  for (const char* name :
+       {"mobilenet_v1_0.25_128_quant.tflite", "tf2_mobilenet_v2_1.0_224_ptq.tflite",
+        "person_detect/person_detect.tflite"}) {
     const auto path = testing::DataPath(std::string("models/") + name);
     EDGETL_REQUIRE_DATA(path);
     auto model = Model::FromFile(path);

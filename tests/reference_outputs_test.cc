@@ -15,9 +15,7 @@ namespace fs = std::filesystem;
 using testing::DataPath;
 using testing::ReadBytes;
 
-fs::path ModelPathFor(const std::string& name) {
-  return DataPath("models/" + name + ".tflite");
-}
+fs::path ModelPathFor(const std::string& name) { return DataPath("models/" + name + ".tflite"); }
 
 // Number of bytes that differ, and the largest difference (as unsigned bytes).
 std::string DescribeDiff(std::span<const uint8_t> got, const std::vector<uint8_t>& want) {
@@ -64,13 +62,16 @@ TEST_P(ReferenceOutputs, FinalOutputsMatchByteForByte) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllModels, ReferenceOutputs,
-                         ::testing::Values("mobilenet_v1_0.25_128_quant", "mobilenet_v1_0.5_160_quant",
+                         ::testing::Values("mobilenet_v1_0.25_128_quant",
+                                           "mobilenet_v1_0.5_160_quant",
                                            "mobilenet_v1_1.0_224_quant_embedding_extractor",
                                            "mobilenet_v1_1.0_224_quant_head_layers",
-                                           "mobilenet_v2_1.0_224_quant", "tf2_mobilenet_v2_1.0_224_ptq"),
+                                           "mobilenet_v2_1.0_224_quant",
+                                           "tf2_mobilenet_v2_1.0_224_ptq"),
                          [](const auto& info) {
                            std::string n = info.param;
-                           for (char& c : n) if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+                           for (char& c : n)
+                             if (!isalnum(static_cast<unsigned char>(c))) c = '_';
                            return n;
                          });
 
@@ -116,7 +117,8 @@ INSTANTIATE_TEST_SUITE_P(PerLayer, ReferenceLayers,
                                            "tf2_mobilenet_v2_1.0_224_ptq"),
                          [](const auto& info) {
                            std::string n = info.param;
-                           for (char& c : n) if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+                           for (char& c : n)
+                             if (!isalnum(static_cast<unsigned char>(c))) c = '_';
                            return n;
                          });
 

@@ -134,7 +134,8 @@ TEST(SoftmaxRegression, SameSeedSameModelBitForBit) {
 }
 
 TEST(SoftmaxRegression, EarlyStoppingAndReports) {
-  const Data train = Gaussians({{3, 3}, {-3, -3}, {3, -3}}, 200, 1), val = Gaussians({{3, 3}, {-3, -3}, {3, -3}}, 30, 2);
+  const Data train = Gaussians({{3, 3}, {-3, -3}, {3, -3}}, 200, 1),
+             val = Gaussians({{3, 3}, {-3, -3}, {3, -3}}, 30, 2);
   SoftmaxRegressionOptions o;
   o.iterations = 5000;
   o.learning_rate = 0.5f;
@@ -157,18 +158,24 @@ TEST(SoftmaxRegression, ErrorsInsteadOfCrashes) {
     EXPECT_EQ(s.code(), code) << s.ToString();
     EXPECT_NE(s.message().find(text), std::string::npos) << s.ToString();
   };
-  expect(model->Train(Matrix{}, std::vector<int>{}).status(), StatusCode::kInvalidArgument, "empty");
-  expect(model->Train(x, std::vector<int>{0, 3}).status(), StatusCode::kInvalidArgument, "label 3 (sample 1) is outside [0, 3)");
-  expect(model->Train(Matrix{1, 3, {1, 2, 3}}, std::vector<int>{0}).status(), StatusCode::kInvalidArgument, "3 features");
-  expect(model->Train(Matrix{1, 2, {NAN, 1}}, std::vector<int>{0}).status(), StatusCode::kInvalidArgument, "non-finite");
-  expect(model->Train(x, std::vector<int>{0}).status(), StatusCode::kInvalidArgument, "2 samples but 1 labels");
+  expect(model->Train(Matrix{}, std::vector<int>{}).status(), StatusCode::kInvalidArgument,
+         "empty");
+  expect(model->Train(x, std::vector<int>{0, 3}).status(), StatusCode::kInvalidArgument,
+         "label 3 (sample 1) is outside [0, 3)");
+  expect(model->Train(Matrix{1, 3, {1, 2, 3}}, std::vector<int>{0}).status(),
+         StatusCode::kInvalidArgument, "3 features");
+  expect(model->Train(Matrix{1, 2, {NAN, 1}}, std::vector<int>{0}).status(),
+         StatusCode::kInvalidArgument, "non-finite");
+  expect(model->Train(x, std::vector<int>{0}).status(), StatusCode::kInvalidArgument,
+         "2 samples but 1 labels");
   expect(SoftmaxRegression::Create(0, 3).status(), StatusCode::kInvalidArgument, "positive");
   SoftmaxRegressionOptions wild;
   wild.learning_rate = 1e30f;
   wild.iterations = 50;
   auto diverging = SoftmaxRegression::Create(2, 3, wild);
   const Matrix big{2, 2, {1e10f, -1e10f, -1e10f, 1e10f}};
-  expect(diverging->Train(big, std::vector<int>{0, 1}).status(), StatusCode::kFailedPrecondition, "diverged");
+  expect(diverging->Train(big, std::vector<int>{0, 1}).status(), StatusCode::kFailedPrecondition,
+         "diverged");
 }
 
 // A synthetic uint8/int8 "extractor": input [1,D] -> RELU -> [1,D].
@@ -202,10 +209,13 @@ TEST(SoftmaxRegression, QuantizedLayerAgreesWithFloat) {
       std::vector<uint8_t> q(dim);
       for (int d = 0; d < dim; ++d) {
         const float v = (d % classes == c ? 2.f : -1.f) + noise(rng);
-        const long qv = std::clamp<long>(std::lround(v / 0.05f) + zp, type == TensorType::kUInt8 ? 0 : -128,
-                                         type == TensorType::kUInt8 ? 255 : 127);
+        const long qv =
+            std::clamp<long>(std::lround(v / 0.05f) + zp, type == TensorType::kUInt8 ? 0 : -128,
+                             type == TensorType::kUInt8 ? 255 : 127);
         q[d] = static_cast<uint8_t>(qv);
-        x.values.push_back(0.05f * static_cast<float>((type == TensorType::kUInt8 ? int(q[d]) : int(int8_t(q[d]))) - zp));
+        x.values.push_back(
+            0.05f *
+            static_cast<float>((type == TensorType::kUInt8 ? int(q[d]) : int(int8_t(q[d]))) - zp));
       }
       raw.push_back(q);
     }
@@ -245,10 +255,13 @@ TEST(SoftmaxRegression, QuantizedLayerAgreesWithFloat) {
 
 TEST(SoftmaxRegression, UntrainedModelIsNotAppended) {
   auto model = SoftmaxRegression::Create(8, 3, {});
-  const auto s = model->AppendToExtractor(TinyExtractor(TensorType::kUInt8, 8), Matrix{1, 8, std::vector<float>(8)});
+  const auto s = model->AppendToExtractor(TinyExtractor(TensorType::kUInt8, 8),
+                                          Matrix{1, 8, std::vector<float>(8)});
   EXPECT_EQ(s.status().code(), StatusCode::kFailedPrecondition);
   model->set_parameters(std::vector<float>(24, 0.1f), std::vector<float>(3, 0.f));
-  EXPECT_EQ(model->AppendToExtractor(TinyExtractor(TensorType::kUInt8, 9), Matrix{1, 8, std::vector<float>(8)})
+  EXPECT_EQ(model
+                ->AppendToExtractor(TinyExtractor(TensorType::kUInt8, 9),
+                                    Matrix{1, 8, std::vector<float>(8)})
                 .status()
                 .code(),
             StatusCode::kInvalidArgument);

@@ -1,8 +1,8 @@
 // Image datasets: (image path, class) lists and their train/test splits.
 #pragma once
 
-#include <filesystem>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -43,7 +43,8 @@ Result<DatasetSplit> CoralSplit(const Dataset& dataset, double test_ratio);
 // `seed` and the first round(ratio * n) (at least 1 when ratio > 0 and the
 // class has 2+ files) go to `test`. The same seed gives the same split.
 // Errors: kInvalidArgument unless 0 <= ratio < 1.
-Result<DatasetSplit> StratifiedSplit(const std::vector<Sample>& samples, double ratio, uint64_t seed);
+Result<DatasetSplit> StratifiedSplit(const std::vector<Sample>& samples, double ratio,
+                                     uint64_t seed);
 
 struct InferenceOptions {
   int threads = 0;  // 0: all hardware threads
@@ -56,7 +57,7 @@ struct InferenceOptions {
 // gets its error instead. `progress(done, total)` is called as images finish
 // (from worker threads, serialized). Errors: the model cannot run.
 Result<std::vector<Result<std::vector<float>>>> RunOnImages(
-    const Model& model, const std::vector<std::filesystem::path>& images, const InferenceOptions& options = {},
-    const std::function<void(size_t, size_t)>& progress = {});
+    const Model& model, const std::vector<std::filesystem::path>& images,
+    const InferenceOptions& options = {}, const std::function<void(size_t, size_t)>& progress = {});
 
 }  // namespace edgetl

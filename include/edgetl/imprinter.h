@@ -18,7 +18,8 @@ class Imprinter {
   // `model` is a Coral-format imprinting model, or an embedding extractor that
   // is made imprintable with `scale` (0: kDefaultImprintingScale).
   // Errors: those of Model::FromFile, MakeImprintable, ImprintingEngine::Create.
-  static Result<Imprinter> Open(const std::filesystem::path& model, bool keep_classes, float scale = 0);
+  static Result<Imprinter> Open(const std::filesystem::path& model, bool keep_classes,
+                                float scale = 0);
   static Result<Imprinter> Create(const Model& model, bool keep_classes, float scale = 0);
 
   Imprinter(Imprinter&&) noexcept;
@@ -30,7 +31,8 @@ class Imprinter {
   // ResizeBilinearInto and ImprintingEngine::Train (e.g. the 200-sample cap).
   Result<int> Add(const Image& image, const std::string& label);
   // The same for a packed RGB888 camera frame with `stride` bytes per row.
-  Result<int> AddFrame(const uint8_t* rgb, int width, int height, int stride, const std::string& label);
+  Result<int> AddFrame(const uint8_t* rgb, int width, int height, int stride,
+                       const std::string& label);
 
   // Top-k classes for `image` with the classes learned so far.
   // Errors: kFailedPrecondition when nothing has been learned yet.

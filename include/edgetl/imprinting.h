@@ -71,7 +71,7 @@ struct ImprintedClass {
   std::vector<float> sum;  // sum of the L2-normalized embeddings seen
   bool trainable = true;   // false for base classes (rows without metadata)
   std::string label;
-  int samples = 0;         // embeddings added, across saves
+  int samples = 0;  // embeddings added, across saves
 };
 
 class ImprintingEngine {

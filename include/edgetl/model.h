@@ -16,7 +16,7 @@ namespace edgetl {
 
 struct OperatorInfo {
   int index = -1;
-  std::string op_name;      // builtin name ("CONV_2D") or the custom code
+  std::string op_name;  // builtin name ("CONV_2D") or the custom code
   bool is_custom = false;
   int version = 1;
   std::vector<int> inputs;  // -1 marks an omitted optional input
@@ -25,10 +25,10 @@ struct OperatorInfo {
 
 // What a model is good for in edgetl, as `edgetl inspect` reports it.
 enum class ModelKind {
-  kEdgeTpuCompiled,      // holds an edgetpu-custom-op: needs the CPU version
-  kImprintingReady,      // L2Norm -> Conv2D -> Mul -> Reshape -> Softmax tail (Coral format)
-  kClassifier,           // ends in SOFTMAX
-  kEmbeddingExtractor,   // one output of shape [1,D] or [1,1,1,D], no softmax
+  kEdgeTpuCompiled,     // holds an edgetpu-custom-op: needs the CPU version
+  kImprintingReady,     // L2Norm -> Conv2D -> Mul -> Reshape -> Softmax tail (Coral format)
+  kClassifier,          // ends in SOFTMAX
+  kEmbeddingExtractor,  // one output of shape [1,D] or [1,1,1,D], no softmax
   kOther,
 };
 const char* ModelKindName(ModelKind kind);

@@ -27,7 +27,9 @@ struct Matrix {
   int cols = 0;
   std::vector<float> values;
 
-  std::span<const float> row(int r) const { return {values.data() + static_cast<size_t>(r) * cols, size_t(cols)}; }
+  std::span<const float> row(int r) const {
+    return {values.data() + static_cast<size_t>(r) * cols, size_t(cols)};
+  }
 };
 
 struct SoftmaxRegressionOptions {
@@ -39,13 +41,13 @@ struct SoftmaxRegressionOptions {
   // data; otherwise `iterations` minibatches sampled with replacement (Coral).
   int iterations = 500;
   int epochs = 0;
-  float momentum = 0.f;        // classical momentum, 0 = plain SGD
-  float lr_decay = 0.f;        // learning rate at step t: lr / (1 + lr_decay * t)
+  float momentum = 0.f;  // classical momentum, 0 = plain SGD
+  float lr_decay = 0.f;  // learning rate at step t: lr / (1 + lr_decay * t)
   // Stop after this many reports without a lower validation loss, keeping the
   // best weights (0 = never; needs validation data).
   int early_stopping_patience = 0;
-  int report_every = 100;      // iterations between reports (0 = only at the end)
-  uint64_t seed = 1;           // the same seed gives the same model, bit for bit
+  int report_every = 100;  // iterations between reports (0 = only at the end)
+  uint64_t seed = 1;       // the same seed gives the same model, bit for bit
 };
 
 struct TrainingReport {
@@ -53,7 +55,7 @@ struct TrainingReport {
   float learning_rate = 0.f;
   float train_loss = 0.f;
   float train_accuracy = 0.f;
-  float val_loss = 0.f;      // 0 without validation data
+  float val_loss = 0.f;  // 0 without validation data
   float val_accuracy = 0.f;
 };
 
@@ -66,7 +68,8 @@ struct TrainingResult {
 class SoftmaxRegression {
  public:
   // Errors: kInvalidArgument for non-positive sizes or invalid options.
-  static Result<SoftmaxRegression> Create(int dim, int num_classes, const SoftmaxRegressionOptions& options = {});
+  static Result<SoftmaxRegression> Create(int dim, int num_classes,
+                                          const SoftmaxRegressionOptions& options = {});
 
   SoftmaxRegression(SoftmaxRegression&&) noexcept;
   SoftmaxRegression& operator=(SoftmaxRegression&&) noexcept;

@@ -48,7 +48,9 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status InvalidArgument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
 inline Status Unsupported(std::string m) { return {StatusCode::kUnsupported, std::move(m)}; }
 inline Status CorruptModel(std::string m) { return {StatusCode::kCorruptModel, std::move(m)}; }
@@ -63,7 +65,7 @@ inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT(runtime/explicit)
+  Result(T value) : data_(std::move(value)) {}        // NOLINT(runtime/explicit)
   Result(Status status) : data_(std::move(status)) {  // NOLINT(runtime/explicit)
     assert(!std::get<Status>(data_).ok() && "a Result needs a value or an error");
   }
@@ -91,10 +93,10 @@ class [[nodiscard]] Result {
 #define EDGETL_CONCAT_(a, b) EDGETL_CONCAT_INNER_(a, b)
 
 // Returns the Status of `expr` from the enclosing function if it is an error.
-#define EDGETL_RETURN_IF_ERROR(expr)                   \
-  do {                                                 \
-    ::edgetl::Status edgetl_status_ = (expr);          \
-    if (!edgetl_status_.ok()) return edgetl_status_;   \
+#define EDGETL_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::edgetl::Status edgetl_status_ = (expr);        \
+    if (!edgetl_status_.ok()) return edgetl_status_; \
   } while (0)
 
 // `EDGETL_ASSIGN_OR_RETURN(auto x, MakeX());` declares x from a Result's value

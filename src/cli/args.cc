@@ -57,7 +57,8 @@ Result<int> Args::get_int(const std::string& name, int fallback) const {
   if (!v) return fallback;
   char* end = nullptr;
   const long n = std::strtol(v->c_str(), &end, 10);
-  if (v->empty() || *end != '\0') return InvalidArgument("--" + name + " must be an integer, got '" + *v + "'");
+  if (v->empty() || *end != '\0')
+    return InvalidArgument("--" + name + " must be an integer, got '" + *v + "'");
   return static_cast<int>(n);
 }
 
@@ -66,7 +67,8 @@ Result<double> Args::get_double(const std::string& name, double fallback) const 
   if (!v) return fallback;
   char* end = nullptr;
   const double d = std::strtod(v->c_str(), &end);
-  if (v->empty() || *end != '\0') return InvalidArgument("--" + name + " must be a number, got '" + *v + "'");
+  if (v->empty() || *end != '\0')
+    return InvalidArgument("--" + name + " must be a number, got '" + *v + "'");
   return d;
 }
 

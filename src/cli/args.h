@@ -16,7 +16,8 @@ class Args {
  public:
   // `options` take a value, `flags` do not. Errors: kInvalidArgument naming
   // the offending argument.
-  static Result<Args> Parse(const std::vector<std::string>& argv, const std::set<std::string>& options,
+  static Result<Args> Parse(const std::vector<std::string>& argv,
+                            const std::set<std::string>& options,
                             const std::set<std::string>& flags);
 
   bool has(const std::string& name) const { return values_.count(name) > 0; }

@@ -15,10 +15,12 @@ int Classify(const Argv& argv) {
   auto args = Args::Parse(argv, {"model", "labels", "top-k"}, {"json", "raw-int8", "help"});
   if (!args.ok()) return Fail("classify", args.status());
   if (args->has("help")) {
-    std::puts("usage: edgetl classify --model MODEL [--labels FILE] [--top-k K] [--json] [--raw-int8] IMAGE...\n"
-              "  --raw-int8: copy 8-bit pixels into an int8 input unchanged instead of\n"
-              "  subtracting 128 (TFLite Micro sample images store int8 values).\n"
-              "  Labels files hold one label per line, or 'id label' per line.");
+    std::puts(
+        "usage: edgetl classify --model MODEL [--labels FILE] [--top-k K] [--json] [--raw-int8] "
+        "IMAGE...\n"
+        "  --raw-int8: copy 8-bit pixels into an int8 input unchanged instead of\n"
+        "  subtracting 128 (TFLite Micro sample images store int8 values).\n"
+        "  Labels files hold one label per line, or 'id label' per line.");
     return 0;
   }
   auto model_path = args->require("model");
@@ -58,7 +60,8 @@ int Classify(const Argv& argv) {
                                       {"label", JsonString(label_of(c.id))},
                                       {"score", JsonNumber(c.score)}}));
       }
-      std::printf("%s\n", JsonObject({{"image", JsonString(image)}, {"top", JsonArray(entries)}}).c_str());
+      std::printf("%s\n",
+                  JsonObject({{"image", JsonString(image)}, {"top", JsonArray(entries)}}).c_str());
     } else {
       std::printf("%s\n", image.c_str());
       for (const auto& c : top) {

@@ -12,11 +12,12 @@ int Embed(const Argv& argv) {
   auto args = Args::Parse(argv, {"model"}, {"json", "raw-int8", "help"});
   if (!args.ok()) return Fail("embed", args.status());
   if (args->has("help")) {
-    std::puts("usage: edgetl embed --model MODEL [--json] [--raw-int8] IMAGE...\n"
-              "  --raw-int8: copy 8-bit pixels into an int8 input unchanged instead of\n"
-              "  subtracting 128 (TFLite Micro sample images store int8 values).\n"
-              "  Prints the dequantized output vector of an embedding extractor per image:\n"
-              "  'IMAGE v0 v1 ...' per line, or one JSON object per line with --json.");
+    std::puts(
+        "usage: edgetl embed --model MODEL [--json] [--raw-int8] IMAGE...\n"
+        "  --raw-int8: copy 8-bit pixels into an int8 input unchanged instead of\n"
+        "  subtracting 128 (TFLite Micro sample images store int8 values).\n"
+        "  Prints the dequantized output vector of an embedding extractor per image:\n"
+        "  'IMAGE v0 v1 ...' per line, or one JSON object per line with --json.");
     return 0;
   }
   auto model_path = args->require("model");
@@ -37,7 +38,9 @@ int Embed(const Argv& argv) {
     if (args->has("json")) {
       std::vector<std::string> values;
       for (float v : *embedding) values.push_back(JsonNumber(v));
-      std::printf("%s\n", JsonObject({{"image", JsonString(image)}, {"embedding", JsonArray(values)}}).c_str());
+      std::printf(
+          "%s\n",
+          JsonObject({{"image", JsonString(image)}, {"embedding", JsonArray(values)}}).c_str());
     } else {
       std::printf("%s", image.c_str());
       for (float v : *embedding) std::printf(" %.6g", v);

@@ -52,10 +52,12 @@ int Imprint(const Argv& argv) {
   auto ratio = args->get_double("test-ratio", 0.25);
   auto scale = args->get_double("scale", kDefaultImprintingScale);
   auto threads = args->get_int("threads", 0);
-  for (const Status& s : {model_path.status(), data_dir.status(), ratio.status(), scale.status(), threads.status()}) {
+  for (const Status& s :
+       {model_path.status(), data_dir.status(), ratio.status(), scale.status(), threads.status()}) {
     if (!s.ok()) return Fail("imprint", s);
   }
-  const std::filesystem::path out = args->has("out") ? std::filesystem::path(*args->get("out")) : DefaultOut(*model_path);
+  const std::filesystem::path out =
+      args->has("out") ? std::filesystem::path(*args->get("out")) : DefaultOut(*model_path);
   std::filesystem::path labels_path = out;
   labels_path.replace_extension(".txt");
 
@@ -71,7 +73,8 @@ int Imprint(const Argv& argv) {
     if (!made.ok()) {
       return Fail("imprint", InvalidArgument("the model is neither an imprinting model (" +
                                              ValidateImprintingModel(*model).status().message() +
-                                             ") nor an embedding extractor (" + made.status().message() + ")"));
+                                             ") nor an embedding extractor (" +
+                                             made.status().message() + ")"));
     }
     model = std::move(made);
   }
@@ -88,20 +91,23 @@ int Imprint(const Argv& argv) {
     if (!run.ok()) return Fail("imprint", run.status());
     embeddings = std::move(*run);
   }
-  std::vector<int> train_count(dataset->class_names.size(), 0), test_count(dataset->class_names.size(), 0);
+  std::vector<int> train_count(dataset->class_names.size(), 0),
+      test_count(dataset->class_names.size(), 0);
   std::vector<int> class_id(dataset->class_names.size(), -1);
   int skipped = 0;
   for (size_t i = 0; i < split->train.size(); ++i) {
     const Sample& s = split->train[i];
     if (!embeddings[i].ok()) {
-      std::fprintf(stderr, "warning: skipping %s: %s\n", s.path.c_str(), embeddings[i].status().message().c_str());
+      std::fprintf(stderr, "warning: skipping %s: %s\n", s.path.c_str(),
+                   embeddings[i].status().message().c_str());
       ++skipped;
       continue;
     }
     auto id = engine->TrainLabel(*embeddings[i], dataset->class_names[s.label]);
     if (!id.ok()) {
       // The 200-sample cap, or a label that names a locked base class.
-      std::fprintf(stderr, "warning: %s not used: %s\n", s.path.c_str(), id.status().message().c_str());
+      std::fprintf(stderr, "warning: %s not used: %s\n", s.path.c_str(),
+                   id.status().message().c_str());
       ++skipped;
       continue;
     }
@@ -123,13 +129,15 @@ int Imprint(const Argv& argv) {
   int evaluated = 0;
   if (!split->test.empty()) {
     Progress progress("evaluating");
-    auto run = RunOnImages(*trained, Paths(split->test), options, [&](size_t d, size_t t) { progress.Update(d, t); });
+    auto run = RunOnImages(*trained, Paths(split->test), options,
+                           [&](size_t d, size_t t) { progress.Update(d, t); });
     if (!run.ok()) return Fail("imprint", run.status());
     for (size_t i = 0; i < split->test.size(); ++i) {
       const Sample& s = split->test[i];
       ++test_count[s.label];
       if (!(*run)[i].ok()) {
-        std::fprintf(stderr, "warning: skipping %s: %s\n", s.path.c_str(), (*run)[i].status().message().c_str());
+        std::fprintf(stderr, "warning: skipping %s: %s\n", s.path.c_str(),
+                     (*run)[i].status().message().c_str());
         ++skipped;
         continue;
       }
@@ -147,7 +155,8 @@ int Imprint(const Argv& argv) {
   }
   std::vector<double> accuracy;
   for (int k = 0; k < 5; ++k) accuracy.push_back(evaluated ? double(hits[k]) / evaluated : 0.0);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   if (args->has("json")) {
     std::vector<std::string> acc, classes;
@@ -169,10 +178,12 @@ int Imprint(const Argv& argv) {
                             .c_str());
     return 0;
   }
-  std::printf("model:  %s (%d classes)\nlabels: %s\n", out.c_str(), engine->num_classes(), labels_path.c_str());
+  std::printf("model:  %s (%d classes)\nlabels: %s\n", out.c_str(), engine->num_classes(),
+              labels_path.c_str());
   std::printf("%5s  %-24s %6s %6s\n", "id", "label", "train", "test");
   for (size_t c = 0; c < dataset->class_names.size(); ++c) {
-    std::printf("%5d  %-24s %6d %6d\n", class_id[c], dataset->class_names[c].c_str(), train_count[c], test_count[c]);
+    std::printf("%5d  %-24s %6d %6d\n", class_id[c], dataset->class_names[c].c_str(),
+                train_count[c], test_count[c]);
   }
   if (evaluated) {
     std::printf("accuracy on %d held-out images:", evaluated);

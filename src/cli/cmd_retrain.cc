@@ -19,7 +19,8 @@ namespace {
 
 constexpr const char kHelp[] =
     "usage: edgetl retrain --model EXTRACTOR --data DIR [--val-ratio R] [--test-ratio R]\n"
-    "                      [--epochs N | --iterations N] [--batch-size B] [--learning-rate LR] [--l2 L]\n"
+    "                      [--epochs N | --iterations N] [--batch-size B] [--learning-rate LR] "
+    "[--l2 L]\n"
     "                      [--momentum M] [--lr-decay D] [--early-stopping K] [--weight-scale S]\n"
     "                      [--seed S] [--report-every N] [--plot FILE.png] [--csv FILE.csv]\n"
     "                      [--out OUT.tflite] [--threads N] [--json]\n"
@@ -30,18 +31,22 @@ constexpr const char kHelp[] =
     "  Defaults follow Coral's example: 500 iterations, batch 100, learning rate 0.01.";
 
 // Gathers embeddings of `samples`; unreadable images are skipped with a warning.
-Result<std::pair<Matrix, std::vector<int>>> Embed(const Model& extractor, const std::vector<Sample>& samples,
-                                                 const InferenceOptions& options, const char* what, int* skipped) {
+Result<std::pair<Matrix, std::vector<int>>> Embed(const Model& extractor,
+                                                  const std::vector<Sample>& samples,
+                                                  const InferenceOptions& options, const char* what,
+                                                  int* skipped) {
   std::vector<std::filesystem::path> paths;
   for (const auto& s : samples) paths.push_back(s.path);
   Progress progress(std::string("extracting ") + what);
-  EDGETL_ASSIGN_OR_RETURN(auto results,
-                          RunOnImages(extractor, paths, options, [&](size_t d, size_t t) { progress.Update(d, t); }));
+  EDGETL_ASSIGN_OR_RETURN(
+      auto results,
+      RunOnImages(extractor, paths, options, [&](size_t d, size_t t) { progress.Update(d, t); }));
   Matrix x;
   std::vector<int> y;
   for (size_t i = 0; i < samples.size(); ++i) {
     if (!results[i].ok()) {
-      std::fprintf(stderr, "warning: skipping %s: %s\n", samples[i].path.c_str(), results[i].status().message().c_str());
+      std::fprintf(stderr, "warning: skipping %s: %s\n", samples[i].path.c_str(),
+                   results[i].status().message().c_str());
       ++*skipped;
       continue;
     }
@@ -66,7 +71,8 @@ Result<std::vector<int>> QuantizedPredictions(const Model& head, const Matrix& x
     const auto row = x.row(r);
     for (int d = 0; d < x.cols; ++d) {
       const long q = std::lround(row[d] / scale) + zp;
-      in.data[d] = static_cast<uint8_t>(u8 ? std::clamp<long>(q, 0, 255) : std::clamp<long>(q, -128, 127));
+      in.data[d] =
+          static_cast<uint8_t>(u8 ? std::clamp<long>(q, 0, 255) : std::clamp<long>(q, -128, 127));
     }
     EDGETL_RETURN_IF_ERROR(run.Invoke());
     EDGETL_ASSIGN_OR_RETURN(std::vector<float> scores, run.DequantizedOutput(0));
@@ -86,11 +92,12 @@ double Fraction(const std::vector<int>& a, std::span<const int> b) {
 
 int Retrain(const Argv& argv) {
   const auto start = std::chrono::steady_clock::now();
-  auto args = Args::Parse(argv,
-                          {"model", "data", "val-ratio", "test-ratio", "epochs", "iterations", "batch-size",
-                           "learning-rate", "l2", "momentum", "lr-decay", "early-stopping", "weight-scale", "seed",
-                           "report-every", "plot", "csv", "out", "threads"},
-                          {"json", "help"});
+  auto args =
+      Args::Parse(argv,
+                  {"model", "data", "val-ratio", "test-ratio", "epochs", "iterations", "batch-size",
+                   "learning-rate", "l2", "momentum", "lr-decay", "early-stopping", "weight-scale",
+                   "seed", "report-every", "plot", "csv", "out", "threads"},
+                  {"json", "help"});
   if (!args.ok()) return Fail("retrain", args.status());
   if (args->has("help")) {
     std::puts(kHelp);
@@ -113,10 +120,11 @@ int Retrain(const Argv& argv) {
   auto seed = args->get_int("seed", 1);
   auto report_every = args->get_int("report-every", o.report_every);
   auto threads = args->get_int("threads", 0);
-  for (const Status& s : {model_path.status(), data_dir.status(), val_ratio.status(), test_ratio.status(),
-                          epochs.status(), iterations.status(), batch.status(), lr.status(), l2.status(),
-                          momentum.status(), decay.status(), patience.status(), weight_scale.status(), seed.status(),
-                          report_every.status(), threads.status()}) {
+  for (const Status& s :
+       {model_path.status(), data_dir.status(), val_ratio.status(), test_ratio.status(),
+        epochs.status(), iterations.status(), batch.status(), lr.status(), l2.status(),
+        momentum.status(), decay.status(), patience.status(), weight_scale.status(), seed.status(),
+        report_every.status(), threads.status()}) {
     if (!s.ok()) return Fail("retrain", s);
   }
   if (args->has("epochs") && args->has("iterations")) {
@@ -161,13 +169,14 @@ int Retrain(const Argv& argv) {
   const auto& [x_val, y_val] = *val;
   const auto& [x_test, y_test] = *test;
 
-  auto model = SoftmaxRegression::Create(x_train.cols, static_cast<int>(dataset->class_names.size()), o);
+  auto model =
+      SoftmaxRegression::Create(x_train.cols, static_cast<int>(dataset->class_names.size()), o);
   if (!model.ok()) return Fail("retrain", model.status());
   const bool json = args->has("json");
   auto result = model->Train(x_train, y_train, x_val, y_val, [&](const TrainingReport& r) {
     if (json) return;
-    std::printf("iteration %6d  lr %.4g  loss %.4f  train acc %.4f", r.iteration, r.learning_rate, r.train_loss,
-                r.train_accuracy);
+    std::printf("iteration %6d  lr %.4g  loss %.4f  train acc %.4f", r.iteration, r.learning_rate,
+                r.train_loss, r.train_accuracy);
     if (x_val.rows) std::printf("  val loss %.4f  val acc %.4f", r.val_loss, r.val_accuracy);
     std::printf("\n");
   });
@@ -176,13 +185,15 @@ int Retrain(const Argv& argv) {
   if (!appended.ok()) return Fail("retrain", appended.status());
   if (Status s = appended->Save(out); !s.ok()) return Fail("retrain", s);
   std::map<int, std::string> labels;
-  for (size_t c = 0; c < dataset->class_names.size(); ++c) labels[static_cast<int>(c)] = dataset->class_names[c];
+  for (size_t c = 0; c < dataset->class_names.size(); ++c)
+    labels[static_cast<int>(c)] = dataset->class_names[c];
   if (Status s = WriteLabels(labels_path, labels); !s.ok()) return Fail("retrain", s);
   if (auto csv = args->get("csv")) {
     if (Status s = WriteCurveCsv(*csv, result->curve); !s.ok()) return Fail("retrain", s);
   }
   if (auto plot = args->get("plot")) {
-    if (Status s = WriteCurvePlot(*plot, result->curve, x_val.rows > 0); !s.ok()) return Fail("retrain", s);
+    if (Status s = WriteCurvePlot(*plot, result->curve, x_val.rows > 0); !s.ok())
+      return Fail("retrain", s);
   }
 
   // The saved model's quantized predictions, through its appended layers
@@ -194,32 +205,38 @@ int Retrain(const Argv& argv) {
   auto quant_agree = QuantizedPredictions(*head, agreement_x);
   auto float_agree = model->Predict(agreement_x);
   if (!quant_test.ok() || !quant_agree.ok() || !float_agree.ok()) {
-    return Fail("retrain", !quant_test.ok() ? quant_test.status() : !quant_agree.ok() ? quant_agree.status()
-                                                                                      : float_agree.status());
+    return Fail("retrain", !quant_test.ok()    ? quant_test.status()
+                           : !quant_agree.ok() ? quant_agree.status()
+                                               : float_agree.status());
   }
   const double test_acc = Fraction(*quant_test, y_test);
   const double val_acc = x_val.rows ? *model->Accuracy(x_val, y_val) : 0.0;
   const double agreement = Fraction(*quant_agree, *float_agree);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (json) {
-    std::printf("%s\n", JsonObject({{"model", JsonString(out.string())},
-                                    {"labels", JsonString(labels_path.string())},
-                                    {"test_accuracy", x_test.rows ? JsonNumber(test_acc) : "null"},
-                                    {"val_accuracy", x_val.rows ? JsonNumber(val_acc) : "null"},
-                                    {"float_quant_agreement", agreement_x.rows ? JsonNumber(agreement) : "null"},
-                                    {"train_images", std::to_string(x_train.rows)},
-                                    {"val_images", std::to_string(x_val.rows)},
-                                    {"test_images", std::to_string(x_test.rows)},
-                                    {"iterations", std::to_string(result->iterations)},
-                                    {"stopped_early", result->stopped_early ? "true" : "false"},
-                                    {"final_train_loss", JsonNumber(result->curve.back().train_loss)},
-                                    {"skipped", std::to_string(skipped)},
-                                    {"seconds", JsonNumber(seconds)}})
-                            .c_str());
+    std::printf(
+        "%s\n",
+        JsonObject({{"model", JsonString(out.string())},
+                    {"labels", JsonString(labels_path.string())},
+                    {"test_accuracy", x_test.rows ? JsonNumber(test_acc) : "null"},
+                    {"val_accuracy", x_val.rows ? JsonNumber(val_acc) : "null"},
+                    {"float_quant_agreement", agreement_x.rows ? JsonNumber(agreement) : "null"},
+                    {"train_images", std::to_string(x_train.rows)},
+                    {"val_images", std::to_string(x_val.rows)},
+                    {"test_images", std::to_string(x_test.rows)},
+                    {"iterations", std::to_string(result->iterations)},
+                    {"stopped_early", result->stopped_early ? "true" : "false"},
+                    {"final_train_loss", JsonNumber(result->curve.back().train_loss)},
+                    {"skipped", std::to_string(skipped)},
+                    {"seconds", JsonNumber(seconds)}})
+            .c_str());
     return 0;
   }
-  std::printf("model:  %s (%zu classes)\nlabels: %s\n", out.c_str(), dataset->class_names.size(), labels_path.c_str());
-  std::printf("images: %d train, %d validation, %d test (%d skipped)\n", x_train.rows, x_val.rows, x_test.rows, skipped);
+  std::printf("model:  %s (%zu classes)\nlabels: %s\n", out.c_str(), dataset->class_names.size(),
+              labels_path.c_str());
+  std::printf("images: %d train, %d validation, %d test (%d skipped)\n", x_train.rows, x_val.rows,
+              x_test.rows, skipped);
   if (x_test.rows) std::printf("test accuracy of the saved quantized model: %.4f\n", test_acc);
   if (x_val.rows) std::printf("validation accuracy (float): %.4f\n", val_acc);
   if (agreement_x.rows) std::printf("float vs quantized agreement: %.4f\n", agreement);

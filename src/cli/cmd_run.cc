@@ -12,9 +12,10 @@ int Run(const Argv& argv) {
   auto args = Args::Parse(argv, {"model", "input", "output"}, {"help"});
   if (!args.ok()) return Fail("run", args.status());
   if (args->has("help")) {
-    std::puts("usage: edgetl run --model MODEL --input IN.bin [--output OUT.bin]\n"
-              "  Feeds the raw bytes of IN.bin to input tensor 0 and writes the raw bytes of\n"
-              "  output tensor 0 to OUT.bin (stdout without --output).");
+    std::puts(
+        "usage: edgetl run --model MODEL --input IN.bin [--output OUT.bin]\n"
+        "  Feeds the raw bytes of IN.bin to input tensor 0 and writes the raw bytes of\n"
+        "  output tensor 0 to OUT.bin (stdout without --output).");
     return 0;
   }
   auto model_path = args->require("model");

@@ -1,6 +1,5 @@
 #include "cli/image_inference.h"
 
-
 namespace edgetl::cli {
 
 Result<std::vector<float>> RunOnImage(Interpreter& interpreter, const std::string& path,

@@ -43,8 +43,9 @@ int Fail(const std::string& command, const Status& status) {
 int main(int argc, char** argv) {
   using namespace edgetl::cli;
   const std::map<std::string, std::function<int(const Argv&)>> commands = {
-      {"inspect", Inspect}, {"classify", Classify}, {"embed", Embed}, {"run", Run},
-      {"imprint", Imprint}, {"make-imprintable", MakeImprintableCommand}, {"retrain", Retrain}};
+      {"inspect", Inspect}, {"classify", Classify}, {"embed", Embed},
+      {"run", Run},         {"imprint", Imprint},   {"make-imprintable", MakeImprintableCommand},
+      {"retrain", Retrain}};
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
       !std::strcmp(argv[1], "help")) {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);

@@ -7,7 +7,10 @@
 namespace edgetl::cli {
 
 Progress::Progress(std::string what)
-    : what_(std::move(what)), enabled_(::isatty(2) == 1), start_(std::chrono::steady_clock::now()), last_(start_) {}
+    : what_(std::move(what)),
+      enabled_(::isatty(2) == 1),
+      start_(std::chrono::steady_clock::now()),
+      last_(start_) {}
 
 void Progress::Update(size_t done, size_t total) {
   if (!enabled_ || total == 0) return;
@@ -21,8 +24,8 @@ void Progress::Update(size_t done, size_t total) {
   const int filled = static_cast<int>(kWidth * done / total);
   std::string bar(filled, '#');
   bar.resize(kWidth, '.');
-  std::fprintf(stderr, "\r%s [%s] %zu/%zu  %.1f img/s  ETA %.0fs ", what_.c_str(), bar.c_str(), done, total, rate,
-               eta);
+  std::fprintf(stderr, "\r%s [%s] %zu/%zu  %.1f img/s  ETA %.0fs ", what_.c_str(), bar.c_str(),
+               done, total, rate, eta);
   drawn_ = true;
 }
 

@@ -8,8 +8,8 @@
 namespace edgetl {
 
 Result<std::vector<Result<std::vector<float>>>> RunOnImages(
-    const Model& model, const std::vector<std::filesystem::path>& images, const InferenceOptions& options,
-    const std::function<void(size_t, size_t)>& progress) {
+    const Model& model, const std::vector<std::filesystem::path>& images,
+    const InferenceOptions& options, const std::function<void(size_t, size_t)>& progress) {
   const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int threads = std::clamp(options.threads > 0 ? options.threads : hw, 1,
                                  std::max(1, static_cast<int>(images.size())));
@@ -25,17 +25,20 @@ Result<std::vector<Result<std::vector<float>>>> RunOnImages(
     }
     interpreters.push_back(std::move(interpreter));
   }
-  std::vector<Result<std::vector<float>>> results(images.size(), Result<std::vector<float>>(Internal("not run")));
+  std::vector<Result<std::vector<float>>> results(images.size(),
+                                                  Result<std::vector<float>>(Internal("not run")));
   std::atomic<size_t> next{0};
   size_t done = 0;
   std::mutex progress_mutex;
   auto worker = [&](Interpreter& interpreter) {
     const int channels = interpreter.input(0).info->shape[3];
     for (size_t i; (i = next.fetch_add(1)) < images.size();) {
-      auto image = LoadImage(images[i], channels, interpreter.input(0).info->shape[2], interpreter.input(0).info->shape[1]);
+      auto image = LoadImage(images[i], channels, interpreter.input(0).info->shape[2],
+                             interpreter.input(0).info->shape[1]);
       if (!image.ok()) {
         results[i] = image.status();
-      } else if (Status s = ResizeBilinearInto(*image, interpreter.input(0), options.pixels); !s.ok()) {
+      } else if (Status s = ResizeBilinearInto(*image, interpreter.input(0), options.pixels);
+                 !s.ok()) {
         results[i] = s.WithContext(images[i].string());
       } else if (s = interpreter.Invoke(); !s.ok()) {
         results[i] = s;

@@ -11,7 +11,9 @@ struct TjCloser {
   void operator()(void* h) const { tjDestroy(h); }
 };
 
-uint16_t Read16(const uint8_t* p, bool little) { return little ? p[0] | p[1] << 8 : p[0] << 8 | p[1]; }
+uint16_t Read16(const uint8_t* p, bool little) {
+  return little ? p[0] | p[1] << 8 : p[0] << 8 | p[1];
+}
 uint32_t Read32(const uint8_t* p, bool little) {
   return little ? p[0] | p[1] << 8 | p[2] << 16 | uint32_t(p[3]) << 24
                 : uint32_t(p[0]) << 24 | p[1] << 16 | p[2] << 8 | p[3];
@@ -66,13 +68,32 @@ Image ApplyOrientation(const Image& in, int orientation) {
       // The source pixel that lands at (x, y) for each EXIF orientation.
       int sx = x, sy = y;
       switch (orientation) {
-        case 2: sx = in.width - 1 - x; break;                       // mirrored
-        case 3: sx = in.width - 1 - x; sy = in.height - 1 - y; break;  // 180
-        case 4: sy = in.height - 1 - y; break;                      // flipped
-        case 5: sx = y; sy = x; break;                              // transposed
-        case 6: sx = y; sy = in.height - 1 - x; break;              // rotate 90 CW
-        case 7: sx = in.width - 1 - y; sy = in.height - 1 - x; break;  // transverse
-        case 8: sx = in.width - 1 - y; sy = x; break;               // rotate 90 CCW
+        case 2:
+          sx = in.width - 1 - x;
+          break;  // mirrored
+        case 3:
+          sx = in.width - 1 - x;
+          sy = in.height - 1 - y;
+          break;  // 180
+        case 4:
+          sy = in.height - 1 - y;
+          break;  // flipped
+        case 5:
+          sx = y;
+          sy = x;
+          break;  // transposed
+        case 6:
+          sx = y;
+          sy = in.height - 1 - x;
+          break;  // rotate 90 CW
+        case 7:
+          sx = in.width - 1 - y;
+          sy = in.height - 1 - x;
+          break;  // transverse
+        case 8:
+          sx = in.width - 1 - y;
+          sy = x;
+          break;  // rotate 90 CCW
       }
       const uint8_t* src = in.pixels.data() + (size_t(sy) * in.width + sx) * c;
       std::copy(src, src + c, out.pixels.data() + (size_t(y) * out.width + x) * c);
@@ -81,12 +102,13 @@ Image ApplyOrientation(const Image& in, int orientation) {
   return out;
 }
 
-Result<Image> DecodeJpeg(std::span<const uint8_t> bytes, const std::string& name, int channels, int min_width,
-                         int min_height) {
+Result<Image> DecodeJpeg(std::span<const uint8_t> bytes, const std::string& name, int channels,
+                         int min_width, int min_height) {
   std::unique_ptr<void, TjCloser> tj(tjInitDecompress());
   if (!tj) return Internal("cannot initialize TurboJPEG");
   int width = 0, height = 0, subsamp = 0, colorspace = 0;
-  if (tjDecompressHeader3(tj.get(), bytes.data(), bytes.size(), &width, &height, &subsamp, &colorspace) != 0) {
+  if (tjDecompressHeader3(tj.get(), bytes.data(), bytes.size(), &width, &height, &subsamp,
+                          &colorspace) != 0) {
     return InvalidArgument(name + ": not a valid JPEG (" + tjGetErrorStr2(tj.get()) + ")");
   }
   if (width <= 0 || height <= 0) return InvalidArgument(name + ": JPEG has zero size");
@@ -103,18 +125,20 @@ Result<Image> DecodeJpeg(std::span<const uint8_t> bytes, const std::string& name
     const tjscalingfactor f = factors[i];
     if (f.num > f.denom) continue;  // never upscale while decoding
     const int w = TJSCALED(width, f), h = TJSCALED(height, f);
-    if (w >= min_width && h >= min_height && w * int64_t(h) < TJSCALED(width, chosen) * int64_t(TJSCALED(height, chosen))) {
+    if (w >= min_width && h >= min_height &&
+        w * int64_t(h) < TJSCALED(width, chosen) * int64_t(TJSCALED(height, chosen))) {
       chosen = f;
     }
   }
   const int out_w = TJSCALED(width, chosen), out_h = TJSCALED(height, chosen);
   if (uint64_t(out_w) * uint64_t(out_h) > kMaxDecodedPixels) {
-    return InvalidArgument(name + ": JPEG of " + std::to_string(width) + "x" + std::to_string(height) +
-                           " pixels is larger than edgetl decodes");
+    return InvalidArgument(name + ": JPEG of " + std::to_string(width) + "x" +
+                           std::to_string(height) + " pixels is larger than edgetl decodes");
   }
   Image image{out_w, out_h, channels, std::vector<uint8_t>(size_t(out_w) * out_h * channels)};
   if (tjDecompress2(tj.get(), bytes.data(), bytes.size(), image.pixels.data(), out_w, 0, out_h,
-                    channels == 1 ? TJPF_GRAY : TJPF_RGB, TJFLAG_STOPONWARNING | TJFLAG_ACCURATEDCT) != 0) {
+                    channels == 1 ? TJPF_GRAY : TJPF_RGB,
+                    TJFLAG_STOPONWARNING | TJFLAG_ACCURATEDCT) != 0) {
     return InvalidArgument(name + ": damaged or truncated JPEG (" + tjGetErrorStr2(tj.get()) + ")");
   }
   return ApplyOrientation(image, orientation);

@@ -18,8 +18,8 @@ namespace edgetl {
 // memory is allocated. `name` names the file in errors.
 // Returns kUnsupported for color spaces TurboJPEG cannot convert (e.g. CMYK),
 // so that the caller can fall back to another decoder.
-Result<Image> DecodeJpeg(std::span<const uint8_t> bytes, const std::string& name, int channels, int min_width,
-                         int min_height);
+Result<Image> DecodeJpeg(std::span<const uint8_t> bytes, const std::string& name, int channels,
+                         int min_width, int min_height);
 
 // EXIF orientation (1..8) found in the JPEG's APP1 segment, or 1.
 int JpegExifOrientation(std::span<const uint8_t> bytes);

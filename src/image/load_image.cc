@@ -10,9 +10,11 @@
 
 namespace edgetl {
 
-Result<Image> LoadImage(const std::filesystem::path& path, int channels, int min_width, int min_height) {
+Result<Image> LoadImage(const std::filesystem::path& path, int channels, int min_width,
+                        int min_height) {
   if (channels != 1 && channels != 3) {
-    return InvalidArgument("images are decoded to 1 or 3 channels, not " + std::to_string(channels));
+    return InvalidArgument("images are decoded to 1 or 3 channels, not " +
+                           std::to_string(channels));
   }
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return NotFound("no such image: " + path.string());

@@ -56,7 +56,8 @@ Result<Model> Model::Verify(std::shared_ptr<Impl> impl) {
   if (!fb::VerifyModelBuffer(verifier)) {
     return CorruptModel(
         "the FlatBuffers verifier rejected the file: an offset or length points outside "
-        "the " + std::to_string(size) + "-byte buffer (truncated or damaged file)");
+        "the " +
+        std::to_string(size) + "-byte buffer (truncated or damaged file)");
   }
   impl->root = fb::GetModel(data);
   EDGETL_RETURN_IF_ERROR(CheckModelSemantics(*impl));
@@ -85,7 +86,9 @@ Result<Model> Model::FromFile(const std::filesystem::path& path) {
 
 std::span<const uint8_t> Model::bytes() const { return {impl_->bytes.data(), impl_->bytes.size()}; }
 
-Status Model::Save(const std::filesystem::path& path) const { return WriteFileAtomic(path, bytes()); }
+Status Model::Save(const std::filesystem::path& path) const {
+  return WriteFileAtomic(path, bytes());
+}
 
 int Model::num_tensors() const {
   return impl_->graph->tensors() ? static_cast<int>(impl_->graph->tensors()->size()) : 0;
@@ -195,11 +198,16 @@ bool Model::is_edgetpu_compiled() const {
 
 const char* ModelKindName(ModelKind kind) {
   switch (kind) {
-    case ModelKind::kEdgeTpuCompiled: return "edgetpu-compiled";
-    case ModelKind::kImprintingReady: return "imprinting-ready";
-    case ModelKind::kClassifier: return "classifier";
-    case ModelKind::kEmbeddingExtractor: return "embedding-extractor";
-    case ModelKind::kOther: return "other";
+    case ModelKind::kEdgeTpuCompiled:
+      return "edgetpu-compiled";
+    case ModelKind::kImprintingReady:
+      return "imprinting-ready";
+    case ModelKind::kClassifier:
+      return "classifier";
+    case ModelKind::kEmbeddingExtractor:
+      return "embedding-extractor";
+    case ModelKind::kOther:
+      return "other";
   }
   return "other";
 }
@@ -218,7 +226,8 @@ ModelKind Model::kind() const {
   const auto outs = outputs();
   // A classifier's output comes from a SOFTMAX, possibly through shims that
   // converters append (QUANTIZE/DEQUANTIZE/RESHAPE).
-  for (int t = outs.size() == 1 ? outs[0] : -1, producer; t >= 0 && (producer = ProducerOf(t)) >= 0;) {
+  for (int t = outs.size() == 1 ? outs[0] : -1, producer;
+       t >= 0 && (producer = ProducerOf(t)) >= 0;) {
     const Op op = code(producer);
     if (op == Op::SOFTMAX) return ModelKind::kClassifier;
     if (op != Op::QUANTIZE && op != Op::DEQUANTIZE && op != Op::RESHAPE) break;

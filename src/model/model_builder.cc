@@ -44,7 +44,8 @@ int ModelBuilder::AddTensor(const std::string& name, TensorType type, const std:
   return static_cast<int>(graph().tensors.size() - 1);
 }
 
-int ModelBuilder::OperatorCode(fb::BuiltinOperator op, int version, const std::string& custom_code) {
+int ModelBuilder::OperatorCode(fb::BuiltinOperator op, int version,
+                               const std::string& custom_code) {
   auto& codes = model_->operator_codes;
   for (size_t i = 0; i < codes.size(); ++i) {
     if (BuiltinCodeOf(*codes[i]) == op && codes[i]->custom_code == custom_code &&

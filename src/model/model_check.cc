@@ -13,8 +13,8 @@ constexpr uint64_t kMaxTensorElements = uint64_t{1} << 31;
 constexpr uint32_t kSchemaVersion = 3;
 
 std::string TensorLabel(int sg, int t, const fb::Tensor& tensor) {
-  std::string s = (sg == 0 ? "" : "subgraph " + std::to_string(sg) + " ") + "tensor " +
-                  std::to_string(t);
+  std::string s =
+      (sg == 0 ? "" : "subgraph " + std::to_string(sg) + " ") + "tensor " + std::to_string(t);
   if (tensor.name() && tensor.name()->size() > 0) s += " '" + tensor.name()->str() + "'";
   return s;
 }
@@ -61,7 +61,8 @@ Status CheckTensor(const fb::Model& model, int sg, int t, const fb::Tensor& tens
   if (tensor.buffer() != 0) {
     const fb::Buffer& buffer = *model.buffers()->Get(tensor.buffer());
     if (buffer.offset() > 1) {
-      return Unsupported(label + " keeps its data outside the flatbuffer (models over 2 GB), "
+      return Unsupported(label +
+                         " keeps its data outside the flatbuffer (models over 2 GB), "
                          "which edgetl does not read");
     }
     const size_t bytes = buffer.data() ? buffer.data()->size() : 0;
@@ -99,8 +100,8 @@ Status CheckTensor(const fb::Model& model, int sg, int t, const fb::Tensor& tens
         return CorruptModel(label + " has quantized_dimension " + std::to_string(qd) +
                             " outside its rank " + std::to_string(rank));
       } else if (tensor.shape()->Get(qd) != static_cast<int>(n)) {
-        return CorruptModel(label + " has " + std::to_string(n) + " per-axis scales but dimension " +
-                            std::to_string(qd) + " is " +
+        return CorruptModel(label + " has " + std::to_string(n) +
+                            " per-axis scales but dimension " + std::to_string(qd) + " is " +
                             std::to_string(tensor.shape()->Get(qd)));
       } else {
         *axis = qd;

@@ -138,8 +138,8 @@ Result<Interpreter> Interpreter::Create(const Model& model, const InterpreterOpt
   }
 
   const char* env = std::getenv("EDGETL_KERNELS");
-  const bool reference_only = options.kernels == KernelChoice::kReference ||
-                              (env && std::string(env) == "reference");
+  const bool reference_only =
+      options.kernels == KernelChoice::kReference || (env && std::string(env) == "reference");
   for (int i = 0; i < num_ops; ++i) {
     const fb::Operator& op = *m.graph->operators()->Get(i);
     KernelContext ctx{op, m.op_code(i), {}, {}, reference_only};
@@ -177,8 +177,8 @@ Result<TensorView> Interpreter::tensor(int index) const {
 
 Status Interpreter::SetInput(int i, std::span<const uint8_t> bytes) {
   if (i < 0 || i >= num_inputs()) {
-    return OutOfRange("the model has " + std::to_string(num_inputs()) + " input(s); there is no input " +
-                      std::to_string(i));
+    return OutOfRange("the model has " + std::to_string(num_inputs()) +
+                      " input(s); there is no input " + std::to_string(i));
   }
   const RtTensor& t = impl_->tensors[impl_->inputs[i]];
   if (bytes.size() != t.bytes) {
@@ -202,7 +202,9 @@ Result<std::vector<float>> Interpreter::DequantizedOutput(int i) const {
   const size_t n = t.num_elements();
   std::vector<float> out(n);
   switch (t.type()) {
-    case TensorType::kFloat32: std::memcpy(out.data(), t.data, n * sizeof(float)); break;
+    case TensorType::kFloat32:
+      std::memcpy(out.data(), t.data, n * sizeof(float));
+      break;
     case TensorType::kUInt8:
       for (size_t k = 0; k < n; ++k) out[k] = t.scale() * (t.ptr<uint8_t>()[k] - t.zero_point());
       break;

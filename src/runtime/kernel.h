@@ -17,7 +17,7 @@ namespace edgetl {
 struct KernelContext {
   const fb::Operator& op;  // builtin options live here
   fb::BuiltinOperator code;
-  std::vector<RtTensor*> inputs;   // nullptr for an omitted optional input
+  std::vector<RtTensor*> inputs;  // nullptr for an omitted optional input
   std::vector<RtTensor*> outputs;
   bool reference_only = false;  // use the reference kernels (the oracle)
 

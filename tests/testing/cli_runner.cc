@@ -11,8 +11,9 @@ namespace edgetl::testing {
 
 CliResult RunCli(const std::string& args) {
   static int counter = 0;
-  const auto err_path = std::filesystem::temp_directory_path() /
-                        ("edgetl_cli_err_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+  const auto err_path =
+      std::filesystem::temp_directory_path() /
+      ("edgetl_cli_err_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
   const std::string command = std::string(EDGETL_CLI_PATH) + " " + args + " 2>" + err_path.string();
   CliResult r;
   FILE* pipe = ::popen(command.c_str(), "r");

@@ -16,8 +16,8 @@ std::vector<T> Quantize(const std::vector<float>& values, float scale, int zero_
   std::vector<T> q;
   for (float v : values) {
     const long r = std::lround(v / scale) + zero_point;
-    q.push_back(static_cast<T>(std::clamp<long>(r, std::numeric_limits<T>::min(),
-                                                std::numeric_limits<T>::max())));
+    q.push_back(static_cast<T>(
+        std::clamp<long>(r, std::numeric_limits<T>::min(), std::numeric_limits<T>::max())));
   }
   return q;
 }
@@ -31,7 +31,8 @@ std::vector<uint8_t> Bytes(const std::vector<T>& v) {
 // Builds the model, feeds `inputs` (raw bytes, graph-input order), runs it
 // and returns output 0 as T. Fails the test (empty result) on any error.
 template <typename T>
-std::vector<T> RunModel(const ModelBuilder& builder, const std::vector<std::vector<uint8_t>>& inputs,
+std::vector<T> RunModel(const ModelBuilder& builder,
+                        const std::vector<std::vector<uint8_t>>& inputs,
                         std::string* error = nullptr) {
   auto model = builder.Build();
   if (!model.ok()) {

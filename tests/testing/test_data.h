@@ -19,7 +19,7 @@ std::vector<uint8_t> ReadBytes(const std::filesystem::path& path);
 
 // Skips the current test when a shared file is not there (e.g. a checkout
 // without ../shared), instead of failing for a reason unrelated to the code.
-#define EDGETL_REQUIRE_DATA(path)                                                  \
-  do {                                                                             \
+#define EDGETL_REQUIRE_DATA(path)                                                       \
+  do {                                                                                  \
     if (!std::filesystem::exists(path)) GTEST_SKIP() << "missing test data " << (path); \
   } while (0)

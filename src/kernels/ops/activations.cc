@@ -64,8 +64,12 @@ class Activation final : public OpKernel {
   void Eval() override {
     const size_t n = in_->num_elements();
     switch (in_->type()) {
-      case TensorType::kUInt8: EvalQuantized<uint8_t>(n); break;
-      case TensorType::kInt8: EvalQuantized<int8_t>(n); break;
+      case TensorType::kUInt8:
+        EvalQuantized<uint8_t>(n);
+        break;
+      case TensorType::kInt8:
+        EvalQuantized<int8_t>(n);
+        break;
       default: {
         const float* in = in_->ptr<float>();
         float* out = out_->ptr<float>();

@@ -12,7 +12,8 @@ namespace {
 class Concatenation final : public OpKernel {
  public:
   Status Prepare(const KernelContext& ctx) override {
-    if (ctx.inputs.empty() || ctx.outputs.size() != 1) return CorruptModel("needs inputs and one output");
+    if (ctx.inputs.empty() || ctx.outputs.size() != 1)
+      return CorruptModel("needs inputs and one output");
     out_ = ctx.outputs[0];
     const auto* o = ctx.op.builtin_options_as_ConcatenationOptions();
     if (!o) return CorruptModel("missing ConcatenationOptions");
@@ -22,9 +23,9 @@ class Concatenation final : public OpKernel {
     const int rank = out_->rank();
     axis_ = o->axis() < 0 ? o->axis() + rank : o->axis();
     if (axis_ < 0 || axis_ >= rank) return CorruptModel("axis out of range");
-    EDGETL_RETURN_IF_ERROR(
-        CheckType(*out_, {TensorType::kUInt8, TensorType::kInt8, TensorType::kFloat32, TensorType::kInt32},
-                  "output"));
+    EDGETL_RETURN_IF_ERROR(CheckType(
+        *out_, {TensorType::kUInt8, TensorType::kInt8, TensorType::kFloat32, TensorType::kInt32},
+        "output"));
     std::vector<int> shape;
     for (RtTensor* in : ctx.inputs) {
       if (!in) return CorruptModel("omitted input");
@@ -81,7 +82,8 @@ class Concatenation final : public OpKernel {
     const float scale = in.scale() * inv_out_scale;
     const float bias = -static_cast<float>(in.zero_point()) * scale;
     for (size_t i = 0; i < n; ++i) {
-      const int32_t v = static_cast<int32_t>(std::round(src[i] * scale + bias)) + out_->zero_point();
+      const int32_t v =
+          static_cast<int32_t>(std::round(src[i] * scale + bias)) + out_->zero_point();
       dst[i] = static_cast<T>(std::clamp(v, lo, hi));
     }
   }

@@ -56,8 +56,12 @@ class Conv2D final : public OpKernel {
 
   void Eval() override {
     switch (input_->type()) {
-      case TensorType::kUInt8: EvalQuantized<uint8_t>(); break;
-      case TensorType::kInt8: EvalQuantized<int8_t>(); break;
+      case TensorType::kUInt8:
+        EvalQuantized<uint8_t>();
+        break;
+      case TensorType::kInt8:
+        EvalQuantized<int8_t>();
+        break;
       default:
         reference::ConvFloat(geometry_, act_min_, act_max_, input_->ptr<float>(),
                              filter_->ptr<float>(), bias_ ? bias_->ptr<float>() : nullptr,
@@ -73,8 +77,8 @@ class Conv2D final : public OpKernel {
       reference::ConvQuantized(geometry_, quant_.quant, input_->ptr<T>(), filter_->ptr<T>(), bias,
                                output_->ptr<T>());
     } else {
-      optimized::ConvInt16(geometry_, quant_.quant, input_->ptr<T>(), packed_, bias, output_->ptr<T>(),
-                           scratch_.data());
+      optimized::ConvInt16(geometry_, quant_.quant, input_->ptr<T>(), packed_, bias,
+                           output_->ptr<T>(), scratch_.data());
     }
   }
 

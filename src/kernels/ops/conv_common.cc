@@ -22,7 +22,8 @@ Status PrepareQuantizedConv(const RtTensor& input, const RtTensor& filter, const
   } else {
     EDGETL_RETURN_IF_ERROR(CheckType(filter, {TensorType::kInt8}, "filter"));
     for (int64_t zp : fq.zero_point) {
-      if (zp != 0) return Unsupported("int8 filter zero point " + std::to_string(zp) + " (must be 0)");
+      if (zp != 0)
+        return Unsupported("int8 filter zero point " + std::to_string(zp) + " (must be 0)");
     }
     if (fq.per_channel() &&
         (fq.axis != filter_axis || static_cast<int>(fq.scale.size()) != channels)) {

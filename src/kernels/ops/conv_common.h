@@ -12,7 +12,7 @@ namespace edgetl {
 struct QuantizedConvData {
   std::vector<int32_t> multipliers;  // per output channel
   std::vector<int> shifts;
-  reference::ConvQuant quant;        // points into the vectors above
+  reference::ConvQuant quant;  // points into the vectors above
 };
 
 // Checks input/filter/bias/output types and quantization for a quantized

@@ -59,8 +59,12 @@ class DepthwiseConv2D final : public OpKernel {
 
   void Eval() override {
     switch (input_->type()) {
-      case TensorType::kUInt8: EvalQuantized<uint8_t>(); break;
-      case TensorType::kInt8: EvalQuantized<int8_t>(); break;
+      case TensorType::kUInt8:
+        EvalQuantized<uint8_t>();
+        break;
+      case TensorType::kInt8:
+        EvalQuantized<int8_t>();
+        break;
       default:
         reference::DepthwiseConvFloat(geometry_, act_min_, act_max_, input_->ptr<float>(),
                                       filter_->ptr<float>(), bias_ ? bias_->ptr<float>() : nullptr,
@@ -73,11 +77,11 @@ class DepthwiseConv2D final : public OpKernel {
   void EvalQuantized() {
     const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
     if (acc_.empty()) {
-      reference::DepthwiseConvQuantized(geometry_, quant_.quant, input_->ptr<T>(), filter_->ptr<T>(), bias,
-                                        output_->ptr<T>());
+      reference::DepthwiseConvQuantized(geometry_, quant_.quant, input_->ptr<T>(),
+                                        filter_->ptr<T>(), bias, output_->ptr<T>());
     } else {
-      optimized::DepthwiseInt16(geometry_, quant_.quant, input_->ptr<T>(), packed_, bias, output_->ptr<T>(),
-                                acc_.data());
+      optimized::DepthwiseInt16(geometry_, quant_.quant, input_->ptr<T>(), packed_, bias,
+                                output_->ptr<T>(), acc_.data());
     }
   }
 

@@ -20,11 +20,14 @@ class Elementwise final : public OpKernel {
     out_ = ctx.outputs[0];
     fb::ActivationFunctionType act = fb::ActivationFunctionType::NONE;
     if (kKind == Kind::kAdd) {
-      if (const auto* o = ctx.op.builtin_options_as_AddOptions()) act = o->fused_activation_function();
+      if (const auto* o = ctx.op.builtin_options_as_AddOptions())
+        act = o->fused_activation_function();
     } else if (kKind == Kind::kSub) {
-      if (const auto* o = ctx.op.builtin_options_as_SubOptions()) act = o->fused_activation_function();
+      if (const auto* o = ctx.op.builtin_options_as_SubOptions())
+        act = o->fused_activation_function();
     } else {
-      if (const auto* o = ctx.op.builtin_options_as_MulOptions()) act = o->fused_activation_function();
+      if (const auto* o = ctx.op.builtin_options_as_MulOptions())
+        act = o->fused_activation_function();
     }
     EDGETL_RETURN_IF_ERROR(
         CheckType(*a_, {TensorType::kUInt8, TensorType::kInt8, TensorType::kFloat32}, "input"));
@@ -42,7 +45,8 @@ class Elementwise final : public OpKernel {
       ActivationRangeFloat(act, &fmin_, &fmax_);
       return Status::Ok();
     }
-    for (const RtTensor* t : {a_, b_, out_}) EDGETL_RETURN_IF_ERROR(CheckQuantized(*t, "quantized"));
+    for (const RtTensor* t : {a_, b_, out_})
+      EDGETL_RETURN_IF_ERROR(CheckQuantized(*t, "quantized"));
     int32_t act_min, act_max;
     EDGETL_RETURN_IF_ERROR(ActivationRangeQuantized(act, *out_, &act_min, &act_max));
     if (kKind == Kind::kMul) {
@@ -75,17 +79,20 @@ class Elementwise final : public OpKernel {
   void Eval() override {
     const size_t n = out_->num_elements();
     switch (a_->type()) {
-      case TensorType::kUInt8: EvalQuantized<uint8_t>(n); break;
-      case TensorType::kInt8: EvalQuantized<int8_t>(n); break;
+      case TensorType::kUInt8:
+        EvalQuantized<uint8_t>(n);
+        break;
+      case TensorType::kInt8:
+        EvalQuantized<int8_t>(n);
+        break;
       default: {
         const float lo = fmin_, hi = fmax_;
-        reference::Broadcast(map_, n, a_->ptr<float>(), b_->ptr<float>(), out_->ptr<float>(),
-                             [lo, hi](float x, float y) {
-                               const float r = kKind == Kind::kAdd   ? x + y
-                                               : kKind == Kind::kSub ? x - y
-                                                                     : x * y;
-                               return std::clamp(r, lo, hi);
-                             });
+        reference::Broadcast(
+            map_, n, a_->ptr<float>(), b_->ptr<float>(), out_->ptr<float>(),
+            [lo, hi](float x, float y) {
+              const float r = kKind == Kind::kAdd ? x + y : kKind == Kind::kSub ? x - y : x * y;
+              return std::clamp(r, lo, hi);
+            });
       }
     }
   }

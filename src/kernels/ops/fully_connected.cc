@@ -1,8 +1,8 @@
 // FULLY_CONNECTED: input flattened to [batches, in_depth], filter [out, in].
+#include "kernels/reference/fully_connected.h"
 #include "kernels/ops/conv_common.h"
 #include "kernels/ops/registry.h"
 #include "kernels/optimized/conv_int16.h"
-#include "kernels/reference/fully_connected.h"
 
 namespace edgetl {
 namespace {
@@ -16,7 +16,8 @@ class FullyConnected final : public OpKernel {
     bias_ = ctx.input(2);
     output_ = ctx.outputs[0];
     const auto* opts = ctx.op.builtin_options_as_FullyConnectedOptions();
-    const auto activation = opts ? opts->fused_activation_function() : fb::ActivationFunctionType::NONE;
+    const auto activation =
+        opts ? opts->fused_activation_function() : fb::ActivationFunctionType::NONE;
     if (opts && opts->weights_format() != fb::FullyConnectedOptionsWeightsFormat::DEFAULT) {
       return Unsupported("shuffled weights format");
     }
@@ -41,8 +42,8 @@ class FullyConnected final : public OpKernel {
       ActivationRangeFloat(activation, &act_min_, &act_max_);
       return PrepareFloatConv(*input_, *filter_, bias_, *output_, out_depth_);
     }
-    EDGETL_RETURN_IF_ERROR(PrepareQuantizedConv(*input_, *filter_, bias_, *output_, out_depth_, 0, activation,
-                                                true, &quant_));
+    EDGETL_RETURN_IF_ERROR(PrepareQuantizedConv(*input_, *filter_, bias_, *output_, out_depth_, 0,
+                                                activation, true, &quant_));
     if (!ctx.reference_only) {
       // A 1x1 convolution over `batches` pixels.
       geometry_.in_h = geometry_.out_h = 1;
@@ -51,9 +52,10 @@ class FullyConnected final : public OpKernel {
       geometry_.out_c = out_depth_;
       geometry_.filter_h = geometry_.filter_w = 1;
       const int32_t offset = quant_.quant.filter_offset;
-      packed_ = input_->type() == TensorType::kUInt8
-                    ? optimized::PackConvFilter(filter_->ptr<uint8_t>(), out_depth_, in_depth_, offset)
-                    : optimized::PackConvFilter(filter_->ptr<int8_t>(), out_depth_, in_depth_, offset);
+      packed_ =
+          input_->type() == TensorType::kUInt8
+              ? optimized::PackConvFilter(filter_->ptr<uint8_t>(), out_depth_, in_depth_, offset)
+              : optimized::PackConvFilter(filter_->ptr<int8_t>(), out_depth_, in_depth_, offset);
       scratch_.resize(4 * static_cast<size_t>(packed_.k_padded));
     }
     return Status::Ok();
@@ -61,13 +63,16 @@ class FullyConnected final : public OpKernel {
 
   void Eval() override {
     switch (input_->type()) {
-      case TensorType::kUInt8: EvalQuantized<uint8_t>(); break;
-      case TensorType::kInt8: EvalQuantized<int8_t>(); break;
+      case TensorType::kUInt8:
+        EvalQuantized<uint8_t>();
+        break;
+      case TensorType::kInt8:
+        EvalQuantized<int8_t>();
+        break;
       default:
-        reference::FullyConnectedFloat(batches_, in_depth_, out_depth_, act_min_, act_max_,
-                                       input_->ptr<float>(), filter_->ptr<float>(),
-                                       bias_ ? bias_->ptr<float>() : nullptr,
-                                       output_->ptr<float>());
+        reference::FullyConnectedFloat(
+            batches_, in_depth_, out_depth_, act_min_, act_max_, input_->ptr<float>(),
+            filter_->ptr<float>(), bias_ ? bias_->ptr<float>() : nullptr, output_->ptr<float>());
     }
   }
 
@@ -76,11 +81,12 @@ class FullyConnected final : public OpKernel {
   void EvalQuantized() {
     const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
     if (scratch_.empty()) {
-      reference::FullyConnectedQuantized(batches_, in_depth_, out_depth_, quant_.quant, input_->ptr<T>(),
-                                         filter_->ptr<T>(), bias, output_->ptr<T>());
+      reference::FullyConnectedQuantized(batches_, in_depth_, out_depth_, quant_.quant,
+                                         input_->ptr<T>(), filter_->ptr<T>(), bias,
+                                         output_->ptr<T>());
     } else {
-      optimized::ConvInt16(geometry_, quant_.quant, input_->ptr<T>(), packed_, bias, output_->ptr<T>(),
-                           scratch_.data());
+      optimized::ConvInt16(geometry_, quant_.quant, input_->ptr<T>(), packed_, bias,
+                           output_->ptr<T>(), scratch_.data());
     }
   }
 

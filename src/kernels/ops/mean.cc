@@ -65,8 +65,12 @@ class Mean final : public OpKernel {
 
   void Eval() override {
     switch (input_->type()) {
-      case TensorType::kUInt8: EvalQuantized<uint8_t>(); break;
-      case TensorType::kInt8: EvalQuantized<int8_t>(); break;
+      case TensorType::kUInt8:
+        EvalQuantized<uint8_t>();
+        break;
+      case TensorType::kInt8:
+        EvalQuantized<int8_t>();
+        break;
       default: {
         const float* in = input_->ptr<float>();
         float* out = output_->ptr<float>();
@@ -82,7 +86,8 @@ class Mean final : public OpKernel {
  private:
   template <typename T>
   void EvalQuantized() {
-    reference::ReduceSum(input_->ptr<T>(), out_index_.size(), out_index_, sums_.data(), sums_.size());
+    reference::ReduceSum(input_->ptr<T>(), out_index_.size(), out_index_, sums_.data(),
+                         sums_.size());
     reference::MeanQuantized(sums_.data(), sums_.size(), count_, input_->zero_point(), quant_,
                              output_->zero_point(), output_->ptr<T>());
   }

@@ -16,9 +16,9 @@ std::string ShapeToString(const std::vector<int>& shape) {
 Status CheckArity(const KernelContext& ctx, size_t min_inputs, size_t max_inputs, size_t outputs) {
   if (ctx.inputs.size() < min_inputs || ctx.inputs.size() > max_inputs) {
     return CorruptModel("has " + std::to_string(ctx.inputs.size()) + " inputs, expected " +
-                        (min_inputs == max_inputs ? std::to_string(min_inputs)
-                                                  : std::to_string(min_inputs) + " to " +
-                                                        std::to_string(max_inputs)));
+                        (min_inputs == max_inputs
+                             ? std::to_string(min_inputs)
+                             : std::to_string(min_inputs) + " to " + std::to_string(max_inputs)));
   }
   for (size_t i = 0; i < min_inputs; ++i) {
     if (!ctx.inputs[i]) return CorruptModel("required input " + std::to_string(i) + " is omitted");
@@ -72,10 +72,21 @@ Status CheckQuantized(const RtTensor& t, const char* role) {
 
 static void TypeRange(TensorType t, int32_t* lo, int32_t* hi) {
   switch (t) {
-    case TensorType::kUInt8: *lo = 0; *hi = 255; return;
-    case TensorType::kInt8: *lo = -128; *hi = 127; return;
-    case TensorType::kInt16: *lo = -32768; *hi = 32767; return;
-    default: *lo = std::numeric_limits<int32_t>::min(); *hi = std::numeric_limits<int32_t>::max();
+    case TensorType::kUInt8:
+      *lo = 0;
+      *hi = 255;
+      return;
+    case TensorType::kInt8:
+      *lo = -128;
+      *hi = 127;
+      return;
+    case TensorType::kInt16:
+      *lo = -32768;
+      *hi = 32767;
+      return;
+    default:
+      *lo = std::numeric_limits<int32_t>::min();
+      *hi = std::numeric_limits<int32_t>::max();
   }
 }
 
@@ -88,8 +99,14 @@ Status ActivationRangeQuantized(fb::ActivationFunctionType act, const RtTensor& 
   auto quantize = [&](float f) { return zp + static_cast<int32_t>(std::round(f / scale)); };
   using A = fb::ActivationFunctionType;
   switch (act) {
-    case A::NONE: *min = qmin; *max = qmax; break;
-    case A::RELU: *min = std::max(qmin, quantize(0.f)); *max = qmax; break;
+    case A::NONE:
+      *min = qmin;
+      *max = qmax;
+      break;
+    case A::RELU:
+      *min = std::max(qmin, quantize(0.f));
+      *max = qmax;
+      break;
     case A::RELU6:
       *min = std::max(qmin, quantize(0.f));
       *max = std::min(qmax, quantize(6.f));
@@ -99,7 +116,8 @@ Status ActivationRangeQuantized(fb::ActivationFunctionType act, const RtTensor& 
       *max = std::min(qmax, quantize(1.f));
       break;
     default:
-      return Unsupported(std::string("fused activation ") + fb::EnumNameActivationFunctionType(act) +
+      return Unsupported(std::string("fused activation ") +
+                         fb::EnumNameActivationFunctionType(act) +
                          " is not supported on quantized tensors");
   }
   return Status::Ok();
@@ -110,8 +128,14 @@ void ActivationRangeFloat(fb::ActivationFunctionType act, float* min, float* max
   *min = std::numeric_limits<float>::lowest();
   *max = std::numeric_limits<float>::max();
   if (act == A::RELU) *min = 0.f;
-  if (act == A::RELU6) { *min = 0.f; *max = 6.f; }
-  if (act == A::RELU_N1_TO_1) { *min = -1.f; *max = 1.f; }
+  if (act == A::RELU6) {
+    *min = 0.f;
+    *max = 6.f;
+  }
+  if (act == A::RELU_N1_TO_1) {
+    *min = -1.f;
+    *max = 1.f;
+  }
 }
 
 PaddedAxis ComputePadding(fb::Padding padding, int in, int filter, int stride, int dilation) {
@@ -149,8 +173,8 @@ void PerChannelMultipliers(const RtTensor& input, const RtTensor& filter, const 
   const auto& scales = filter.info.quant.scale;
   for (int c = 0; c < channels; ++c) {
     const double filter_scale = scales.size() > 1 ? scales[c] : scales[0];
-    const double effective = static_cast<double>(input.scale()) * filter_scale /
-                             static_cast<double>(output.scale());
+    const double effective =
+        static_cast<double>(input.scale()) * filter_scale / static_cast<double>(output.scale());
     fixedpoint::QuantizeMultiplier(effective, &(*multipliers)[c], &(*shifts)[c]);
   }
 }

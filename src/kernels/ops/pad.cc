@@ -16,10 +16,12 @@ class Pad final : public OpKernel {
     out_ = ctx.outputs[0];
     const RtTensor& paddings = *ctx.inputs[1];
     EDGETL_RETURN_IF_ERROR(CheckType(
-        *in_, {TensorType::kUInt8, TensorType::kInt8, TensorType::kFloat32, TensorType::kInt32}, "input"));
+        *in_, {TensorType::kUInt8, TensorType::kInt8, TensorType::kFloat32, TensorType::kInt32},
+        "input"));
     EDGETL_RETURN_IF_ERROR(CheckType(*out_, {in_->type()}, "output"));
     EDGETL_RETURN_IF_ERROR(CheckConstant(paddings, "paddings"));
-    EDGETL_RETURN_IF_ERROR(CheckType(paddings, {TensorType::kInt32, TensorType::kInt64}, "paddings"));
+    EDGETL_RETURN_IF_ERROR(
+        CheckType(paddings, {TensorType::kInt32, TensorType::kInt64}, "paddings"));
     const int rank = in_->rank();
     if (paddings.num_elements() != static_cast<size_t>(rank) * 2) {
       return CorruptModel("paddings must be [rank, 2]");
@@ -32,9 +34,9 @@ class Pad final : public OpKernel {
     std::vector<int> shape(rank);
     for (int d = 0; d < rank; ++d) {
       const int64_t lo = paddings.type() == TensorType::kInt32 ? paddings.ptr<int32_t>()[2 * d]
-                                                              : paddings.ptr<int64_t>()[2 * d];
+                                                               : paddings.ptr<int64_t>()[2 * d];
       const int64_t hi = paddings.type() == TensorType::kInt32 ? paddings.ptr<int32_t>()[2 * d + 1]
-                                                              : paddings.ptr<int64_t>()[2 * d + 1];
+                                                               : paddings.ptr<int64_t>()[2 * d + 1];
       if (lo < 0 || hi < 0) return CorruptModel("negative padding");
       before_[d] = static_cast<int>(lo);
       shape[d] = in_->dim(d) + static_cast<int>(lo + hi);

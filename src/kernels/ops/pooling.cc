@@ -1,7 +1,7 @@
 // AVERAGE_POOL_2D and MAX_POOL_2D.
+#include "kernels/reference/pooling.h"
 #include "kernels/ops/conv_common.h"
 #include "kernels/ops/registry.h"
-#include "kernels/reference/pooling.h"
 
 namespace edgetl {
 namespace {
@@ -26,7 +26,8 @@ class Pool2D final : public OpKernel {
     g.in_c = g.out_c = input_->dim(3);
     g.filter_h = opts->filter_height();
     g.filter_w = opts->filter_width();
-    EDGETL_RETURN_IF_ERROR(SetWindow(opts->padding(), opts->stride_h(), opts->stride_w(), 1, 1, &g));
+    EDGETL_RETURN_IF_ERROR(
+        SetWindow(opts->padding(), opts->stride_h(), opts->stride_w(), 1, 1, &g));
     EDGETL_RETURN_IF_ERROR(CheckOutputShape(*output_, {g.batches, g.out_h, g.out_w, g.out_c}));
     if (input_->type() == TensorType::kFloat32) {
       ActivationRangeFloat(opts->fused_activation_function(), &fmin_, &fmax_);

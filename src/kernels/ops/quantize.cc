@@ -14,8 +14,8 @@ template <typename T>
 void QuantizeFloat(const float* in, T* out, size_t n, float scale, int32_t zp) {
   for (size_t i = 0; i < n; ++i) {
     const int32_t v = static_cast<int32_t>(std::round(in[i] / scale)) + zp;
-    out[i] = static_cast<T>(std::clamp<int32_t>(v, std::numeric_limits<T>::min(),
-                                                std::numeric_limits<T>::max()));
+    out[i] = static_cast<T>(
+        std::clamp<int32_t>(v, std::numeric_limits<T>::min(), std::numeric_limits<T>::max()));
   }
 }
 
@@ -25,8 +25,8 @@ void Requantize(const TIn* in, TOut* out, size_t n, int32_t in_zp, int32_t out_z
   for (size_t i = 0; i < n; ++i) {
     const int32_t v =
         fixedpoint::MultiplyByQuantizedMultiplier(in[i] - in_zp, multiplier, shift) + out_zp;
-    out[i] = static_cast<TOut>(std::clamp<int32_t>(v, std::numeric_limits<TOut>::min(),
-                                                   std::numeric_limits<TOut>::max()));
+    out[i] = static_cast<TOut>(
+        std::clamp<int32_t>(v, std::numeric_limits<TOut>::min(), std::numeric_limits<TOut>::max()));
   }
 }
 
@@ -56,16 +56,22 @@ class Quantize final : public OpKernel {
     const bool out_u8 = out_->type() == TensorType::kUInt8;
     switch (in_->type()) {
       case TensorType::kFloat32:
-        if (out_u8) QuantizeFloat(in_->ptr<float>(), out_->ptr<uint8_t>(), n, out_->scale(), ozp);
-        else QuantizeFloat(in_->ptr<float>(), out_->ptr<int8_t>(), n, out_->scale(), ozp);
+        if (out_u8)
+          QuantizeFloat(in_->ptr<float>(), out_->ptr<uint8_t>(), n, out_->scale(), ozp);
+        else
+          QuantizeFloat(in_->ptr<float>(), out_->ptr<int8_t>(), n, out_->scale(), ozp);
         break;
       case TensorType::kUInt8:
-        if (out_u8) Requantize(in_->ptr<uint8_t>(), out_->ptr<uint8_t>(), n, izp, ozp, multiplier_, shift_);
-        else Requantize(in_->ptr<uint8_t>(), out_->ptr<int8_t>(), n, izp, ozp, multiplier_, shift_);
+        if (out_u8)
+          Requantize(in_->ptr<uint8_t>(), out_->ptr<uint8_t>(), n, izp, ozp, multiplier_, shift_);
+        else
+          Requantize(in_->ptr<uint8_t>(), out_->ptr<int8_t>(), n, izp, ozp, multiplier_, shift_);
         break;
       default:
-        if (out_u8) Requantize(in_->ptr<int8_t>(), out_->ptr<uint8_t>(), n, izp, ozp, multiplier_, shift_);
-        else Requantize(in_->ptr<int8_t>(), out_->ptr<int8_t>(), n, izp, ozp, multiplier_, shift_);
+        if (out_u8)
+          Requantize(in_->ptr<int8_t>(), out_->ptr<uint8_t>(), n, izp, ozp, multiplier_, shift_);
+        else
+          Requantize(in_->ptr<int8_t>(), out_->ptr<int8_t>(), n, izp, ozp, multiplier_, shift_);
     }
   }
 
@@ -95,9 +101,11 @@ class Dequantize final : public OpKernel {
     const int32_t zp = in_->zero_point();
     float* out = out_->ptr<float>();
     if (in_->type() == TensorType::kUInt8) {
-      for (size_t i = 0; i < n; ++i) out[i] = static_cast<float>(scale * (in_->ptr<uint8_t>()[i] - zp));
+      for (size_t i = 0; i < n; ++i)
+        out[i] = static_cast<float>(scale * (in_->ptr<uint8_t>()[i] - zp));
     } else {
-      for (size_t i = 0; i < n; ++i) out[i] = static_cast<float>(scale * (in_->ptr<int8_t>()[i] - zp));
+      for (size_t i = 0; i < n; ++i)
+        out[i] = static_cast<float>(scale * (in_->ptr<int8_t>()[i] - zp));
     }
   }
 

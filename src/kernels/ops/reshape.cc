@@ -28,14 +28,15 @@ class Reshape final : public OpKernel {
     // the declared output shape. A computed shape tensor would make the
     // output shape dynamic.
     std::vector<int> target;
-    if (const RtTensor* shape = ctx.input(1); shape && shape->rank() == 1 && shape->num_elements() > 0) {
+    if (const RtTensor* shape = ctx.input(1);
+        shape && shape->rank() == 1 && shape->num_elements() > 0) {
       if (!shape->info.is_constant) {
         return Unsupported("dynamic shapes: the target shape is computed at run time");
       }
       EDGETL_RETURN_IF_ERROR(CheckType(*shape, {TensorType::kInt32}, "shape"));
       target.assign(shape->ptr<int32_t>(), shape->ptr<int32_t>() + shape->num_elements());
-    } else if (const auto* o = ctx.op.builtin_options_as_ReshapeOptions(); o && o->new_shape() &&
-                                                                            o->new_shape()->size() > 0) {
+    } else if (const auto* o = ctx.op.builtin_options_as_ReshapeOptions();
+               o && o->new_shape() && o->new_shape()->size() > 0) {
       target.assign(o->new_shape()->begin(), o->new_shape()->end());
     } else {
       target = out_->shape();

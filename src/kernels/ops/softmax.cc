@@ -40,7 +40,8 @@ class Softmax final : public OpKernel {
   void Eval() override {
     switch (in_->type()) {
       case TensorType::kUInt8:
-        reference::SoftmaxQuantized(quant_, rows_, depth_, in_->ptr<uint8_t>(), out_->ptr<uint8_t>());
+        reference::SoftmaxQuantized(quant_, rows_, depth_, in_->ptr<uint8_t>(),
+                                    out_->ptr<uint8_t>());
         break;
       case TensorType::kInt8:
         reference::SoftmaxQuantized(quant_, rows_, depth_, in_->ptr<int8_t>(), out_->ptr<int8_t>());

@@ -39,15 +39,15 @@ int32_t Dot1(const int16_t* __restrict f, const int16_t* __restrict p, int k) {
 
 // acc[c] += (x[c] + offset) * w[c] over a row of channels.
 template <typename T>
-EDGETL_CLONES void MulAccChannels(const T* __restrict x, const int16_t* __restrict w, int32_t offset, int n,
-                                  int32_t* __restrict acc) {
+EDGETL_CLONES void MulAccChannels(const T* __restrict x, const int16_t* __restrict w,
+                                  int32_t offset, int n, int32_t* __restrict acc) {
   for (int c = 0; c < n; ++c) acc[c] += (static_cast<int32_t>(x[c]) + offset) * w[c];
 }
 
 // The im2col row of output pixel (b, oy, ox): int16 x + offset, 0 in padding.
 template <typename T>
-void BuildPatch(const reference::ConvGeometry& g, const T* input, int32_t input_offset, int b, int oy, int ox,
-                int k_padded, int16_t* patch) {
+void BuildPatch(const reference::ConvGeometry& g, const T* input, int32_t input_offset, int b,
+                int oy, int ox, int k_padded, int16_t* patch) {
   const int y0 = oy * g.stride_h - g.pad_h, x0 = ox * g.stride_w - g.pad_w;
   int16_t* dst = patch;
   for (int fy = 0; fy < g.filter_h; ++fy) {
@@ -76,7 +76,8 @@ PackedFilter PackConvFilter(const W* filter, int out_c, int k, int32_t filter_of
   p.values.assign(static_cast<size_t>(out_c) * p.k_padded, 0);
   for (int o = 0; o < out_c; ++o) {
     for (int i = 0; i < k; ++i) {
-      p.values[static_cast<size_t>(o) * p.k_padded + i] = static_cast<int16_t>(filter[static_cast<size_t>(o) * k + i] + filter_offset);
+      p.values[static_cast<size_t>(o) * p.k_padded + i] =
+          static_cast<int16_t>(filter[static_cast<size_t>(o) * k + i] + filter_offset);
     }
   }
   return p;
@@ -93,7 +94,8 @@ void ConvInt16(const reference::ConvGeometry& g, const reference::ConvQuant& q, 
     for (int p = 0; p < pixels; p += 4) {
       const int n = std::min(4, pixels - p);
       for (int i = 0; i < n; ++i) {
-        BuildPatch(g, input, q.input_offset, b, (p + i) / g.out_w, (p + i) % g.out_w, kp, patches[i]);
+        BuildPatch(g, input, q.input_offset, b, (p + i) / g.out_w, (p + i) % g.out_w, kp,
+                   patches[i]);
       }
       T* out = output + (static_cast<size_t>(b) * pixels + p) * g.out_c;
       for (int o = 0; o < g.out_c; ++o) {
@@ -105,7 +107,8 @@ void ConvInt16(const reference::ConvGeometry& g, const reference::ConvQuant& q, 
         }
         for (int i = 0; i < n; ++i) {
           const int32_t a = acc[i] + (bias ? bias[o] : 0);
-          out[static_cast<size_t>(i) * g.out_c + o] = static_cast<T>(reference::Requantize(a, q, o));
+          out[static_cast<size_t>(i) * g.out_c + o] =
+              static_cast<T>(reference::Requantize(a, q, o));
         }
       }
     }
@@ -118,7 +121,8 @@ PackedDepthwise PackDepthwiseFilter(const W* filter, int taps, int out_c, int32_
   p.taps = taps;
   p.out_c = out_c;
   p.values.resize(static_cast<size_t>(taps) * out_c);
-  for (size_t i = 0; i < p.values.size(); ++i) p.values[i] = static_cast<int16_t>(filter[i] + filter_offset);
+  for (size_t i = 0; i < p.values.size(); ++i)
+    p.values[i] = static_cast<int16_t>(filter[i] + filter_offset);
   return p;
 }
 
@@ -142,18 +146,21 @@ void DepthwiseInt16(const reference::ConvGeometry& g, const reference::ConvQuant
             const int ix = x0 + fx * g.dilation_w;
             if (ix < 0 || ix >= g.in_w) continue;
             const T* src = input + ((static_cast<size_t>(b) * g.in_h + iy) * g.in_w + ix) * g.in_c;
-            const int16_t* w = filter.values.data() + static_cast<size_t>(fy * g.filter_w + fx) * c_out;
+            const int16_t* w =
+                filter.values.data() + static_cast<size_t>(fy * g.filter_w + fx) * c_out;
             if (g.depth_multiplier == 1) {
               MulAccChannels(src, w, q.input_offset, c_out, acc);
             } else {
               for (int oc = 0; oc < c_out; ++oc) {
-                acc[oc] += (static_cast<int32_t>(src[oc / g.depth_multiplier]) + q.input_offset) * w[oc];
+                acc[oc] +=
+                    (static_cast<int32_t>(src[oc / g.depth_multiplier]) + q.input_offset) * w[oc];
               }
             }
           }
         }
         T* out = output + ((static_cast<size_t>(b) * g.out_h + oy) * g.out_w + ox) * c_out;
-        for (int oc = 0; oc < c_out; ++oc) out[oc] = static_cast<T>(reference::Requantize(acc[oc], q, oc));
+        for (int oc = 0; oc < c_out; ++oc)
+          out[oc] = static_cast<T>(reference::Requantize(acc[oc], q, oc));
       }
     }
   }
@@ -161,15 +168,19 @@ void DepthwiseInt16(const reference::ConvGeometry& g, const reference::ConvQuant
 
 template PackedFilter PackConvFilter<uint8_t>(const uint8_t*, int, int, int32_t);
 template PackedFilter PackConvFilter<int8_t>(const int8_t*, int, int, int32_t);
-template void ConvInt16<uint8_t>(const reference::ConvGeometry&, const reference::ConvQuant&, const uint8_t*,
-                                 const PackedFilter&, const int32_t*, uint8_t*, int16_t*);
-template void ConvInt16<int8_t>(const reference::ConvGeometry&, const reference::ConvQuant&, const int8_t*,
-                                const PackedFilter&, const int32_t*, int8_t*, int16_t*);
+template void ConvInt16<uint8_t>(const reference::ConvGeometry&, const reference::ConvQuant&,
+                                 const uint8_t*, const PackedFilter&, const int32_t*, uint8_t*,
+                                 int16_t*);
+template void ConvInt16<int8_t>(const reference::ConvGeometry&, const reference::ConvQuant&,
+                                const int8_t*, const PackedFilter&, const int32_t*, int8_t*,
+                                int16_t*);
 template PackedDepthwise PackDepthwiseFilter<uint8_t>(const uint8_t*, int, int, int32_t);
 template PackedDepthwise PackDepthwiseFilter<int8_t>(const int8_t*, int, int, int32_t);
-template void DepthwiseInt16<uint8_t>(const reference::ConvGeometry&, const reference::ConvQuant&, const uint8_t*,
-                                      const PackedDepthwise&, const int32_t*, uint8_t*, int32_t*);
-template void DepthwiseInt16<int8_t>(const reference::ConvGeometry&, const reference::ConvQuant&, const int8_t*,
-                                     const PackedDepthwise&, const int32_t*, int8_t*, int32_t*);
+template void DepthwiseInt16<uint8_t>(const reference::ConvGeometry&, const reference::ConvQuant&,
+                                      const uint8_t*, const PackedDepthwise&, const int32_t*,
+                                      uint8_t*, int32_t*);
+template void DepthwiseInt16<int8_t>(const reference::ConvGeometry&, const reference::ConvQuant&,
+                                     const int8_t*, const PackedDepthwise&, const int32_t*, int8_t*,
+                                     int32_t*);
 
 }  // namespace edgetl::optimized

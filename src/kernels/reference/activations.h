@@ -49,9 +49,9 @@ struct ReluQuant {
 
 template <typename T>
 inline T ReluOne(const ReluQuant& q, T x) {
-  const int32_t v = q.output_offset + fixedpoint::MultiplyByQuantizedMultiplier(
-                                          static_cast<int32_t>(x) - q.input_offset, q.multiplier,
-                                          q.shift);
+  const int32_t v =
+      q.output_offset + fixedpoint::MultiplyByQuantizedMultiplier(
+                            static_cast<int32_t>(x) - q.input_offset, q.multiplier, q.shift);
   return static_cast<T>(std::clamp(v, q.act_min, q.act_max));
 }
 
@@ -95,8 +95,8 @@ inline T HardSwishOne(const HardSwishQuant& q, T x) {
   const int16_t product = SaturatingDoublingHighMul16(reluish, preshift_output);
   int32_t out = RoundingDivideByPOT16(product, -q.output_exponent);
   out += q.output_zero_point;
-  return static_cast<T>(std::clamp<int32_t>(out, std::numeric_limits<T>::min(),
-                                            std::numeric_limits<T>::max()));
+  return static_cast<T>(
+      std::clamp<int32_t>(out, std::numeric_limits<T>::min(), std::numeric_limits<T>::max()));
 }
 
 inline float HardSwishFloat(float x) { return x * std::min(6.f, std::max(0.f, x + 3.f)) / 6.f; }

@@ -38,8 +38,10 @@ inline T AddOne(const AddQuant& p, T x, T y) {
   using fixedpoint::MultiplyByQuantizedMultiplierSmallerThanOneExp;
   const int32_t a = (p.input1_offset + x) * (1 << p.left_shift);
   const int32_t b = (p.input2_offset + y) * (1 << p.left_shift);
-  const int32_t sa = MultiplyByQuantizedMultiplierSmallerThanOneExp(a, p.input1_multiplier, p.input1_shift);
-  const int32_t sb = MultiplyByQuantizedMultiplierSmallerThanOneExp(b, p.input2_multiplier, p.input2_shift);
+  const int32_t sa =
+      MultiplyByQuantizedMultiplierSmallerThanOneExp(a, p.input1_multiplier, p.input1_shift);
+  const int32_t sb =
+      MultiplyByQuantizedMultiplierSmallerThanOneExp(b, p.input2_multiplier, p.input2_shift);
   const int32_t sum = kSub ? sa - sb : sa + sb;
   const int32_t out =
       MultiplyByQuantizedMultiplierSmallerThanOneExp(sum, p.output_multiplier, p.output_shift) +

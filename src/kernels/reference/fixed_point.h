@@ -46,14 +46,14 @@ inline int32_t MultiplyByQuantizedMultiplier(int32_t x, int32_t multiplier, int 
   const int left_shift = shift > 0 ? shift : 0;
   const int right_shift = shift > 0 ? 0 : -shift;
   return RoundingDivideByPOT(
-      SaturatingRoundingDoublingHighMul(static_cast<int32_t>(static_cast<uint32_t>(x) << left_shift),
-                                        multiplier),
+      SaturatingRoundingDoublingHighMul(
+          static_cast<int32_t>(static_cast<uint32_t>(x) << left_shift), multiplier),
       right_shift);
 }
 
 // For multipliers < 1 (shift <= 0), as ADD/SUB/L2NORM use them.
 inline int32_t MultiplyByQuantizedMultiplierSmallerThanOneExp(int32_t x, int32_t multiplier,
-                                                             int left_shift) {
+                                                              int left_shift) {
   return RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x, multiplier), -left_shift);
 }
 
@@ -111,11 +111,13 @@ struct Fixed {
 
 template <int A>
 inline Fixed<A> operator+(Fixed<A> a, Fixed<A> b) {
-  return Fixed<A>{static_cast<int32_t>(static_cast<uint32_t>(a.raw) + static_cast<uint32_t>(b.raw))};
+  return Fixed<A>{
+      static_cast<int32_t>(static_cast<uint32_t>(a.raw) + static_cast<uint32_t>(b.raw))};
 }
 template <int A>
 inline Fixed<A> operator-(Fixed<A> a, Fixed<A> b) {
-  return Fixed<A>{static_cast<int32_t>(static_cast<uint32_t>(a.raw) - static_cast<uint32_t>(b.raw))};
+  return Fixed<A>{
+      static_cast<int32_t>(static_cast<uint32_t>(a.raw) - static_cast<uint32_t>(b.raw))};
 }
 template <int A, int B>
 inline Fixed<A + B> operator*(Fixed<A> a, Fixed<B> b) {
@@ -242,7 +244,8 @@ inline void GetInvSqrtQuantizedMultiplierExp(int32_t input, int reverse_shift,
 // ---- 16-bit variants (HARD_SWISH) ------------------------------------------
 
 inline int16_t SaturatingRoundingDoublingHighMul16(int16_t a, int16_t b) {
-  if (a == b && a == std::numeric_limits<int16_t>::min()) return std::numeric_limits<int16_t>::max();
+  if (a == b && a == std::numeric_limits<int16_t>::min())
+    return std::numeric_limits<int16_t>::max();
   const int32_t ab = static_cast<int32_t>(a) * static_cast<int32_t>(b);
   const int32_t nudge = ab >= 0 ? (1 << 14) : (1 - (1 << 14));
   return static_cast<int16_t>((ab + nudge) / (1 << 15));
@@ -250,7 +253,8 @@ inline int16_t SaturatingRoundingDoublingHighMul16(int16_t a, int16_t b) {
 
 // Like the rounding version but truncating: cancels that one's bias.
 inline int16_t SaturatingDoublingHighMul16(int16_t a, int16_t b) {
-  if (a == b && a == std::numeric_limits<int16_t>::min()) return std::numeric_limits<int16_t>::max();
+  if (a == b && a == std::numeric_limits<int16_t>::min())
+    return std::numeric_limits<int16_t>::max();
   return static_cast<int16_t>(static_cast<int32_t>(a) * static_cast<int32_t>(b) / (1 << 15));
 }
 

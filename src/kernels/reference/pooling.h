@@ -94,8 +94,9 @@ struct MeanQuant {
 
 inline MeanQuant MakeMeanQuant(float input_scale, float output_scale, int64_t count) {
   MeanQuant q;
-  fixedpoint::QuantizeMultiplier(static_cast<double>(input_scale) / static_cast<double>(output_scale),
-                                 &q.multiplier, &q.shift);
+  fixedpoint::QuantizeMultiplier(
+      static_cast<double>(input_scale) / static_cast<double>(output_scale), &q.multiplier,
+      &q.shift);
   // Keep the shifted multiplier within 64 bits and the final shift >= -31.
   int shift = 63 - __builtin_clzll(static_cast<uint64_t>(count));
   shift = std::min(shift, 32);
@@ -113,8 +114,8 @@ void MeanQuantized(const int64_t* sums, size_t num_outputs, int64_t count, int32
     const int32_t v =
         fixedpoint::MultiplyByQuantizedMultiplier(shifted_sum, q.multiplier, q.shift) +
         output_zero_point;
-    output[o] = static_cast<T>(std::clamp<int32_t>(v, std::numeric_limits<T>::min(),
-                                                   std::numeric_limits<T>::max()));
+    output[o] = static_cast<T>(
+        std::clamp<int32_t>(v, std::numeric_limits<T>::min(), std::numeric_limits<T>::max()));
   }
 }
 

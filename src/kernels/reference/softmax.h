@@ -64,8 +64,8 @@ void SoftmaxQuantized(const SoftmaxQuant& q, int rows, int depth, const TIn* inp
     constexpr int kOutBits = 8 * sizeof(TOut);
     for (int c = 0; c < depth; ++c) {
       if (static_cast<int32_t>(in[c]) - max_in_row >= q.diff_min) {
-        const int32_t unsat =
-            RoundingDivideByPOT((shifted_scale * exp_of(c)).raw, num_bits_over_unit + 31 - kOutBits);
+        const int32_t unsat = RoundingDivideByPOT((shifted_scale * exp_of(c)).raw,
+                                                  num_bits_over_unit + 31 - kOutBits);
         const int32_t shifted = unsat + static_cast<int32_t>(std::numeric_limits<TOut>::min());
         out[c] = static_cast<TOut>(std::clamp<int32_t>(shifted, std::numeric_limits<TOut>::min(),
                                                        std::numeric_limits<TOut>::max()));
