@@ -50,13 +50,10 @@ class Activation final : public OpKernel {
       q.output_offset = out_->zero_point();
       const double real = static_cast<double>(in_->scale() / out_->scale());
       fixedpoint::QuantizeMultiplier(real, &q.multiplier, &q.shift);
-      const bool is_u8 = in_->type() == TensorType::kUInt8;
-      const int32_t type_min = is_u8 ? 0 : -128, type_max = is_u8 ? 255 : 127;
-      auto quantize = [&](float f) {
-        return out_->zero_point() + static_cast<int32_t>(std::round(f / out_->scale()));
-      };
-      q.act_min = std::max(type_min, quantize(0.f));
-      q.act_max = kAct == Act::kRelu6 ? std::min(type_max, quantize(6.f)) : type_max;
+      // The clamp is the same as a fused RELU/RELU6 on the output.
+      return ActivationRangeQuantized(
+          kAct == Act::kRelu6 ? fb::ActivationFunctionType::RELU6 : fb::ActivationFunctionType::RELU,
+          *out_, &q.act_min, &q.act_max);
     }
     return Status::Ok();
   }
