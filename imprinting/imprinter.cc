@@ -1,6 +1,5 @@
 #include "edgetl/imprinter.h"
 
-#include <cstring>
 #include <optional>
 
 #include "edgetl/interpreter.h"
@@ -49,17 +48,8 @@ Result<int> Imprinter::Add(const Image& image, const std::string& label) {
   return id;
 }
 
-Result<int> Imprinter::AddFrame(const uint8_t* rgb, int width, int height, int stride,
-                                const std::string& label) {
-  if (!rgb || width <= 0 || height <= 0 || stride < 3 * width) {
-    return InvalidArgument("invalid RGB frame: " + std::to_string(width) + "x" +
-                           std::to_string(height) + " with stride " + std::to_string(stride));
-  }
-  Image image{width, height, 3, std::vector<uint8_t>(static_cast<size_t>(width) * height * 3)};
-  for (int y = 0; y < height; ++y) {
-    std::memcpy(image.pixels.data() + static_cast<size_t>(y) * width * 3,
-                rgb + static_cast<size_t>(y) * stride, static_cast<size_t>(width) * 3);
-  }
+Result<int> Imprinter::AddFrame(const Frame& frame, const std::string& label) {
+  EDGETL_ASSIGN_OR_RETURN(Image image, FrameToImage(frame));
   return Add(image, label);
 }
 

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <vector>
 
 #include "edgetl/status.h"
@@ -28,6 +29,33 @@ struct Image {
 // before memory is allocated for it).
 Result<Image> LoadImage(const std::filesystem::path& path, int channels = 3, int min_width = 0,
                         int min_height = 0);
+
+// Raw camera frame layouts.
+enum class PixelFormat {
+  kRGB888,    // packed R,G,B
+  kBGR888,    // packed B,G,R (OpenCV)
+  kRGBA8888,  // packed R,G,B,A; alpha is dropped
+  kNV12,      // Y plane, then interleaved U,V plane at half resolution
+  kNV21,      // Y plane, then interleaved V,U plane (Android camera)
+  kYUYV,      // packed Y0,U,Y1,V per two pixels
+  kI420,      // Y plane, U plane, V plane (chroma at half resolution)
+};
+
+// A frame in caller memory. `stride` is the bytes per row of the first plane
+// (0: tightly packed); I420's chroma planes use stride / 2, NV12/NV21's UV
+// plane uses stride. YUV is BT.601 full range (JFIF), as camera APIs deliver.
+struct Frame {
+  PixelFormat format = PixelFormat::kRGB888;
+  int width = 0;
+  int height = 0;
+  int stride = 0;
+  std::span<const uint8_t> data;
+};
+
+// Converts a frame to an RGB image. Errors (kInvalidArgument): non-positive
+// or odd sizes for 4:2:0 formats, a stride shorter than a row, or a buffer
+// smaller than the layout needs.
+Result<Image> FrameToImage(const Frame& frame);
 
 // How 8-bit pixels become input values.
 struct PixelConversion {

@@ -30,9 +30,9 @@ class Imprinter {
   // (a new class for a new label). Returns the class id. Errors: those of
   // ResizeBilinearInto and ImprintingEngine::Train (e.g. the 200-sample cap).
   Result<int> Add(const Image& image, const std::string& label);
-  // The same for a packed RGB888 camera frame with `stride` bytes per row.
-  Result<int> AddFrame(const uint8_t* rgb, int width, int height, int stride,
-                       const std::string& label);
+  // The same for a camera frame (RGB, BGR, RGBA, NV12, NV21, YUYV, I420).
+  // Errors: those of FrameToImage, then those of Add.
+  Result<int> AddFrame(const Frame& frame, const std::string& label);
 
   // Top-k classes for `image` with the classes learned so far.
   // Errors: kFailedPrecondition when nothing has been learned yet.

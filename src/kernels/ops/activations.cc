@@ -51,9 +51,9 @@ class Activation final : public OpKernel {
       const double real = static_cast<double>(in_->scale() / out_->scale());
       fixedpoint::QuantizeMultiplier(real, &q.multiplier, &q.shift);
       // The clamp is the same as a fused RELU/RELU6 on the output.
-      return ActivationRangeQuantized(
-          kAct == Act::kRelu6 ? fb::ActivationFunctionType::RELU6 : fb::ActivationFunctionType::RELU,
-          *out_, &q.act_min, &q.act_max);
+      return ActivationRangeQuantized(kAct == Act::kRelu6 ? fb::ActivationFunctionType::RELU6
+                                                          : fb::ActivationFunctionType::RELU,
+                                      *out_, &q.act_min, &q.act_max);
     }
     return Status::Ok();
   }
