@@ -171,7 +171,8 @@ Status SoftmaxRegression::Gradients(const Matrix& x, std::span<const int> y,
 
 Result<TrainingResult> SoftmaxRegression::Train(
     const Matrix& x, std::span<const int> y, const Matrix& val_x, std::span<const int> val_y,
-    const std::function<void(const TrainingReport&)>& on_report) {
+    const std::function<void(const TrainingReport&)>& on_report,
+    const std::function<void(int, int)>& on_iteration) {
   const SoftmaxRegressionOptions& o = state_->options;
   EDGETL_RETURN_IF_ERROR(CheckData(x, y, dim(), num_classes(), "training"));
   const bool has_val = val_x.rows > 0;
@@ -251,6 +252,7 @@ Result<TrainingResult> SoftmaxRegression::Train(
                                 " (weights became NaN/inf); try a lower learning rate");
     }
     result.iterations = t + 1;
+    if (on_iteration) on_iteration(t + 1, total);
     const bool last = t + 1 == total;
     if ((o.report_every > 0 && (t + 1) % o.report_every == 0) || last) {
       EDGETL_RETURN_IF_ERROR(report(t + 1, lr));

@@ -76,14 +76,16 @@ class SoftmaxRegression {
   ~SoftmaxRegression();
 
   // Trains on `x` (N x dim) with labels in [0, num_classes); `val_x`/`val_y`
-  // may be empty. `on_report` sees each report as it is made.
+  // may be empty. `on_report` sees each report as it is made; `on_iteration`
+  // is called after every minibatch step (progress display).
   // Errors (kInvalidArgument, nothing trained): empty data, dimension or
   // label-count mismatch, labels out of range, non-finite inputs;
   // kFailedPrecondition when the loss becomes NaN/inf (the message names the
   // iteration and suggests a lower learning rate).
   Result<TrainingResult> Train(const Matrix& x, std::span<const int> y, const Matrix& val_x = {},
                                std::span<const int> val_y = {},
-                               const std::function<void(const TrainingReport&)>& on_report = {});
+                               const std::function<void(const TrainingReport&)>& on_report = {},
+                               const std::function<void(int done, int total)>& on_iteration = {});
 
   // Float inference. Errors: kInvalidArgument (dimension).
   Result<Matrix> Logits(const Matrix& x) const;

@@ -173,13 +173,20 @@ int Retrain(const Argv& argv) {
       SoftmaxRegression::Create(x_train.cols, static_cast<int>(dataset->class_names.size()), o);
   if (!model.ok()) return Fail("retrain", model.status());
   const bool json = args->has("json");
-  auto result = model->Train(x_train, y_train, x_val, y_val, [&](const TrainingReport& r) {
-    if (json) return;
-    std::printf("iteration %6d  lr %.4g  loss %.4f  train acc %.4f", r.iteration, r.learning_rate,
-                r.train_loss, r.train_accuracy);
-    if (x_val.rows) std::printf("  val loss %.4f  val acc %.4f", r.val_loss, r.val_accuracy);
-    std::printf("\n");
-  });
+  Progress progress("training", "it");
+  auto result = model->Train(
+      x_train, y_train, x_val, y_val,
+      [&](const TrainingReport& r) {
+        if (json) return;
+        progress.Clear();
+        std::printf("iteration %6d  lr %.4g  loss %.4f  train acc %.4f", r.iteration,
+                    r.learning_rate, r.train_loss, r.train_accuracy);
+        if (x_val.rows) std::printf("  val loss %.4f  val acc %.4f", r.val_loss, r.val_accuracy);
+        std::printf("\n");
+        std::fflush(stdout);
+      },
+      [&](int done, int total) { progress.Update(done, total); });
+  progress.Clear();
   if (!result.ok()) return Fail("retrain", result.status());
   auto appended = model->AppendToExtractor(*extractor, x_train);
   if (!appended.ok()) return Fail("retrain", appended.status());

@@ -6,8 +6,9 @@
 
 namespace edgetl::cli {
 
-Progress::Progress(std::string what)
+Progress::Progress(std::string what, std::string unit)
     : what_(std::move(what)),
+      unit_(std::move(unit)),
       enabled_(::isatty(2) == 1),
       start_(std::chrono::steady_clock::now()),
       last_(start_) {}
@@ -24,9 +25,16 @@ void Progress::Update(size_t done, size_t total) {
   const int filled = static_cast<int>(kWidth * done / total);
   std::string bar(filled, '#');
   bar.resize(kWidth, '.');
-  std::fprintf(stderr, "\r%s [%s] %zu/%zu  %.1f img/s  ETA %.0fs ", what_.c_str(), bar.c_str(),
-               done, total, rate, eta);
+  std::fprintf(stderr, "\r%s [%s] %zu/%zu  %.1f %s/s  ETA %.0fs ", what_.c_str(), bar.c_str(), done,
+               total, rate, unit_.c_str(), eta);
   drawn_ = true;
+}
+
+void Progress::Clear() {
+  if (!drawn_) return;
+  std::fputs("\r\033[K", stderr);
+  drawn_ = false;
+  last_ = {};
 }
 
 Progress::~Progress() {

@@ -10,13 +10,16 @@ namespace edgetl::cli {
 
 class Progress {
  public:
-  explicit Progress(std::string what);
+  // `unit` names what is counted per second in the bar ("img", "it").
+  explicit Progress(std::string what, std::string unit = "img");
   // Redraws at most ~10 times a second, and at the end.
   void Update(size_t done, size_t total);
+  // Erases the bar so that a line can be printed; the next Update redraws it.
+  void Clear();
   ~Progress();
 
  private:
-  std::string what_;
+  std::string what_, unit_;
   bool enabled_;
   bool drawn_ = false;
   std::chrono::steady_clock::time_point start_, last_;
