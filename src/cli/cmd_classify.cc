@@ -4,9 +4,9 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
-#include "cli/image_inference.h"
 #include "cli/json.h"
 #include "edgetl/classification.h"
+#include "edgetl/dataset.h"
 #include "edgetl/labels.h"
 
 namespace edgetl::cli {
@@ -37,12 +37,15 @@ int Classify(const Argv& argv) {
   }
   auto model = Model::FromFile(*model_path);
   if (!model.ok()) return Fail("classify", model.status());
-  auto interpreter = Interpreter::Create(*model);
-  if (!interpreter.ok()) return Fail("classify", interpreter.status());
+  const std::vector<std::filesystem::path> images(args->positional().begin(),
+                                                  args->positional().end());
+  auto results = RunOnImages(*model, images, {0, PixelConversion{args->has("raw-int8")}});
+  if (!results.ok()) return Fail("classify", results.status());
 
   int failures = 0;
-  for (const std::string& image : args->positional()) {
-    auto scores = RunOnImage(*interpreter, image, PixelConversion{args->has("raw-int8")});
+  for (size_t i = 0; i < images.size(); ++i) {
+    const std::string& image = args->positional()[i];
+    const auto& scores = (*results)[i];
     if (!scores.ok()) {
       Fail("classify", scores.status());
       ++failures;

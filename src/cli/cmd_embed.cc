@@ -3,8 +3,8 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
-#include "cli/image_inference.h"
 #include "cli/json.h"
+#include "edgetl/dataset.h"
 
 namespace edgetl::cli {
 
@@ -25,11 +25,14 @@ int Embed(const Argv& argv) {
   if (args->positional().empty()) return Fail("embed", InvalidArgument("no images given"));
   auto model = Model::FromFile(*model_path);
   if (!model.ok()) return Fail("embed", model.status());
-  auto interpreter = Interpreter::Create(*model);
-  if (!interpreter.ok()) return Fail("embed", interpreter.status());
+  const std::vector<std::filesystem::path> images(args->positional().begin(),
+                                                  args->positional().end());
+  auto results = RunOnImages(*model, images, {0, PixelConversion{args->has("raw-int8")}});
+  if (!results.ok()) return Fail("embed", results.status());
   int failures = 0;
-  for (const std::string& image : args->positional()) {
-    auto embedding = RunOnImage(*interpreter, image, PixelConversion{args->has("raw-int8")});
+  for (size_t i = 0; i < images.size(); ++i) {
+    const std::string& image = args->positional()[i];
+    const auto& embedding = (*results)[i];
     if (!embedding.ok()) {
       Fail("embed", embedding.status());
       ++failures;
