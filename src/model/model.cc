@@ -226,12 +226,13 @@ ModelKind Model::kind() const {
   const auto outs = outputs();
   // A classifier's output comes from a SOFTMAX, possibly through shims that
   // converters append (QUANTIZE/DEQUANTIZE/RESHAPE).
-  for (int t = outs.size() == 1 ? outs[0] : -1, producer;
-       t >= 0 && (producer = ProducerOf(t)) >= 0;) {
+  int producer = outs.size() == 1 ? ProducerOf(outs[0]) : -1;
+  while (producer >= 0) {
     const Op op = code(producer);
     if (op == Op::SOFTMAX) return ModelKind::kClassifier;
     if (op != Op::QUANTIZE && op != Op::DEQUANTIZE && op != Op::RESHAPE) break;
-    t = this->op(producer).inputs.empty() ? -1 : this->op(producer).inputs[0];
+    const std::vector<int> inputs = this->op(producer).inputs;
+    producer = inputs.empty() || inputs[0] < 0 ? -1 : ProducerOf(inputs[0]);
   }
   if (outs.size() == 1) {
     const auto shape = tensor(outs[0]).shape;
