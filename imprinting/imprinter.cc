@@ -41,16 +41,21 @@ Result<Imprinter> Imprinter::Create(const Model& model, bool keep_classes, float
 
 Result<int> Imprinter::Add(const Image& image, const std::string& label) {
   EDGETL_RETURN_IF_ERROR(ResizeBilinearInto(image, state_->extractor.input(0)));
+  return TrainOnInput(label);
+}
+
+Result<int> Imprinter::AddFrame(const Frame& frame, const std::string& label) {
+  // Straight from the camera buffer into the input tensor.
+  EDGETL_RETURN_IF_ERROR(FrameInto(frame, state_->extractor.input(0)));
+  return TrainOnInput(label);
+}
+
+Result<int> Imprinter::TrainOnInput(const std::string& label) {
   EDGETL_RETURN_IF_ERROR(state_->extractor.Invoke());
   EDGETL_ASSIGN_OR_RETURN(std::vector<float> embedding, state_->extractor.DequantizedOutput(0));
   EDGETL_ASSIGN_OR_RETURN(int id, state_->engine.TrainLabel(embedding, label));
   state_->dirty = true;
   return id;
-}
-
-Result<int> Imprinter::AddFrame(const Frame& frame, const std::string& label) {
-  EDGETL_ASSIGN_OR_RETURN(Image image, FrameToImage(frame));
-  return Add(image, label);
 }
 
 Result<std::vector<ClassScore>> Imprinter::Classify(const Image& image, int k) {

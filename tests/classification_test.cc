@@ -13,7 +13,7 @@ using testing::DataPath;
 
 // Top class and score of `model` on `image`.
 ClassScore Classify(const std::string& model_name, const std::string& image_path,
-                    PixelConversion conversion = {}) {
+                    Preprocessing conversion = {}) {
   auto model = Model::FromFile(DataPath("models/" + model_name));
   EXPECT_TRUE(model.ok()) << model.status().ToString();
   if (!model.ok()) return {};
@@ -68,7 +68,7 @@ TEST(Classification, EmbeddingExtractorFollowedByHeadLayers) {
 TEST(Classification, PersonDetectGrayscaleInt8) {
   const auto dir = DataPath("models/person_detect");
   EDGETL_REQUIRE_DATA(dir);
-  const PixelConversion raw{.raw_int8 = true};
+  const Preprocessing raw{.raw_int8 = true};
   EXPECT_EQ(Classify("person_detect/person_detect.tflite", dir / "person.bmp", raw).id, 1);
   EXPECT_EQ(Classify("person_detect/person_detect.tflite", dir / "no_person.bmp", raw).id, 0);
 }

@@ -1,5 +1,6 @@
 // The edgetl command-line tool, run as a user would.
 #include <algorithm>
+#include <fstream>
 
 #include <gtest/gtest.h>
 
@@ -165,6 +166,47 @@ TEST(CliImprint, TrainsSavesAndEvaluates) {
   EXPECT_TRUE(Contains(r.out, "kind: imprinting-ready")) << r.out;
 }
 
+TEST(CliEmbed, WritesADatasetCsvThroughTheCache) {
+  EDGETL_REQUIRE_DATA(testing::DataPath("images/imprinting"));
+  testing::TempDir tmp;
+  MakeImprintingDataset(tmp / "data");
+  std::ofstream(tmp / "data/cat/broken.jpg") << "not a jpeg";
+  const std::string model =
+      testing::DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite");
+  const std::string args = "embed --model " + model + " --data " + (tmp / "data").string() +
+                           " --cache " + (tmp / "cache.bin").string() + " --out ";
+  auto r = RunCli(args + (tmp / "a.csv").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.err, "warning: skipping " + (tmp / "data/cat/broken.jpg").string()))
+      << r.err;
+  EXPECT_TRUE(Contains(r.out, "7 embeddings of 1024 values, 3 classes")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "1 image(s) skipped")) << r.out;
+  EXPECT_TRUE(Contains(r.err, "embedding cache: 0 of 8 images")) << r.err;
+  const auto first = ReadBytes(tmp / "a.csv");
+  const std::string csv(first.begin(), first.end());
+  EXPECT_EQ(csv.rfind("image,class_id,class,v0,v1,", 0), 0u);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 8);
+  EXPECT_TRUE(Contains(csv, "/data/dog/dog_test_0.bmp,1,dog,")) << csv.substr(0, 300);
+  // Again: the seven readable images come from the cache, with the same bytes.
+  r = RunCli(args + (tmp / "b.csv").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.err, "embedding cache: 7 of 8 images")) << r.err;
+  EXPECT_EQ(ReadBytes(tmp / "b.csv"), first);
+  // A damaged cache is reported and rebuilt.
+  std::ofstream(tmp / "cache.bin") << "garbage";
+  r = RunCli(args + (tmp / "c.csv").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.err, "not used (not an edgetl embedding cache); rebuilding")) << r.err;
+  EXPECT_EQ(ReadBytes(tmp / "c.csv"), first);
+  // Usage errors.
+  r = RunCli("embed --model " + model + " --data " + (tmp / "data").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(Contains(r.err, "--out")) << r.err;
+  r = RunCli("classify --resize squash --model " + model + " x.jpg");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(Contains(r.err, "unknown resize mode 'squash'")) << r.err;
+}
+
 TEST(CliImprint, ReportsBadInput) {
   testing::TempDir tmp;
   std::filesystem::create_directories(tmp / "data/empty");
@@ -195,11 +237,13 @@ TEST(CliRetrain, TrainsAppendsAndReports) {
   MakeImprintingDataset(tmp / "data");
   const std::string model =
       testing::DataPath("models/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite");
-  auto r = RunCli(
-      "retrain --json --iterations 100 --test-ratio 0.34 --val-ratio 0 --seed 3 --model " + model +
-      " --data " + (tmp / "data").string() + " --out " + (tmp / "bp.tflite").string() + " --plot " +
-      (tmp / "curve.png").string() + " --csv " + (tmp / "curve.csv").string());
+  auto r =
+      RunCli("retrain --json --iterations 100 --test-ratio 0.34 --val-ratio 0 --seed 3 --model " +
+             model + " --data " + (tmp / "data").string() + " --out " +
+             (tmp / "bp.tflite").string() + " --plot " + (tmp / "curve.png").string() + " --csv " +
+             (tmp / "curve.csv").string() + " --cache " + (tmp / "cache.bin").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.err, "embedding cache: 0 of 7 images")) << r.err;
   EXPECT_TRUE(Contains(r.out, "\"test_accuracy\":1")) << r.out;
   EXPECT_TRUE(Contains(r.out, "\"float_quant_agreement\":1")) << r.out;
   EXPECT_TRUE(Contains(r.out, "\"val_accuracy\":null")) << r.out;
@@ -211,6 +255,13 @@ TEST(CliRetrain, TrainsAppendsAndReports) {
              (tmp / "data/dog/dog_test_0.bmp").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(Contains(r.out, "dog_test_0.bmp\n      1  0.")) << r.out;
+  // Re-running the training reads every embedding from the cache.
+  r = RunCli("retrain --json --iterations 100 --test-ratio 0.34 --val-ratio 0 --seed 3 --model " +
+             model + " --data " + (tmp / "data").string() + " --out " +
+             (tmp / "bp2.tflite").string() + " --cache " + (tmp / "cache.bin").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.err, "embedding cache: 7 of 7 images")) << r.err;
+  EXPECT_EQ(ReadBytes(tmp / "bp2.tflite"), ReadBytes(tmp / "bp.tflite"));
   r = RunCli("retrain --model " + model + " --data " + (tmp / "data").string() +
              " --epochs 2 --iterations 5");
   EXPECT_EQ(r.exit_code, 2);

@@ -47,6 +47,63 @@ TEST(Dataset, EmptyClassAndMissingFolderAreErrors) {
             std::string::npos);
 }
 
+TEST(DatasetList, ReadsCsvAndTabLinesRelativeToTheList) {
+  TempDir dir;
+  fs::create_directories(dir / "lists");
+  std::ofstream(dir / "lists/train.csv") << "path,class\n"
+                                            "# a comment\n"
+                                            "../img/z.jpg,zebra\n"
+                                            "\n"
+                                            "/abs/a, b.jpg\tant\n"
+                                            "../img/y.jpg , zebra\r\n";
+  auto ds = ReadDatasetList(dir / "lists/train.csv");
+  ASSERT_TRUE(ds.ok()) << ds.status().ToString();
+  EXPECT_EQ(ds->class_names, (std::vector<std::string>{"ant", "zebra"}));
+  ASSERT_EQ(ds->samples.size(), 3u);
+  EXPECT_EQ(ds->samples[0].path, fs::path("/abs/a, b.jpg"));  // the last separator splits
+  EXPECT_EQ(ds->samples[0].label, 0);
+  EXPECT_EQ(ds->samples[1].path, (dir / "img/y.jpg").lexically_normal());  // sorted
+  EXPECT_EQ(ds->samples[2].path, (dir / "img/z.jpg").lexically_normal());
+  // LoadDataset picks the list reader for files and the folder reader for folders.
+  EXPECT_EQ(LoadDataset(dir / "lists/train.csv")->samples.size(), 3u);
+  EXPECT_EQ(LoadDataset(dir / "missing").status().code(), StatusCode::kNotFound);
+}
+
+TEST(DatasetList, MalformedListsNameTheLine) {
+  TempDir dir;
+  auto message = [&](const std::string& text) {
+    std::ofstream(dir / "l.txt") << text;
+    return ReadDatasetList(dir / "l.txt").status().message();
+  };
+  EXPECT_NE(message("a.jpg,x\nb.jpg\n").find("l.txt:2: expected 'image,class'"), std::string::npos);
+  EXPECT_NE(message("a.jpg,x\n./a.jpg,y\n").find("l.txt:2: ./a.jpg is listed twice"),
+            std::string::npos);
+  EXPECT_NE(message("a.jpg,\n").find("l.txt:1: empty image or class"), std::string::npos);
+  EXPECT_NE(message("# nothing\n").find("lists no images"), std::string::npos);
+  EXPECT_EQ(ReadDatasetList(dir / "none.csv").status().code(), StatusCode::kNotFound);
+}
+
+TEST(Dataset, StratifiedSplitIsSeededAndStratified) {
+  std::vector<Sample> samples;
+  for (int i = 0; i < 50; ++i) samples.push_back({"a/" + std::to_string(i), 0});
+  for (int i = 0; i < 10; ++i) samples.push_back({"b/" + std::to_string(i), 1});
+  auto paths = [](const std::vector<Sample>& v) {
+    std::vector<std::string> p;
+    for (const auto& s : v) p.push_back(s.path.string());
+    return p;
+  };
+  auto one = StratifiedSplit(samples, 0.2, 7), two = StratifiedSplit(samples, 0.2, 7),
+       other = StratifiedSplit(samples, 0.2, 8);
+  ASSERT_TRUE(one.ok() && two.ok() && other.ok());
+  EXPECT_EQ(paths(one->test), paths(two->test));
+  EXPECT_NE(paths(one->test), paths(other->test));
+  ASSERT_EQ(one->test.size(), 12u);  // 10 of a, 2 of b
+  EXPECT_EQ(std::count_if(one->test.begin(), one->test.end(),
+                          [](const Sample& s) { return s.label == 1; }),
+            2);
+  EXPECT_EQ(one->train.size(), 48u);
+}
+
 TEST(Dataset, CoralSplitTakesFirstFilesPerClass) {
   Dataset ds;
   ds.class_names = {"a", "b"};

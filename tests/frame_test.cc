@@ -107,6 +107,44 @@ TEST(Frames, EveryFormatConvertsBackWithinTwoLevels) {
   }
 }
 
+// FrameInto converts only the pixels the resize reads, yet must give the
+// bytes of the two-step path, for every format and resize mode.
+TEST(Frames, FrameIntoMatchesConvertThenResize) {
+  EDGETL_REQUIRE_DATA(testing::DataPath("images/cat.bmp"));
+  const Image img = BlockyCat();
+  TensorInfo info;
+  info.type = TensorType::kInt8;
+  info.shape = {1, 96, 128, 3};
+  std::vector<uint8_t> direct(info.num_bytes()), two_step(info.num_bytes());
+  for (PixelFormat format :
+       {PixelFormat::kRGB888, PixelFormat::kBGR888, PixelFormat::kRGBA8888, PixelFormat::kYUYV,
+        PixelFormat::kNV12, PixelFormat::kNV21, PixelFormat::kI420}) {
+    const int bpp = format == PixelFormat::kRGBA8888                                   ? 4
+                    : format == PixelFormat::kRGB888 || format == PixelFormat::kBGR888 ? 3
+                    : format == PixelFormat::kYUYV                                     ? 2
+                                                                                       : 1;
+    const int stride = img.width * bpp + 16;
+    const auto buf = Encode(img, format, stride);
+    const Frame frame{format, img.width, img.height, stride, buf};
+    for (ResizeMode mode :
+         {ResizeMode::kStretch, ResizeMode::kCenterCrop, ResizeMode::kLetterbox}) {
+      const Preprocessing pre{.resize = mode, .fill = 9};
+      ASSERT_TRUE(FrameInto(frame, {&info, direct}, pre).ok());
+      auto image = FrameToImage(frame);
+      ASSERT_TRUE(image.ok());
+      ASSERT_TRUE(ResizeBilinearInto(*image, {&info, two_step}, pre).ok());
+      EXPECT_EQ(direct, two_step) << "format " << static_cast<int>(format) << " mode "
+                                  << static_cast<int>(mode);
+    }
+  }
+  TensorInfo gray = info;
+  gray.shape = {1, 96, 128, 1};
+  std::vector<uint8_t> g(gray.num_bytes());
+  const auto rgb = Encode(img, PixelFormat::kRGB888, img.width * 3);
+  EXPECT_EQ(FrameInto({PixelFormat::kRGB888, img.width, img.height, 0, rgb}, {&gray, g}).code(),
+            StatusCode::kInvalidArgument);
+}
+
 TEST(Frames, BadLayoutsAreErrors) {
   std::vector<uint8_t> buf(100);
   EXPECT_EQ(FrameToImage({PixelFormat::kNV12, 5, 4, 0, buf}).status().code(),
@@ -120,6 +158,14 @@ TEST(Frames, BadLayoutsAreErrors) {
   const auto s = FrameToImage({PixelFormat::kI420, 10, 10, 0, buf}).status();
   EXPECT_NE(s.message().find("the layout needs 150"), std::string::npos) << s.ToString();
   EXPECT_TRUE(FrameToImage({PixelFormat::kI420, 8, 8, 0, buf}).ok());
+  TensorInfo info;
+  info.type = TensorType::kUInt8;
+  info.shape = {1, 4, 4, 3};
+  std::vector<uint8_t> out(info.num_bytes());
+  EXPECT_NE(FrameInto({PixelFormat::kI420, 10, 10, 0, buf}, {&info, out})
+                .message()
+                .find("the layout needs 150"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -33,6 +33,61 @@ TEST(ResizeBilinear, HandComputedHalfPixelValues) {
   EXPECT_EQ(storage, expected);
 }
 
+// A 4x2 gray image (two halves) into 2x2: center-crop takes the middle 2x2
+// window, letterbox fits 2x1 between two filled rows, stretch halves x.
+TEST(ResizeBilinear, ResizeModesHandComputed) {
+  Image img{4, 2, 1, {10, 20, 30, 40, 50, 60, 70, 80}};
+  TensorInfo info;
+  info.type = TensorType::kUInt8;
+  info.shape = {1, 2, 2, 1};
+  std::vector<uint8_t> out;
+  // Stretch: sx = (x + 0.5) * 2 - 0.5 = 0.5, 2.5; sy = y exactly.
+  ASSERT_TRUE(ResizeBilinearInto(img, View(info, out)).ok());
+  EXPECT_EQ(out, (std::vector<uint8_t>{15, 35, 55, 75}));
+  // Center-crop: columns 1..2, 1:1 -> the pixels themselves.
+  ASSERT_TRUE(ResizeBilinearInto(img, View(info, out), {.resize = ResizeMode::kCenterCrop}).ok());
+  EXPECT_EQ(out, (std::vector<uint8_t>{20, 30, 60, 70}));
+  // Letterbox: 4x2 fits as 2x1 at row (2-1)/2 = 0; sy = (0.5) * 2 - 0.5 =
+  // 0.5 mixes both rows, sx = 0.5, 2.5 as for stretch. Row 1 is fill.
+  ASSERT_TRUE(
+      ResizeBilinearInto(img, View(info, out), {.resize = ResizeMode::kLetterbox, .fill = 7}).ok());
+  EXPECT_EQ(out, (std::vector<uint8_t>{35, 55, 7, 7}));
+  // Tall 1x2 source into a 4x2 output: it fits unscaled at column
+  // (4-1)/2 = 1, bands left and right.
+  Image tall{1, 2, 1, {100, 200}};
+  info.shape = {1, 2, 4, 1};
+  ASSERT_TRUE(
+      ResizeBilinearInto(tall, View(info, out), {.resize = ResizeMode::kLetterbox, .fill = 0})
+          .ok());
+  EXPECT_EQ(out, (std::vector<uint8_t>{0, 100, 0, 0, 0, 200, 0, 0}));
+  ASSERT_TRUE(ResizeBilinearInto(tall, View(info, out), {.resize = ResizeMode::kCenterCrop}).ok());
+  // Crop height round(1 * 2 / 4) = 1 (rounded half up) from row (2-1)/2 = 0.
+  EXPECT_EQ(out, (std::vector<uint8_t>{100, 100, 100, 100, 100, 100, 100, 100}));
+}
+
+TEST(ResizeBilinear, ParseResizeMode) {
+  EXPECT_EQ(*ParseResizeMode("center-crop"), ResizeMode::kCenterCrop);
+  EXPECT_EQ(*ParseResizeMode("letterbox"), ResizeMode::kLetterbox);
+  EXPECT_EQ(*ParseResizeMode("stretch"), ResizeMode::kStretch);
+  const Status s = ParseResizeMode("crop").status();
+  EXPECT_NE(s.message().find("unknown resize mode 'crop'"), std::string::npos);
+}
+
+TEST(ResizeBilinear, FloatInputsUseMeanStdOrQuantization) {
+  Image img{1, 1, 1, {200}};
+  TensorInfo info;
+  info.type = TensorType::kFloat32;
+  info.shape = {1, 1, 1, 1};
+  std::vector<uint8_t> out;
+  auto value = [&] { return *reinterpret_cast<float*>(out.data()); };
+  ASSERT_TRUE(ResizeBilinearInto(img, View(info, out), {.mean = 100, .std_dev = 50}).ok());
+  EXPECT_FLOAT_EQ(value(), 2.0f);
+  info.quant.scale = {1 / 255.0f};
+  info.quant.zero_point = {0};
+  ASSERT_TRUE(ResizeBilinearInto(img, View(info, out)).ok());
+  EXPECT_FLOAT_EQ(value(), 200 / 255.0f);
+}
+
 TEST(ResizeBilinear, Int8AndFloatInputsAreShifted) {
   Image img{1, 1, 1, {200}};
   TensorInfo info;

@@ -29,6 +29,19 @@ struct Dataset {
 // a class folder without images: "class 'x' has no images").
 Result<Dataset> ListImageFolder(const std::filesystem::path& dir);
 
+// A list file: one "image,class" per line (a tab may replace the comma; the
+// last separator on the line splits it), '#' comments and blank lines
+// ignored, an optional "path,class" header. Relative image paths are relative
+// to the list's folder. Classes get ids in name order, and files are sorted
+// within a class, as for folders. Images are not opened here.
+// Errors: kNotFound (no list file); kInvalidArgument naming file:line for a
+// malformed line or an image listed twice, or when nothing is listed.
+Result<Dataset> ReadDatasetList(const std::filesystem::path& list);
+
+// A folder (ListImageFolder) or a list file (ReadDatasetList).
+// Errors: theirs; kNotFound when `path` is neither.
+Result<Dataset> LoadDataset(const std::filesystem::path& path);
+
 struct DatasetSplit {
   std::vector<Sample> train, test;
 };
@@ -46,13 +59,19 @@ Result<DatasetSplit> CoralSplit(const Dataset& dataset, double test_ratio);
 Result<DatasetSplit> StratifiedSplit(const std::vector<Sample>& samples, double ratio,
                                      uint64_t seed);
 
+class EmbeddingCache;
+
 struct InferenceOptions {
   int threads = 0;  // 0: all hardware threads
-  PixelConversion pixels;
+  Preprocessing preprocessing;
+  // When set, images found in the cache are not run, and new results are
+  // added to it (the caller saves it). It must be opened for the same model
+  // and preprocessing.
+  EmbeddingCache* cache = nullptr;
 };
 
-// Runs `model` on every image (decode, half-pixel bilinear resize into
-// input 0, invoke) on several threads, one interpreter each, and returns
+// Runs `model` on every image (decode, resize and convert into input 0 per
+// options.preprocessing, invoke) on several threads, one interpreter each, and returns
 // output 0 dequantized per image, in order; an image that cannot be decoded
 // gets its error instead. `progress(done, total)` is called as images finish
 // (from worker threads, serialized). Errors: the model cannot run.

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "edgetl/status.h"
@@ -57,22 +58,48 @@ struct Frame {
 // smaller than the layout needs.
 Result<Image> FrameToImage(const Frame& frame);
 
-// How 8-bit pixels become input values.
-struct PixelConversion {
+// How the image is fitted to the input's H x W.
+enum class ResizeMode {
+  kStretch,     // the whole image, aspect ratio not kept (Coral's behaviour)
+  kCenterCrop,  // the largest centered window with the input's aspect ratio
+  kLetterbox,   // the whole image scaled to fit, centered, bands filled
+};
+
+// "stretch", "center-crop" or "letterbox". Errors: kInvalidArgument naming
+// the unknown mode.
+Result<ResizeMode> ParseResizeMode(std::string_view name);
+
+// How pixels become input values.
+struct Preprocessing {
+  ResizeMode resize = ResizeMode::kStretch;
+  // Pixel value of letterbox bands, before the type conversion.
+  uint8_t fill = 0;
   // int8 inputs normally receive pixel - 128 (the uint8 range moved onto
   // int8). TensorFlow Lite Micro's sample images (person_detect) instead
   // store int8 values in their bytes: set raw_int8 to copy bytes unchanged.
   bool raw_int8 = false;
+  // float32 inputs: (pixel - mean) / std_dev when std_dev > 0; otherwise the
+  // input tensor's own quantization if it has one (scale * (pixel - zero
+  // point)); otherwise (pixel - 127.5) / 127.5, i.e. [-1, 1].
+  float mean = 0;
+  float std_dev = 0;
 };
 
-// Resizes `image` to the input tensor's [1,H,W,C] and writes it there, with
+// Resizes `image` into the input tensor's [1,H,W,C] per `pre.resize` with
 // TensorFlow Lite's RESIZE_BILINEAR rule (half-pixel centers, computed in
-// float, truncated to 8 bits) and then the tensor's type: uint8 as is, int8
-// shifted by -128 (or raw, see PixelConversion), float32 as
-// (p - 127.5) / 127.5.
+// float, truncated to 8 bits; the exact rule is in resize_bilinear.cc) and
+// converts to the tensor's type on the way: uint8 as is, int8 shifted by
+// -128 (or raw), float32 per Preprocessing. No intermediate image is made.
 // Errors: kInvalidArgument when the tensor is not [1,H,W,C] with C equal to
-// the image's channels, or its type is not uint8/int8/float32.
+// the image's channels, its type is not uint8/int8/float32, or the image is
+// empty or its pixel count does not match its size.
 Status ResizeBilinearInto(const Image& image, const TensorView& input,
-                          const PixelConversion& conversion = {});
+                          const Preprocessing& pre = {});
+
+// Converts and resizes a camera frame straight into an RGB input tensor
+// [1,H,W,3], like ResizeBilinearInto on FrameToImage(frame) (the same bytes)
+// but converting only the source pixels the resize reads.
+// Errors: those of FrameToImage and of ResizeBilinearInto.
+Status FrameInto(const Frame& frame, const TensorView& input, const Preprocessing& pre = {});
 
 }  // namespace edgetl

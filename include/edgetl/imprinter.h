@@ -30,8 +30,9 @@ class Imprinter {
   // (a new class for a new label). Returns the class id. Errors: those of
   // ResizeBilinearInto and ImprintingEngine::Train (e.g. the 200-sample cap).
   Result<int> Add(const Image& image, const std::string& label);
-  // The same for a camera frame (RGB, BGR, RGBA, NV12, NV21, YUYV, I420).
-  // Errors: those of FrameToImage, then those of Add.
+  // The same for a camera frame (RGB, BGR, RGBA, NV12, NV21, YUYV, I420),
+  // converted straight into the model input (no intermediate image).
+  // Errors: those of FrameInto, then those of Add.
   Result<int> AddFrame(const Frame& frame, const std::string& label);
 
   // Top-k classes for `image` with the classes learned so far.
@@ -49,6 +50,8 @@ class Imprinter {
  private:
   struct State;
   explicit Imprinter(std::unique_ptr<State> state);
+  // Runs the extractor on its filled input and adds the embedding to `label`.
+  Result<int> TrainOnInput(const std::string& label);
   std::unique_ptr<State> state_;
 };
 

@@ -4,6 +4,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/image_args.h"
 #include "cli/json.h"
 #include "edgetl/classification.h"
 #include "edgetl/dataset.h"
@@ -12,15 +13,15 @@
 namespace edgetl::cli {
 
 int Classify(const Argv& argv) {
-  auto args = Args::Parse(argv, {"model", "labels", "top-k"}, {"json", "raw-int8", "help"});
+  auto args = Args::Parse(argv, Union({{"model", "labels", "top-k"}, kPreprocessingOptions}),
+                          Union({{"json", "help"}, kPreprocessingFlags}));
   if (!args.ok()) return Fail("classify", args.status());
   if (args->has("help")) {
-    std::puts(
-        "usage: edgetl classify --model MODEL [--labels FILE] [--top-k K] [--json] [--raw-int8] "
+    std::printf(
+        "usage: edgetl classify --model MODEL [--labels FILE] [--top-k K] [--json] [options] "
         "IMAGE...\n"
-        "  --raw-int8: copy 8-bit pixels into an int8 input unchanged instead of\n"
-        "  subtracting 128 (TFLite Micro sample images store int8 values).\n"
-        "  Labels files hold one label per line, or 'id label' per line.");
+        "  Labels files hold one label per line, or 'id label' per line.\n%s",
+        kPreprocessingHelp);
     return 0;
   }
   auto model_path = args->require("model");
@@ -29,6 +30,8 @@ int Classify(const Argv& argv) {
   if (!k.ok()) return Fail("classify", k.status());
   if (*k <= 0) return Fail("classify", InvalidArgument("--top-k must be positive"));
   if (args->positional().empty()) return Fail("classify", InvalidArgument("no images given"));
+  auto pre = PreprocessingFromArgs(*args);
+  if (!pre.ok()) return Fail("classify", pre.status());
   std::map<int, std::string> labels;
   if (auto path = args->get("labels")) {
     auto read = ReadLabels(*path);
@@ -39,7 +42,7 @@ int Classify(const Argv& argv) {
   if (!model.ok()) return Fail("classify", model.status());
   const std::vector<std::filesystem::path> images(args->positional().begin(),
                                                   args->positional().end());
-  auto results = RunOnImages(*model, images, {0, PixelConversion{args->has("raw-int8")}});
+  auto results = RunOnImages(*model, images, {0, *pre});
   if (!results.ok()) return Fail("classify", results.status());
 
   int failures = 0;

@@ -5,6 +5,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/image_args.h"
 #include "cli/json.h"
 #include "cli/progress.h"
 #include "edgetl/classification.h"
@@ -17,8 +18,10 @@ namespace {
 
 constexpr const char kHelp[] =
     "usage: edgetl imprint --model MODEL --data DIR [--keep-classes] [--test-ratio R] [--scale S]\n"
-    "                      [--out OUT.tflite] [--threads N] [--json]\n"
-    "  Learns one class per subfolder of DIR by weight imprinting. MODEL is a Coral-format\n"
+    "                      [--out OUT.tflite] [--threads N] [--json] [preprocessing options]\n"
+    "                      [--cache FILE | --no-cache]\n"
+    "  Learns one class per subfolder of DIR (or per class of a list of 'image,class' lines) by "
+    "weight imprinting. MODEL is a Coral-format\n"
     "  imprinting model or any embedding extractor (made imprintable with --scale, default 30).\n"
     "  Per class, the first max(1, R*n) sorted files are held out for testing (Coral's split,\n"
     "  R default 0.25; 0 trains on every image). Writes OUT.tflite and its labels OUT.txt, then\n"
@@ -40,11 +43,15 @@ std::vector<std::filesystem::path> Paths(const std::vector<Sample>& samples) {
 
 int Imprint(const Argv& argv) {
   const auto start = std::chrono::steady_clock::now();
-  auto args = Args::Parse(argv, {"model", "data", "test-ratio", "scale", "out", "threads"},
-                          {"keep-classes", "json", "help"});
+  auto args =
+      Args::Parse(argv,
+                  Union({{"model", "data", "test-ratio", "scale", "out", "threads"},
+                         kPreprocessingOptions,
+                         kCacheOptions}),
+                  Union({{"keep-classes", "json", "help"}, kPreprocessingFlags, kCacheFlags}));
   if (!args.ok()) return Fail("imprint", args.status());
   if (args->has("help")) {
-    std::puts(kHelp);
+    std::printf("%s\n%s%s", kHelp, kPreprocessingHelp, kCacheHelp);
     return 0;
   }
   auto model_path = args->require("model");
@@ -61,7 +68,7 @@ int Imprint(const Argv& argv) {
   std::filesystem::path labels_path = out;
   labels_path.replace_extension(".txt");
 
-  auto dataset = ListImageFolder(*data_dir);
+  auto dataset = LoadDataset(*data_dir);
   if (!dataset.ok()) return Fail("imprint", dataset.status());
   auto split = CoralSplit(*dataset, *ratio);
   if (!split.ok()) return Fail("imprint", split.status());
@@ -82,7 +89,10 @@ int Imprint(const Argv& argv) {
   if (!engine.ok()) return Fail("imprint", engine.status());
 
   // Embeddings of the training images.
-  const InferenceOptions options{*threads, {}};
+  auto pre = PreprocessingFromArgs(*args);
+  if (!pre.ok()) return Fail("imprint", pre.status());
+  auto cache = OpenCacheFromArgs(*args, *data_dir, engine->extractor(), *pre);
+  const InferenceOptions options{*threads, *pre, cache ? &*cache : nullptr};
   std::vector<Result<std::vector<float>>> embeddings;
   {
     Progress progress("extracting");
@@ -91,6 +101,7 @@ int Imprint(const Argv& argv) {
     if (!run.ok()) return Fail("imprint", run.status());
     embeddings = std::move(*run);
   }
+  SaveCache(cache);
   std::vector<int> train_count(dataset->class_names.size(), 0),
       test_count(dataset->class_names.size(), 0);
   std::vector<int> class_id(dataset->class_names.size(), -1);
@@ -129,7 +140,8 @@ int Imprint(const Argv& argv) {
   int evaluated = 0;
   if (!split->test.empty()) {
     Progress progress("evaluating");
-    auto run = RunOnImages(*trained, Paths(split->test), options,
+    // The trained model is new each time: its outputs are never cached.
+    auto run = RunOnImages(*trained, Paths(split->test), {*threads, *pre},
                            [&](size_t d, size_t t) { progress.Update(d, t); });
     if (!run.ok()) return Fail("imprint", run.status());
     for (size_t i = 0; i < split->test.size(); ++i) {

@@ -5,6 +5,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/image_args.h"
 #include "cli/json.h"
 #include "cli/plot.h"
 #include "cli/progress.h"
@@ -23,9 +24,11 @@ constexpr const char kHelp[] =
     "[--l2 L]\n"
     "                      [--momentum M] [--lr-decay D] [--early-stopping K] [--weight-scale S]\n"
     "                      [--seed S] [--report-every N] [--plot FILE.png] [--csv FILE.csv]\n"
-    "                      [--out OUT.tflite] [--threads N] [--json]\n"
+    "                      [--out OUT.tflite] [--threads N] [--json] [preprocessing options]\n"
+    "                      [--cache FILE | --no-cache]\n"
     "  Trains a softmax-regression last layer on the extractor's embeddings of DIR (one subfolder\n"
-    "  per class), appends it to the extractor as quantized FULLY_CONNECTED + SOFTMAX, writes\n"
+    "  per class, or a list of 'image,class' lines), appends it to the extractor as quantized "
+    "FULLY_CONNECTED + SOFTMAX, writes\n"
     "  OUT.tflite and OUT.txt, and reports the saved model's test accuracy and its agreement\n"
     "  with the float model. Splits are stratified and seeded (defaults: 0.1 test, 0.1 val).\n"
     "  Defaults follow Coral's example: 500 iterations, batch 100, learning rate 0.01.";
@@ -92,15 +95,17 @@ double Fraction(const std::vector<int>& a, std::span<const int> b) {
 
 int Retrain(const Argv& argv) {
   const auto start = std::chrono::steady_clock::now();
-  auto args =
-      Args::Parse(argv,
-                  {"model", "data", "val-ratio", "test-ratio", "epochs", "iterations", "batch-size",
-                   "learning-rate", "l2", "momentum", "lr-decay", "early-stopping", "weight-scale",
-                   "seed", "report-every", "plot", "csv", "out", "threads"},
-                  {"json", "help"});
+  auto args = Args::Parse(
+      argv,
+      Union({{"model", "data", "val-ratio", "test-ratio", "epochs", "iterations", "batch-size",
+              "learning-rate", "l2", "momentum", "lr-decay", "early-stopping", "weight-scale",
+              "seed", "report-every", "plot", "csv", "out", "threads"},
+             kPreprocessingOptions,
+             kCacheOptions}),
+      Union({{"json", "help"}, kPreprocessingFlags, kCacheFlags}));
   if (!args.ok()) return Fail("retrain", args.status());
   if (args->has("help")) {
-    std::puts(kHelp);
+    std::printf("%s\n%s%s", kHelp, kPreprocessingHelp, kCacheHelp);
     return 0;
   }
   SoftmaxRegressionOptions o;
@@ -151,13 +156,17 @@ int Retrain(const Argv& argv) {
 
   auto extractor = Model::FromFile(*model_path);
   if (!extractor.ok()) return Fail("retrain", extractor.status());
-  auto dataset = ListImageFolder(*data_dir);
+  auto dataset = LoadDataset(*data_dir);
   if (!dataset.ok()) return Fail("retrain", dataset.status());
+  auto pre = PreprocessingFromArgs(*args);
+  if (!pre.ok()) return Fail("retrain", pre.status());
+  // Embeddings come from the cache where the images and model are unchanged.
+  auto cache = OpenCacheFromArgs(*args, *data_dir, *extractor, *pre);
   auto first = StratifiedSplit(dataset->samples, *test_ratio, o.seed);
   if (!first.ok()) return Fail("retrain", first.status());
   auto second = StratifiedSplit(first->train, *val_ratio, o.seed + 1);
   if (!second.ok()) return Fail("retrain", second.status());
-  const InferenceOptions inference{*threads, {}};
+  const InferenceOptions inference{*threads, *pre, cache ? &*cache : nullptr};
   int skipped = 0;
   auto train = Embed(*extractor, second->train, inference, "train", &skipped);
   if (!train.ok()) return Fail("retrain", train.status());
@@ -165,6 +174,7 @@ int Retrain(const Argv& argv) {
   if (!val.ok()) return Fail("retrain", val.status());
   auto test = Embed(*extractor, first->test, inference, "test", &skipped);
   if (!test.ok()) return Fail("retrain", test.status());
+  SaveCache(cache);
   const auto& [x_train, y_train] = *train;
   const auto& [x_val, y_val] = *val;
   const auto& [x_test, y_test] = *test;

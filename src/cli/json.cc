@@ -58,4 +58,11 @@ std::string JsonObject(const std::vector<std::pair<std::string, std::string>>& f
   return out + "}";
 }
 
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 }  // namespace edgetl::cli

@@ -1,4 +1,4 @@
-// Minimal JSON writing for the CLI's --json output.
+// Minimal JSON and CSV writing for the CLI's output.
 #pragma once
 
 #include <string>
@@ -14,5 +14,9 @@ std::string JsonNumber(double v);
 std::string JsonArray(const std::vector<std::string>& items);
 // "{"k":v,...}" from keys and already-encoded values, in order.
 std::string JsonObject(const std::vector<std::pair<std::string, std::string>>& fields);
+
+// A CSV field (RFC 4180): quoted, with quotes doubled, when it holds a comma,
+// quote or line break; as is otherwise.
+std::string CsvField(const std::string& s);
 
 }  // namespace edgetl::cli

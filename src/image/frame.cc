@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "edgetl/image.h"
+#include "image/resize_into.h"
 
 namespace edgetl {
 namespace {
@@ -38,9 +38,9 @@ Layout LayoutOf(PixelFormat f) {
   return {};
 }
 
-}  // namespace
-
-Result<Image> FrameToImage(const Frame& f) {
+// Validates a frame's size, stride and buffer; returns the first plane's
+// stride in bytes.
+Result<size_t> CheckFrame(const Frame& f) {
   const int w = f.width, h = f.height;
   if (w <= 0 || h <= 0 || w > 32768 || h > 32768) {
     return InvalidArgument("frame size " + std::to_string(w) + "x" + std::to_string(h) +
@@ -67,47 +67,71 @@ Result<Image> FrameToImage(const Frame& f) {
     return InvalidArgument("frame buffer holds " + std::to_string(f.data.size()) +
                            " bytes, the layout needs " + std::to_string(needed));
   }
-  Image img{w, h, 3, std::vector<uint8_t>(static_cast<size_t>(w) * h * 3)};
+  return stride;
+}
+
+// The RGB pixel at (y, x) of a checked frame: a pointer into the frame for
+// RGB888/RGBA, else converted into `rgb`.
+const uint8_t* FramePixel(const Frame& f, size_t stride, int y, int x, uint8_t* rgb) {
   const uint8_t* d = f.data.data();
-  for (int y = 0; y < h; ++y) {
-    const uint8_t* src = d + stride * y;
-    uint8_t* out = img.pixels.data() + static_cast<size_t>(y) * w * 3;
-    for (int x = 0; x < w; ++x, out += 3) {
-      switch (f.format) {
-        case PixelFormat::kRGB888:
-          std::copy(src + 3 * x, src + 3 * x + 3, out);
-          break;
-        case PixelFormat::kBGR888:
-          out[0] = src[3 * x + 2];
-          out[1] = src[3 * x + 1];
-          out[2] = src[3 * x];
-          break;
-        case PixelFormat::kRGBA8888:
-          std::copy(src + 4 * x, src + 4 * x + 3, out);
-          break;
-        case PixelFormat::kYUYV: {
-          const uint8_t* pair = src + 4 * (x / 2);
-          YuvToRgb(pair[x % 2 ? 2 : 0], pair[1], pair[3], out);
-          break;
-        }
-        case PixelFormat::kNV12:
-        case PixelFormat::kNV21: {
-          const uint8_t* uv = d + stride * h + stride * (y / 2) + 2 * (x / 2);
-          const bool nv12 = f.format == PixelFormat::kNV12;
-          YuvToRgb(src[x], nv12 ? uv[0] : uv[1], nv12 ? uv[1] : uv[0], out);
-          break;
-        }
-        case PixelFormat::kI420: {
-          const size_t cs = stride / 2;
-          const uint8_t* u = d + stride * h + cs * (y / 2) + x / 2;
-          const uint8_t* v = d + stride * h + cs * (h / 2) + cs * (y / 2) + x / 2;
-          YuvToRgb(src[x], *u, *v, out);
-          break;
-        }
-      }
+  const uint8_t* src = d + stride * y;
+  switch (f.format) {
+    case PixelFormat::kRGB888:
+      return src + 3 * x;
+    case PixelFormat::kRGBA8888:
+      return src + 4 * x;
+    case PixelFormat::kBGR888:
+      rgb[0] = src[3 * x + 2];
+      rgb[1] = src[3 * x + 1];
+      rgb[2] = src[3 * x];
+      return rgb;
+    case PixelFormat::kYUYV: {
+      const uint8_t* pair = src + 4 * (x / 2);
+      YuvToRgb(pair[x % 2 ? 2 : 0], pair[1], pair[3], rgb);
+      return rgb;
+    }
+    case PixelFormat::kNV12:
+    case PixelFormat::kNV21: {
+      const uint8_t* uv = d + stride * f.height + stride * (y / 2) + 2 * (x / 2);
+      const bool nv12 = f.format == PixelFormat::kNV12;
+      YuvToRgb(src[x], nv12 ? uv[0] : uv[1], nv12 ? uv[1] : uv[0], rgb);
+      return rgb;
+    }
+    case PixelFormat::kI420: {
+      const size_t cs = stride / 2, chroma = stride * f.height;
+      const uint8_t* u = d + chroma + cs * (y / 2) + x / 2;
+      const uint8_t* v = d + chroma + cs * (f.height / 2) + cs * (y / 2) + x / 2;
+      YuvToRgb(src[x], *u, *v, rgb);
+      return rgb;
+    }
+  }
+  return rgb;
+}
+
+}  // namespace
+
+Result<Image> FrameToImage(const Frame& f) {
+  EDGETL_ASSIGN_OR_RETURN(const size_t stride, CheckFrame(f));
+  Image img{f.width, f.height, 3,
+            std::vector<uint8_t>(static_cast<size_t>(f.width) * f.height * 3)};
+  uint8_t* out = img.pixels.data();
+  for (int y = 0; y < f.height; ++y) {
+    for (int x = 0; x < f.width; ++x, out += 3) {
+      const uint8_t* p = FramePixel(f, stride, y, x, out);
+      if (p != out) std::copy(p, p + 3, out);
     }
   }
   return img;
+}
+
+Status FrameInto(const Frame& f, const TensorView& input, const Preprocessing& pre) {
+  EDGETL_ASSIGN_OR_RETURN(const size_t stride, CheckFrame(f));
+  // Only the (at most four) source pixels each output pixel reads are
+  // converted; no full-size RGB copy of the frame is made.
+  auto source = [&f, stride](int y, int x, uint8_t* scratch) {
+    return FramePixel(f, stride, y, x, scratch);
+  };
+  return image_internal::ResizeInto(source, 3, f.width, f.height, input, pre);
 }
 
 }  // namespace edgetl
