@@ -80,6 +80,14 @@ TEST(DatasetList, MalformedListsNameTheLine) {
             std::string::npos);
   EXPECT_NE(message("a.jpg,\n").find("l.txt:1: empty image or class"), std::string::npos);
   EXPECT_NE(message("# nothing\n").find("lists no images"), std::string::npos);
+  EXPECT_NE(message("\"a.jpg,x\n").find("l.txt:1: expected"), std::string::npos);  // open quote
+  EXPECT_NE(message("\"a\",b,c\n").find("l.txt:1: expected"), std::string::npos);
+
+  std::ofstream(dir / "q.csv") << "\"x, \"\"y\"\".jpg\",\"birds, wild\"\n";
+  auto quoted = ReadDatasetList(dir / "q.csv");
+  ASSERT_TRUE(quoted.ok()) << quoted.status().ToString();
+  EXPECT_EQ(quoted->class_names, (std::vector<std::string>{"birds, wild"}));
+  EXPECT_EQ(quoted->samples[0].path.filename(), "x, \"y\".jpg");
   EXPECT_EQ(ReadDatasetList(dir / "none.csv").status().code(), StatusCode::kNotFound);
 }
 

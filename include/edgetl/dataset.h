@@ -29,8 +29,9 @@ struct Dataset {
 // a class folder without images: "class 'x' has no images").
 Result<Dataset> ListImageFolder(const std::filesystem::path& dir);
 
-// A list file: one "image,class" per line (a tab may replace the comma; the
-// last separator on the line splits it), '#' comments and blank lines
+// A list file: one "image,class" per line (a tab may replace the comma;
+// CSV quoting, "a, b" with "" for a quote, is understood; an unquoted line
+// splits at its last separator), '#' comments and blank lines
 // ignored, an optional "path,class" header. Relative image paths are relative
 // to the list's folder. Classes get ids in name order, and files are sorted
 // within a class, as for folders. Images are not opened here.

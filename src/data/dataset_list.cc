@@ -17,6 +17,44 @@ std::string Trim(const std::string& s) {
   return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
 }
 
+// Splits a list line into (image, class). Quoted CSV fields ("a, b" with ""
+// for a quote) are parsed as such; an unquoted line splits at its last comma
+// or tab, so unquoted paths may still hold commas. False when malformed.
+bool SplitLine(const std::string& line, std::string* file, std::string* name) {
+  if (line.find('"') == std::string::npos) {
+    const auto sep = line.find_last_of(",\t");
+    if (sep == std::string::npos) return false;
+    *file = Trim(line.substr(0, sep));
+    *name = Trim(line.substr(sep + 1));
+    return true;
+  }
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        fields.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        fields.back() += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',' || c == '\t') {
+      fields.emplace_back();
+    } else {
+      fields.back() += c;
+    }
+  }
+  if (quoted || fields.size() != 2) return false;
+  *file = Trim(fields[0]);
+  *name = Trim(fields[1]);
+  return true;
+}
+
 }  // namespace
 
 Result<Dataset> ReadDatasetList(const fs::path& list) {
@@ -29,13 +67,12 @@ Result<Dataset> ReadDatasetList(const fs::path& list) {
   for (int number = 1; std::getline(in, line); ++number) {
     line = Trim(line);
     if (line.empty() || line[0] == '#') continue;
-    const auto sep = line.find_last_of(",\t");
     const std::string where = list.string() + ":" + std::to_string(number);
-    if (sep == std::string::npos) {
+    std::string file, name;
+    if (!SplitLine(line, &file, &name)) {
       return InvalidArgument(where + ": expected 'image,class' (or a tab between them), got '" +
                              line + "'");
     }
-    std::string file = Trim(line.substr(0, sep)), name = Trim(line.substr(sep + 1));
     if (number == 1 && (file == "path" || file == "image") && (name == "class" || name == "label"))
       continue;  // a CSV header
     if (file.empty() || name.empty()) return InvalidArgument(where + ": empty image or class");
