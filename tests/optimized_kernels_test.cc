@@ -76,6 +76,61 @@ TEST(OptimizedKernels, ConvMatchesReferenceOnRandomShapes) {
   }
 }
 
+// Larger convs: several 64-channel panels with a narrow tail, several row
+// blocks, the direct 1x1 path (uint8, depth % 4 == 0) and im2col, weight
+// zero points of 128 (no row sums) and others, multipliers above and below
+// one, on 1-3 threads.
+TEST(OptimizedKernels, LargeConvsOnSeveralThreads) {
+  std::mt19937 rng(99);
+  struct Case {
+    bool u8;
+    int h, c, oc, k, stride, filter_zp;
+    float out_scale;
+  };
+  const Case cases[] = {{true, 13, 64, 200, 1, 1, 128, 0.3f}, {true, 13, 64, 136, 1, 1, 77, 0.3f},
+                        {true, 11, 30, 72, 1, 1, 140, 0.02f}, {true, 15, 24, 80, 3, 2, 128, 0.5f},
+                        {false, 13, 64, 200, 1, 1, 0, 0.3f},  {false, 12, 21, 48, 3, 1, 0, 0.01f}};
+  for (const Case& t : cases) {
+    const TensorType type = t.u8 ? TensorType::kUInt8 : TensorType::kInt8;
+    const int oh = (t.h + t.stride - 1) / t.stride;
+    ModelBuilder b;
+    const int in = b.AddTensor("in", type, {1, t.h, t.h, t.c}, PerTensor(0.5f, t.u8 ? 3 : -100));
+    Quantization wq;
+    for (int o = 0; o < (t.u8 ? 1 : t.oc); ++o) {
+      wq.scale.push_back(t.u8 ? 0.02f : 0.001f * (1 + o % 7));
+      wq.zero_point.push_back(t.filter_zp);
+    }
+    const auto weights = RandomBytes<uint8_t>(static_cast<size_t>(t.oc) * t.k * t.k * t.c, rng);
+    const int tw = b.AddTensor("w", type, {t.oc, t.k, t.k, t.c}, wq, weights);
+    std::vector<int32_t> bias(t.oc);
+    for (int32_t& v : bias) v = static_cast<int32_t>(rng() % 200001) - 100000;
+    const int tb =
+        b.AddConstTensor("b", TensorType::kInt32, {t.oc}, bias, PerTensor(0.5f * wq.scale[0], 0));
+    const int out =
+        b.AddTensor("out", type, {1, oh, oh, t.oc}, PerTensor(t.out_scale, t.u8 ? 128 : 5));
+    fb::BuiltinOptionsUnion u;
+    fb::Conv2DOptionsT o;
+    o.padding = fb::Padding::SAME;
+    o.stride_w = o.stride_h = t.stride;
+    u.Set(o);
+    b.AddOperator(BuiltinOperator::CONV_2D, {in, tw, tb}, {out}, std::move(u));
+    b.SetInputs({in});
+    b.SetOutputs({out});
+    const auto input = RandomBytes<uint8_t>(static_cast<size_t>(t.h) * t.h * t.c, rng);
+    auto model = b.Build();
+    ASSERT_TRUE(model.ok()) << model.status().ToString();
+    auto ref = Interpreter::Create(*model, {.kernels = KernelChoice::kReference});
+    ASSERT_TRUE(ref.ok() && ref->SetInput(0, input).ok() && ref->Invoke().ok());
+    for (int threads : {1, 2, 3}) {
+      auto fast = Interpreter::Create(*model, {.threads = threads});
+      ASSERT_TRUE(fast.ok() && fast->SetInput(0, input).ok() && fast->Invoke().ok());
+      EXPECT_TRUE(std::ranges::equal(fast->output(0).data, ref->output(0).data))
+          << "oc " << t.oc << " c " << t.c << " k " << t.k << " u8 " << t.u8 << " threads "
+          << threads;
+    }
+  }
+}
+
 TEST(OptimizedKernels, DepthwiseMatchesReferenceOnRandomShapes) {
   std::mt19937 rng(7);
   for (int trial = 0; trial < 40; ++trial) {

@@ -25,12 +25,24 @@ struct InterpreterOptions {
   // lifetimes do not overlap share arena space, so that every intermediate
   // result can be read after Invoke() (debugging, per-layer comparison).
   bool preserve_intermediates = false;
+  // Threads one Invoke() spreads each layer over: 0 uses every hardware
+  // thread; 1 runs on the calling thread only (for running many
+  // interpreters side by side). The reference kernels always use one.
+  int threads = 0;
 };
 
-// One interpreter per thread: an Interpreter is not thread-safe, but any
-// number of them may run the same Model concurrently (the model's bytes are
-// shared and read-only). All memory is allocated by Create(); Invoke() does
-// not allocate.
+// What Create() did, for benchmarks and memory budgets.
+struct InterpreterStats {
+  double create_ms = 0;            // Create(), including weight prepacking
+  size_t packed_weight_bytes = 0;  // weights repacked for the optimized kernels
+  size_t arena_bytes = 0;          // activations (see arena_bytes())
+  int threads = 1;
+};
+
+// An Interpreter is not thread-safe (it runs its own worker threads inside
+// Invoke()), but any number of them may run the same Model concurrently (the
+// model's bytes are shared and read-only). All memory is allocated by
+// Create(); Invoke() does not allocate.
 class Interpreter {
  public:
   // Prepares every op: validates types and shapes, precomputes requantization
@@ -68,6 +80,7 @@ class Interpreter {
 
   // Bytes of the activation arena (all non-constant tensors).
   size_t arena_bytes() const;
+  const InterpreterStats& stats() const;
   const Model& model() const;
 
  private:

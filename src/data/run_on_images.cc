@@ -30,8 +30,14 @@ Result<std::vector<Result<std::vector<float>>>> RunOnImages(
   // One interpreter per thread, created up front (even when everything was
   // cached) so that a model that cannot run fails once, clearly, every time.
   std::vector<Interpreter> interpreters;
+  // Many images: one single-threaded interpreter per thread (no
+  // synchronization inside an inference, and one thread's decode overlaps the
+  // others' inference). Fewer images than threads: the threads go inside.
+  InterpreterOptions interpreter_options;
+  interpreter_options.threads = std::max(1, (options.threads > 0 ? options.threads : hw) / threads);
   for (int t = 0; t < threads; ++t) {
-    EDGETL_ASSIGN_OR_RETURN(Interpreter interpreter, Interpreter::Create(model));
+    EDGETL_ASSIGN_OR_RETURN(Interpreter interpreter,
+                            Interpreter::Create(model, interpreter_options));
     const auto& shape = interpreter.input(0).info->shape;
     if (shape.size() != 4 || shape[0] != 1 || (shape[3] != 1 && shape[3] != 3)) {
       return InvalidArgument("model input " + interpreter.input(0).info->ShapeString() +

@@ -1,11 +1,14 @@
 #include "edgetl/interpreter.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
 #include "model/model_impl.h"
 #include "runtime/kernel.h"
 #include "runtime/memory_planner.h"
+#include "runtime/thread_pool.h"
 
 namespace edgetl {
 
@@ -17,6 +20,8 @@ struct Interpreter::Impl {
   AlignedBytes arena{0};
   // Copies of constants whose in-model data is not aligned for their type.
   std::vector<std::unique_ptr<AlignedBytes>> realigned;
+  std::unique_ptr<ThreadPool> pool;
+  InterpreterStats stats;
 
   explicit Impl(const Model& m) : model(m) {}
 };
@@ -43,6 +48,7 @@ Interpreter& Interpreter::operator=(Interpreter&&) noexcept = default;
 Interpreter::~Interpreter() = default;
 
 Result<Interpreter> Interpreter::Create(const Model& model, const InterpreterOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
   auto impl = std::make_unique<Impl>(model);
   const Model::Impl& m = model.impl();
   const int num_ops = model.num_operators();
@@ -140,9 +146,12 @@ Result<Interpreter> Interpreter::Create(const Model& model, const InterpreterOpt
   const char* env = std::getenv("EDGETL_KERNELS");
   const bool reference_only =
       options.kernels == KernelChoice::kReference || (env && std::string(env) == "reference");
+  const int hardware = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = reference_only ? 1 : options.threads > 0 ? options.threads : hardware;
+  impl->pool = std::make_unique<ThreadPool>(threads);
   for (int i = 0; i < num_ops; ++i) {
     const fb::Operator& op = *m.graph->operators()->Get(i);
-    KernelContext ctx{op, m.op_code(i), {}, {}, reference_only};
+    KernelContext ctx{op, m.op_code(i), {}, {}, reference_only, impl->pool.get()};
     for (int t : model.op(i).inputs) ctx.inputs.push_back(t < 0 ? nullptr : &impl->tensors[t]);
     for (int t : model.op(i).outputs) ctx.outputs.push_back(&impl->tensors[t]);
     for (const RtTensor* out : ctx.outputs) {
@@ -153,7 +162,12 @@ Result<Interpreter> Interpreter::Create(const Model& model, const InterpreterOpt
     }
     Status s = impl->kernels[i]->Prepare(ctx);
     if (!s.ok()) return s.WithContext(OpLabel(i, m));
+    impl->stats.packed_weight_bytes += impl->kernels[i]->packed_bytes();
   }
+  impl->stats.threads = threads;
+  impl->stats.arena_bytes = arena_size;
+  impl->stats.create_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return Interpreter(std::move(impl));
 }
 
@@ -218,6 +232,7 @@ Result<std::vector<float>> Interpreter::DequantizedOutput(int i) const {
 }
 
 size_t Interpreter::arena_bytes() const { return impl_->arena.size(); }
+const InterpreterStats& Interpreter::stats() const { return impl_->stats; }
 const Model& Interpreter::model() const { return impl_->model; }
 
 }  // namespace edgetl

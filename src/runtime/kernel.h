@@ -11,6 +11,7 @@
 #include "edgetl/status.h"
 #include "model/schema.h"
 #include "runtime/rt_tensor.h"
+#include "runtime/thread_pool.h"
 
 namespace edgetl {
 
@@ -20,6 +21,9 @@ struct KernelContext {
   std::vector<RtTensor*> inputs;  // nullptr for an omitted optional input
   std::vector<RtTensor*> outputs;
   bool reference_only = false;  // use the reference kernels (the oracle)
+  // The interpreter's threads; kernels may keep the pointer for Eval and
+  // size per-thread scratch by pool->threads().
+  ThreadPool* pool = nullptr;
 
   // The input at `i`, or nullptr when absent or omitted.
   RtTensor* input(size_t i) const { return i < inputs.size() ? inputs[i] : nullptr; }
@@ -32,6 +36,8 @@ class OpKernel {
   // interpreter prefixes (e.g. "op 12 CONV_2D: filter must be constant").
   virtual Status Prepare(const KernelContext& ctx) = 0;
   virtual void Eval() = 0;
+  // Bytes of weights repacked for optimized kernels (reported in stats).
+  virtual size_t packed_bytes() const { return 0; }
 };
 
 // The kernel for a builtin op, or nullptr when edgetl does not implement it.

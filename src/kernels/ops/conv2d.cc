@@ -2,6 +2,8 @@
 #include "kernels/ops/conv_common.h"
 #include "kernels/ops/registry.h"
 #include "kernels/optimized/conv_int16.h"
+#include "kernels/optimized/cpu.h"
+#include "kernels/optimized/gemm_vnni.h"
 
 namespace edgetl {
 namespace {
@@ -43,7 +45,10 @@ class Conv2D final : public OpKernel {
     }
     EDGETL_RETURN_IF_ERROR(PrepareQuantizedConv(*input_, *filter_, bias_, *output_, g.out_c, 0,
                                                 opts->fused_activation_function(), false, &quant_));
-    if (!ctx.reference_only) {
+    pool_ = ctx.pool;
+    if (!ctx.reference_only && optimized::HasAvx512Vnni()) {
+      PrepareVnni();
+    } else if (!ctx.reference_only) {
       const int k = g.filter_h * g.filter_w * g.in_c;
       const int32_t offset = quant_.quant.filter_offset;
       packed_ = input_->type() == TensorType::kUInt8
@@ -52,6 +57,10 @@ class Conv2D final : public OpKernel {
       scratch_.resize(4 * static_cast<size_t>(packed_.k_padded));
     }
     return Status::Ok();
+  }
+
+  size_t packed_bytes() const override {
+    return packed_.values.size() * sizeof(int16_t) + vnni_.b.size();
   }
 
   void Eval() override {
@@ -70,10 +79,69 @@ class Conv2D final : public OpKernel {
   }
 
  private:
+  // Rows of output pixels per task: a multiple of the micro-tile height,
+  // small enough for the im2col block to stay in L1/L2.
+  static constexpr int kBlockRows = 8 * optimized::kVnniRows;
+
+  void PrepareVnni() {
+    const auto& g = geometry_;
+    const int k = g.filter_h * g.filter_w * g.in_c;
+    const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
+    vnni_ = input_->type() == TensorType::kUInt8
+                ? optimized::PackVnniConv(filter_->ptr<uint8_t>(), g.out_c, k, bias, quant_.quant)
+                : optimized::PackVnniConv(filter_->ptr<int8_t>(), g.out_c, k, bias, quant_.quant);
+    // A 1x1 stride-1 uint8 conv reads its rows straight from the input.
+    direct_ = g.filter_h == 1 && g.filter_w == 1 && g.stride_h == 1 && g.stride_w == 1 &&
+              vnni_.a_xor == 0 && g.in_c % 4 == 0;
+    const int threads = pool_ ? pool_->threads() : 1;
+    rows_scratch_.assign(threads, std::vector<uint8_t>(direct_ ? 0 : kBlockRows * vnni_.k4));
+    sums_scratch_.assign(threads, std::vector<int32_t>(kBlockRows));
+    // Enough tasks for every thread: split rows into blocks, and each block's
+    // output channels into groups of panels when there are few blocks.
+    const int m = g.batches * g.out_h * g.out_w;
+    const int blocks = (m + kBlockRows - 1) / kBlockRows;
+    const int want = 4 * threads;
+    panel_groups_ = blocks >= want ? 1 : std::min(vnni_.panels(), (want + blocks - 1) / blocks);
+    vnni_tasks_ = blocks * panel_groups_;
+  }
+
+  template <typename T>
+  void EvalVnni() {
+    const auto& g = geometry_;
+    const int m = g.batches * g.out_h * g.out_w;
+    const T* in = input_->ptr<T>();
+    T* out = output_->ptr<T>();
+    const int panels = vnni_.panels();
+    const int per_group = (panels + panel_groups_ - 1) / panel_groups_;
+    pool_->Run(vnni_tasks_, [&](int task, int thread) {
+      const int block = task / panel_groups_, group = task % panel_groups_;
+      const int m0 = block * kBlockRows, rows = std::min(kBlockRows, m - m0);
+      const int p0 = group * per_group, p1 = std::min(panels, p0 + per_group);
+      if (p0 >= p1) return;
+      int32_t* sums = vnni_.beta != 0 ? sums_scratch_[thread].data() : nullptr;
+      const uint8_t* a;
+      size_t lda;
+      if (direct_) {
+        a = reinterpret_cast<const uint8_t*>(in) + static_cast<size_t>(m0) * g.in_c;
+        lda = g.in_c;
+        if (sums) optimized::RowSums(a, lda, g.in_c, rows, sums);
+      } else {
+        uint8_t* rows_buf = rows_scratch_[thread].data();
+        optimized::Im2RowVnni(g, vnni_, in, m0, rows, rows_buf, sums);
+        a = rows_buf;
+        lda = vnni_.k4;
+      }
+      optimized::GemmVnni(vnni_, a, lda, sums, rows, p0, p1,
+                          out + static_cast<size_t>(m0) * g.out_c, g.out_c);
+    });
+  }
+
   template <typename T>
   void EvalQuantized() {
     const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
-    if (scratch_.empty()) {
+    if (vnni_tasks_ > 0) {
+      EvalVnni<T>();
+    } else if (scratch_.empty()) {
       reference::ConvQuantized(geometry_, quant_.quant, input_->ptr<T>(), filter_->ptr<T>(), bias,
                                output_->ptr<T>());
     } else {
@@ -86,7 +154,13 @@ class Conv2D final : public OpKernel {
   reference::ConvGeometry geometry_;
   QuantizedConvData quant_;
   optimized::PackedFilter packed_;
-  std::vector<int16_t> scratch_;  // empty: the reference kernel runs
+  std::vector<int16_t> scratch_;  // empty (and no VNNI tasks): the reference kernel runs
+  ThreadPool* pool_ = nullptr;
+  optimized::VnniConv vnni_;
+  bool direct_ = false;
+  int vnni_tasks_ = 0, panel_groups_ = 1;
+  std::vector<std::vector<uint8_t>> rows_scratch_;  // per thread: im2col rows
+  std::vector<std::vector<int32_t>> sums_scratch_;  // per thread: their sums
   float act_min_ = 0, act_max_ = 0;
 };
 

@@ -3,6 +3,8 @@
 #include "kernels/ops/conv_common.h"
 #include "kernels/ops/registry.h"
 #include "kernels/optimized/conv_int16.h"
+#include "kernels/optimized/cpu.h"
+#include "kernels/optimized/depthwise_avx512.h"
 
 namespace edgetl {
 namespace {
@@ -46,7 +48,20 @@ class DepthwiseConv2D final : public OpKernel {
     }
     EDGETL_RETURN_IF_ERROR(PrepareQuantizedConv(*input_, *filter_, bias_, *output_, g.out_c, 3,
                                                 opts->fused_activation_function(), false, &quant_));
-    if (!ctx.reference_only) {
+    pool_ = ctx.pool;
+    if (!ctx.reference_only && optimized::HasAvx512Vnni() && g.depth_multiplier == 1) {
+      const int taps = g.filter_h * g.filter_w;
+      const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
+      avx512_ = input_->type() == TensorType::kUInt8
+                    ? optimized::PackDepthwiseAvx512(filter_->ptr<uint8_t>(), taps, g.out_c, bias,
+                                                     quant_.quant)
+                    : optimized::PackDepthwiseAvx512(filter_->ptr<int8_t>(), taps, g.out_c, bias,
+                                                     quant_.quant);
+      // A few rows per task, several tasks per thread (even the 7x7 layers).
+      const int rows = g.batches * g.out_h;
+      rows_per_task_ = std::max(1, rows / (4 * pool_->threads()));
+      tasks_ = (rows + rows_per_task_ - 1) / rows_per_task_;
+    } else if (!ctx.reference_only) {
       const int taps = g.filter_h * g.filter_w;
       const int32_t offset = quant_.quant.filter_offset;
       packed_ = input_->type() == TensorType::kUInt8
@@ -55,6 +70,10 @@ class DepthwiseConv2D final : public OpKernel {
       acc_.resize(g.out_c);
     }
     return Status::Ok();
+  }
+
+  size_t packed_bytes() const override {
+    return packed_.values.size() * sizeof(int16_t) + avx512_.w.size() * sizeof(int32_t);
   }
 
   void Eval() override {
@@ -76,7 +95,14 @@ class DepthwiseConv2D final : public OpKernel {
   template <typename T>
   void EvalQuantized() {
     const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
-    if (acc_.empty()) {
+    if (tasks_ > 0) {
+      const int rows = geometry_.batches * geometry_.out_h;
+      pool_->Run(tasks_, [&](int task, int) {
+        const int begin = task * rows_per_task_;
+        optimized::DepthwiseRowsAvx512(geometry_, quant_.quant, avx512_, input_->ptr<T>(), begin,
+                                       std::min(rows, begin + rows_per_task_), output_->ptr<T>());
+      });
+    } else if (acc_.empty()) {
       reference::DepthwiseConvQuantized(geometry_, quant_.quant, input_->ptr<T>(),
                                         filter_->ptr<T>(), bias, output_->ptr<T>());
     } else {
@@ -89,7 +115,10 @@ class DepthwiseConv2D final : public OpKernel {
   reference::ConvGeometry geometry_;
   QuantizedConvData quant_;
   optimized::PackedDepthwise packed_;
-  std::vector<int32_t> acc_;  // empty: the reference kernel runs
+  std::vector<int32_t> acc_;  // empty (and no AVX-512 tasks): the reference kernel runs
+  ThreadPool* pool_ = nullptr;
+  optimized::DepthwiseAvx512 avx512_;
+  int tasks_ = 0, rows_per_task_ = 1;
   float act_min_ = 0, act_max_ = 0;
 };
 

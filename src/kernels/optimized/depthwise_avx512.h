@@ -1,0 +1,30 @@
+// DEPTHWISE_CONV_2D (depth multiplier 1) on AVX-512, 16 channels per vector:
+// int32 products of (x + input offset) and prepacked (w + filter offset),
+// padding taps skipped as in the reference, requantization fused.
+// Byte-identical to the reference kernel. Internal header.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "kernels/reference/conv.h"
+
+namespace edgetl::optimized {
+
+struct DepthwiseAvx512 {
+  int taps = 0, c16 = 0;   // filter taps; channels rounded up to 16
+  std::vector<int32_t> w;  // [taps][c16]: w + filter offset (0 beyond the channels)
+  std::vector<int32_t> bias, multiplier, left_shift, right_shift;  // [c16]
+};
+
+template <typename W>
+DepthwiseAvx512 PackDepthwiseAvx512(const W* filter, int taps, int channels, const int32_t* bias,
+                                    const reference::ConvQuant& q);
+
+// Output rows [row_begin, row_end) of batches x out_h.
+template <typename T>
+void DepthwiseRowsAvx512(const reference::ConvGeometry& g, const reference::ConvQuant& q,
+                         const DepthwiseAvx512& p, const T* input, int row_begin, int row_end,
+                         T* output);
+
+}  // namespace edgetl::optimized

@@ -1,0 +1,206 @@
+#include "kernels/optimized/gemm_vnni.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "kernels/optimized/requantize_avx512.h"
+
+namespace edgetl::optimized {
+
+template <typename W>
+VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
+                      const reference::ConvQuant& q) {
+  constexpr bool kUint8 = std::is_same_v<W, uint8_t>;
+  VnniConv w;
+  w.n = n;
+  w.k = k;
+  w.k4 = (k + 3) / 4 * 4;
+  w.n16 = (n + 15) / 16 * 16;
+  const int32_t ax = kUint8 ? 0 : 128, bw = kUint8 ? -128 : 0;
+  const int32_t alpha = q.input_offset - ax;
+  w.beta = q.filter_offset - bw;
+  w.a_xor = kUint8 ? 0 : 0x80;
+  w.a_pad = static_cast<uint8_t>(-q.input_offset + ax);
+  w.output_offset = q.output_offset;
+  w.act_min = q.act_min;
+  w.act_max = q.act_max;
+  w.b.assign(static_cast<size_t>(w.panels()) * kVnniPanel * w.k4, 0);
+  w.col_const.assign(w.n16, 0);
+  w.multiplier.assign(w.n16, 0);
+  w.left_shift.assign(w.n16, 0);
+  w.right_shift.assign(w.n16, 0);
+  for (int c = 0; c < n; ++c) {
+    const int panel = c / kVnniPanel, lane = c % kVnniPanel;
+    const int width = std::min(kVnniPanel, w.n16 - panel * kVnniPanel);
+    int8_t* dst = w.b.data() + static_cast<size_t>(panel) * kVnniPanel * w.k4;
+    int32_t sum_b = 0;
+    for (int i = 0; i < k; ++i) {
+      const int32_t b = static_cast<int32_t>(filter[static_cast<size_t>(c) * k + i]) + bw;
+      sum_b += b;
+      dst[(static_cast<size_t>(i / 4) * width + lane) * 4 + i % 4] = static_cast<int8_t>(b);
+    }
+    // Wrapping int32 arithmetic, as the accumulators' own.
+    const uint32_t konst =
+        static_cast<uint32_t>(bias ? bias[c] : 0) +
+        static_cast<uint32_t>(alpha) * static_cast<uint32_t>(sum_b) +
+        static_cast<uint32_t>(k) * static_cast<uint32_t>(alpha) * static_cast<uint32_t>(w.beta);
+    w.col_const[c] = static_cast<int32_t>(konst);
+    w.multiplier[c] = q.multiplier[c];
+    w.left_shift[c] = q.shift[c] > 0 ? q.shift[c] : 0;
+    w.right_shift[c] = q.shift[c] > 0 ? 0 : -q.shift[c];
+  }
+  return w;
+}
+
+template <typename T>
+void Im2RowVnni(const reference::ConvGeometry& g, const VnniConv& w, const T* input, int m0,
+                int rows, uint8_t* a, int32_t* sums) {
+  const int pixels = g.out_h * g.out_w;
+  for (int r = 0; r < rows; ++r) {
+    const int m = m0 + r, b = m / pixels, oy = (m % pixels) / g.out_w, ox = m % g.out_w;
+    const int y0 = oy * g.stride_h - g.pad_h, x0 = ox * g.stride_w - g.pad_w;
+    uint8_t* dst = a + static_cast<size_t>(r) * w.k4;
+    int32_t sum = 0;
+    for (int fy = 0; fy < g.filter_h; ++fy) {
+      const int iy = y0 + fy * g.dilation_h;
+      for (int fx = 0; fx < g.filter_w; ++fx, dst += g.in_c) {
+        const int ix = x0 + fx * g.dilation_w;
+        if (iy < 0 || iy >= g.in_h || ix < 0 || ix >= g.in_w) {
+          std::memset(dst, w.a_pad, g.in_c);
+          sum += w.a_pad * g.in_c;
+          continue;
+        }
+        const T* src = input + ((static_cast<size_t>(b) * g.in_h + iy) * g.in_w + ix) * g.in_c;
+        for (int c = 0; c < g.in_c; ++c) {
+          dst[c] = static_cast<uint8_t>(src[c]) ^ w.a_xor;
+          sum += dst[c];
+        }
+      }
+    }
+    std::memset(dst, 0, w.k4 - w.k);
+    if (sums) sums[r] = sum;
+  }
+}
+
+void RowSums(const uint8_t* a, size_t lda, int k, int rows, int32_t* sums) {
+  for (int r = 0; r < rows; ++r) {
+    const uint8_t* row = a + r * lda;
+    int32_t s = 0;
+    for (int i = 0; i < k; ++i) s += row[i];
+    sums[r] = s;
+  }
+}
+
+#if EDGETL_HAVE_VNNI_CODE
+namespace {
+
+// One micro-tile: up to kVnniRows rows x NV * 16 channels starting at c0.
+template <int NV, typename T>
+EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, const int32_t* sums,
+                             int rows, const int8_t* panel, int c0, T* out, size_t ldc) {
+  __m512i acc[kVnniRows][NV];
+  const uint8_t* ar[kVnniRows];
+#pragma GCC unroll 6
+  for (int r = 0; r < kVnniRows; ++r) {
+    ar[r] = a + (r < rows ? r : 0) * lda;  // spare rows recompute row 0
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_setzero_si512();
+  }
+  const int8_t* bp = panel;
+  for (int kk = 0; kk < w.k4; kk += 4, bp += NV * 64) {
+    __m512i bv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) bv[v] = _mm512_loadu_si512(bp + v * 64);
+#pragma GCC unroll 6
+    for (int r = 0; r < kVnniRows; ++r) {
+      int32_t four;
+      std::memcpy(&four, ar[r] + kk, 4);
+      const __m512i av = _mm512_set1_epi32(four);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], av, bv[v]);
+    }
+  }
+  const __m512i out_offset = _mm512_set1_epi32(w.output_offset);
+  const __m512i lo = _mm512_set1_epi32(w.act_min), hi = _mm512_set1_epi32(w.act_max);
+#pragma GCC unroll 4
+  for (int v = 0; v < NV; ++v) {
+    const int c = c0 + v * 16;
+    if (c >= w.n) break;
+    const __mmask16 store = w.n - c >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (w.n - c)) - 1);
+    const __m512i konst = _mm512_loadu_si512(w.col_const.data() + c);
+    const __m512i mult = _mm512_loadu_si512(w.multiplier.data() + c);
+    const __m512i ls = _mm512_loadu_si512(w.left_shift.data() + c);
+    const __m512i rs = _mm512_loadu_si512(w.right_shift.data() + c);
+    // Constant row indices keep the accumulators in registers.
+#pragma GCC unroll 6
+    for (int r = 0; r < kVnniRows; ++r) {
+      if (r >= rows) break;
+      __m512i x = _mm512_add_epi32(acc[r][v], konst);
+      if (w.beta != 0) {
+        x = _mm512_add_epi32(
+            x, _mm512_set1_epi32(static_cast<int32_t>(static_cast<uint32_t>(w.beta) *
+                                                      static_cast<uint32_t>(sums[r]))));
+      }
+      x = Requantize16(x, mult, ls, rs, out_offset, lo, hi);
+      _mm512_mask_cvtepi32_storeu_epi8(out + r * ldc + c, store, x);
+    }
+  }
+}
+
+template <typename T>
+EDGETL_VNNI_TARGET void Gemm(const VnniConv& w, const uint8_t* a, size_t lda, const int32_t* sums,
+                             int rows, int p_begin, int p_end, T* out, size_t ldc) {
+  for (int p = p_begin; p < p_end; ++p) {
+    const int c0 = p * kVnniPanel;
+    const int width = std::min(kVnniPanel, w.n16 - c0);
+    const int8_t* panel = w.b.data() + static_cast<size_t>(c0) * w.k4;
+    for (int r = 0; r < rows; r += kVnniRows) {
+      const int n = std::min(kVnniRows, rows - r);
+      const uint8_t* ar = a + r * lda;
+      const int32_t* sr = sums ? sums + r : nullptr;
+      T* o = out + r * ldc;
+      switch (width / 16) {
+        case 4:
+          Tile<4>(w, ar, lda, sr, n, panel, c0, o, ldc);
+          break;
+        case 3:
+          Tile<3>(w, ar, lda, sr, n, panel, c0, o, ldc);
+          break;
+        case 2:
+          Tile<2>(w, ar, lda, sr, n, panel, c0, o, ldc);
+          break;
+        default:
+          Tile<1>(w, ar, lda, sr, n, panel, c0, o, ldc);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+template <typename T>
+void GemmVnni(const VnniConv& w, const uint8_t* a, size_t lda, const int32_t* sums, int rows,
+              int p_begin, int p_end, T* out, size_t ldc) {
+  Gemm(w, a, lda, sums, rows, p_begin, p_end, out, ldc);
+}
+#else
+template <typename T>
+void GemmVnni(const VnniConv&, const uint8_t*, size_t, const int32_t*, int, int, int, T*, size_t) {
+  // Never called: HasAvx512Vnni() is false where this code is not built.
+}
+#endif
+
+template VnniConv PackVnniConv<uint8_t>(const uint8_t*, int, int, const int32_t*,
+                                        const reference::ConvQuant&);
+template VnniConv PackVnniConv<int8_t>(const int8_t*, int, int, const int32_t*,
+                                       const reference::ConvQuant&);
+template void Im2RowVnni<uint8_t>(const reference::ConvGeometry&, const VnniConv&, const uint8_t*,
+                                  int, int, uint8_t*, int32_t*);
+template void Im2RowVnni<int8_t>(const reference::ConvGeometry&, const VnniConv&, const int8_t*,
+                                 int, int, uint8_t*, int32_t*);
+template void GemmVnni<uint8_t>(const VnniConv&, const uint8_t*, size_t, const int32_t*, int, int,
+                                int, uint8_t*, size_t);
+template void GemmVnni<int8_t>(const VnniConv&, const uint8_t*, size_t, const int32_t*, int, int,
+                               int, int8_t*, size_t);
+
+}  // namespace edgetl::optimized

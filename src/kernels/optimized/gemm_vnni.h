@@ -1,0 +1,73 @@
+// CONV_2D as a GEMM on AVX-512 VNNI (vpdpbusd: four u8 x s8 products summed
+// into each int32 lane), for uint8 and int8 models, byte-identical to the
+// reference kernels.
+//
+// vpdpbusd wants one unsigned and one signed operand, so activations become
+// a = x + ax (ax = 0 for uint8, 128 for int8: a = x ^ 0x80) and weights
+// b = w + bw (bw = -128 for uint8, 0 for int8). With the ops' offsets io
+// (-input zero point) and fo (-filter zero point), alpha = io - ax and
+// beta = fo - bw, every accumulator is exactly
+//   sum_k (w + fo)(x + io) = sum_k a*b + alpha*sum_k b + beta*sum_k a + K*alpha*beta
+// The two middle terms are a per-channel constant (folded with the bias when
+// the weights are packed) and a per-row sum of the activations (needed only
+// when beta != 0, i.e. uint8 weights whose zero point is not 128). Padding
+// taps hold the activation value of the input zero point, which contributes
+// exactly zero, as the reference's skipped taps do. Requantization to the
+// output type is fused into the kernel's epilogue. Internal header.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "kernels/reference/conv.h"
+
+namespace edgetl::optimized {
+
+inline constexpr int kVnniPanel = 64;  // output channels per packed panel
+inline constexpr int kVnniRows = 6;    // output pixels per micro-tile
+
+struct VnniConv {
+  int n = 0;    // output channels
+  int k = 0;    // depth (filter_h * filter_w * in_c)
+  int k4 = 0;   // depth rounded up to 4: bytes per activation row
+  int n16 = 0;  // channels rounded up to 16
+  // Panels of 64 channels (the last may be narrower, rounded to 16), each
+  // [k4 / 4][panel width][4] bytes, panel p at offset p * 64 * k4.
+  std::vector<int8_t> b;
+  // Per channel (n16 entries): bias + alpha * sum_k b + K * alpha * beta,
+  // and the requantization parameters.
+  std::vector<int32_t> col_const, multiplier, left_shift, right_shift;
+  int32_t beta = 0;
+  int32_t output_offset = 0, act_min = 0, act_max = 0;
+  uint8_t a_xor = 0;  // applied to activations: 0x80 for int8
+  uint8_t a_pad = 0;  // activation byte of a padding tap (the input zero point)
+
+  int panels() const { return (n16 + kVnniPanel - 1) / kVnniPanel; }
+};
+
+// Packs an OHWI (or [out][in]) filter of `n` x `k` values with the op's
+// quantization. W is uint8_t or int8_t.
+template <typename W>
+VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
+                      const reference::ConvQuant& q);
+
+// Writes `rows` im2col rows of the conv's output pixels starting at `m0`
+// (pixel index over batch, y, x) into `a` (k4 bytes each, transformed by
+// a_xor, padding taps a_pad, zeros beyond k), and their sums into `sums`
+// when not null.
+template <typename T>
+void Im2RowVnni(const reference::ConvGeometry& g, const VnniConv& w, const T* input, int m0,
+                int rows, uint8_t* a, int32_t* sums);
+
+// Sums of `rows` rows of `k` bytes, `lda` apart.
+void RowSums(const uint8_t* a, size_t lda, int k, int rows, int32_t* sums);
+
+// out[r * ldc + c] for r < rows and channels of panels [p_begin, p_end):
+// the requantized conv outputs for activation rows a + r * lda.
+// `sums` must hold the rows' sums when w.beta != 0.
+template <typename T>
+void GemmVnni(const VnniConv& w, const uint8_t* a, size_t lda, const int32_t* sums, int rows,
+              int p_begin, int p_end, T* out, size_t ldc);
+
+}  // namespace edgetl::optimized

@@ -1,0 +1,81 @@
+#include "runtime/thread_pool.h"
+
+#include <chrono>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define EDGETL_PAUSE() _mm_pause()
+#else
+#define EDGETL_PAUSE() std::this_thread::yield()
+#endif
+
+namespace edgetl {
+
+namespace {
+// How long an idle worker spins before it sleeps: longer than the gap
+// between two ops of one Invoke, short enough not to burn a core for long
+// after the last one.
+constexpr auto kSpinFor = std::chrono::milliseconds(5);
+}  // namespace
+
+ThreadPool::ThreadPool(int threads) {
+  for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { WorkerLoop(i); });
+}
+
+ThreadPool::~ThreadPool() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_.store(true);
+    generation_.fetch_add(1);
+  }
+  wake_.notify_all();
+  for (auto& t : workers_) t.join();
+}
+
+void ThreadPool::Work(int thread) {
+  for (int t; (t = next_.fetch_add(1, std::memory_order_relaxed)) < tasks_;) (*fn_)(t, thread);
+}
+
+void ThreadPool::Run(int tasks, const TaskFn& fn) {
+  if (tasks <= 0) return;
+  if (workers_.empty() || tasks == 1) {
+    for (int t = 0; t < tasks; ++t) fn(t, 0);
+    return;
+  }
+  tasks_ = tasks;
+  fn_ = &fn;
+  next_.store(0, std::memory_order_relaxed);
+  pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
+  generation_.fetch_add(1, std::memory_order_release);
+  if (sleeping_.load(std::memory_order_acquire) > 0) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    wake_.notify_all();
+  }
+  Work(0);
+  while (pending_.load(std::memory_order_acquire) > 0) EDGETL_PAUSE();
+}
+
+void ThreadPool::WorkerLoop(int thread) {
+  uint64_t seen = 0;
+  for (;;) {
+    // Spin for new work, then sleep.
+    auto spin_start = std::chrono::steady_clock::now();
+    int spins = 0;
+    while (generation_.load(std::memory_order_acquire) == seen) {
+      EDGETL_PAUSE();
+      if (++spins % 1024 == 0 && std::chrono::steady_clock::now() - spin_start > kSpinFor) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        sleeping_.fetch_add(1);
+        wake_.wait(lock, [&] { return generation_.load() != seen; });
+        sleeping_.fetch_sub(1);
+        spin_start = std::chrono::steady_clock::now();
+      }
+    }
+    seen = generation_.load(std::memory_order_acquire);
+    if (stop_.load()) return;
+    Work(thread);
+    pending_.fetch_sub(1, std::memory_order_acq_rel);
+  }
+}
+
+}  // namespace edgetl
