@@ -1,5 +1,5 @@
-// Whole-model latency of one inference per shared model (reference kernels,
-// one thread), with the model's multiply-accumulates per second.
+// Whole-model latency of one inference per shared model on 1 and 2 threads
+// (the default kernels), with the model's multiply-accumulates per second.
 #include <benchmark/benchmark.h>
 
 #include <random>
@@ -35,7 +35,7 @@ void BM_Model(benchmark::State& state, const std::string& name) {
     state.SkipWithError(model.status().ToString().c_str());
     return;
   }
-  auto interpreter = Interpreter::Create(*model);
+  auto interpreter = Interpreter::Create(*model, {.threads = static_cast<int>(state.range(0))});
   if (!interpreter.ok()) {
     state.SkipWithError(interpreter.status().ToString().c_str());
     return;
@@ -54,15 +54,31 @@ void BM_Model(benchmark::State& state, const std::string& name) {
 
 BENCHMARK_CAPTURE(BM_Model, mobilenet_v1_1_0_224_extractor,
                   std::string("mobilenet_v1_1.0_224_quant_embedding_extractor.tflite"))
-    ->Unit(benchmark::kMillisecond);
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_CAPTURE(BM_Model, mobilenet_v2_1_0_224, std::string("mobilenet_v2_1.0_224_quant.tflite"))
-    ->Unit(benchmark::kMillisecond);
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_CAPTURE(BM_Model, tf2_mobilenet_v2_int8,
                   std::string("tf2_mobilenet_v2_1.0_224_ptq.tflite"))
-    ->Unit(benchmark::kMillisecond);
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_CAPTURE(BM_Model, mobilenet_v1_0_25_128,
                   std::string("mobilenet_v1_0.25_128_quant.tflite"))
-    ->Unit(benchmark::kMillisecond);
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace edgetl
