@@ -10,25 +10,6 @@
 namespace edgetl {
 namespace {
 
-// Multiply-accumulates of the conv-like ops (the bulk of the work).
-double CountMacs(const Model& model) {
-  double macs = 0;
-  for (int i = 0; i < model.num_operators(); ++i) {
-    const OperatorInfo op = model.op(i);
-    if (op.outputs.empty() || op.inputs.size() < 2) continue;
-    const TensorInfo out = model.tensor(op.outputs[0]);
-    const TensorInfo filter = model.tensor(op.inputs[1]);
-    if (op.op_name == "CONV_2D") {
-      macs += double(out.num_elements()) * filter.shape[1] * filter.shape[2] * filter.shape[3];
-    } else if (op.op_name == "DEPTHWISE_CONV_2D") {
-      macs += double(out.num_elements()) * filter.shape[1] * filter.shape[2];
-    } else if (op.op_name == "FULLY_CONNECTED") {
-      macs += double(out.num_elements()) * filter.shape[1];
-    }
-  }
-  return macs;
-}
-
 void BM_Model(benchmark::State& state, const std::string& name) {
   auto model = Model::FromFile(bench::DataDir() / "models" / name);
   if (!model.ok()) {
@@ -46,7 +27,7 @@ void BM_Model(benchmark::State& state, const std::string& name) {
     (void)interpreter->Invoke();
     benchmark::DoNotOptimize(interpreter->output(0).data.data());
   }
-  const double macs = CountMacs(*model);
+  const double macs = model->multiply_accumulates();
   state.counters["GMAC/s"] =
       benchmark::Counter(macs * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["arena_MB"] = interpreter->arena_bytes() / 1048576.0;

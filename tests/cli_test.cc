@@ -207,6 +207,19 @@ TEST(CliEmbed, WritesADatasetCsvThroughTheCache) {
   EXPECT_TRUE(Contains(r.err, "unknown resize mode 'squash'")) << r.err;
 }
 
+TEST(CliBench, JsonHasTheLatencyAndMemoryFields) {
+  const std::string model = testing::DataPath("models/mobilenet_v1_0.25_128_quant.tflite");
+  EDGETL_REQUIRE_DATA(model);
+  auto r = RunCli("bench --json --runs 5 --threads 2 --model " + model);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* field : {"\"median_ms\":", "\"p90_ms\":", "\"images_per_s\":", "\"gmacs\":",
+                            "\"peak_rss_mb\":", "\"create_ms\":", "\"threads\":2"}) {
+    EXPECT_TRUE(Contains(r.out, field)) << field << " in " << r.out;
+  }
+  r = RunCli("bench --runs 0 --model " + model);
+  EXPECT_EQ(r.exit_code, 2);
+}
+
 TEST(CliImprint, ReportsBadInput) {
   testing::TempDir tmp;
   std::filesystem::create_directories(tmp / "data/empty");

@@ -55,6 +55,9 @@ class Model {
   int num_operators() const;
   TensorInfo tensor(int index) const;  // index must be in [0, num_tensors())
   OperatorInfo op(int index) const;    // index must be in [0, num_operators())
+  // Multiply-accumulates of one inference in CONV_2D, DEPTHWISE_CONV_2D and
+  // FULLY_CONNECTED (the bulk of the work), for GMAC/s figures.
+  double multiply_accumulates() const;
   std::vector<int> inputs() const;
   std::vector<int> outputs() const;
   // Tensor index by name, or nullopt.

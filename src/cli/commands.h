@@ -18,6 +18,7 @@ int Run(const Argv& argv);
 int Imprint(const Argv& argv);
 int MakeImprintableCommand(const Argv& argv);
 int Retrain(const Argv& argv);
+int Bench(const Argv& argv);
 
 // Prints "edgetl <command>: <status message>" to stderr and returns the exit
 // code for it (2 for invalid arguments, 1 otherwise).

@@ -13,10 +13,11 @@ constexpr const char kUsage[] = R"(usage: edgetl <command> [options]
 commands:
   inspect MODEL [--json]
       inputs, outputs, ops and what the model is good for
-  classify --model MODEL [--labels FILE] [--top-k K] [--json] [--raw-int8] IMAGE...
+  classify --model MODEL [--labels FILE] [--top-k K] [--json] [--resize MODE] IMAGE...
       top classes for each image
-  embed --model MODEL [--json] [--raw-int8] IMAGE...
-      the dequantized output vector of an embedding extractor per image
+  embed --model MODEL [--json] [--resize MODE] IMAGE...
+  embed --model MODEL --data DIR|LIST --out FILE.csv
+      the dequantized output vector of an embedding extractor per image or dataset
   run --model MODEL --input IN.bin [--output OUT.bin]
       raw mode: bytes of input tensor 0 in, bytes of output tensor 0 out
   imprint --model MODEL --data DIR [--keep-classes] [--test-ratio R] [--scale S] [--out OUT]
@@ -25,6 +26,8 @@ commands:
       train a softmax-regression last layer by backprop and append it to the extractor
   make-imprintable --model EXTRACTOR [--embedding-tensor NAME] [--scale S] --out MODEL
       append Coral's imprinting head to an embedding extractor
+  bench --model MODEL [--threads N] [--runs K] [--images DIR|LIST] [--json]
+      latency (median, p90), images/s, GMAC/s, prepack cost and peak memory
 
 Run 'edgetl <command> --help' for a command's options.
 )";
@@ -45,7 +48,7 @@ int main(int argc, char** argv) {
   const std::map<std::string, std::function<int(const Argv&)>> commands = {
       {"inspect", Inspect}, {"classify", Classify}, {"embed", Embed},
       {"run", Run},         {"imprint", Imprint},   {"make-imprintable", MakeImprintableCommand},
-      {"retrain", Retrain}};
+      {"retrain", Retrain}, {"bench", Bench}};
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
       !std::strcmp(argv[1], "help")) {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);

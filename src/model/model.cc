@@ -117,6 +117,24 @@ TensorInfo Model::tensor(int index) const {
   return info;
 }
 
+double Model::multiply_accumulates() const {
+  double macs = 0;
+  for (int i = 0; i < num_operators(); ++i) {
+    const OperatorInfo o = op(i);
+    if (o.outputs.empty() || o.inputs.size() < 2 || o.inputs[1] < 0) continue;
+    const TensorInfo out = tensor(o.outputs[0]);
+    const TensorInfo filter = tensor(o.inputs[1]);
+    if (o.op_name == "CONV_2D" && filter.shape.size() == 4) {
+      macs += double(out.num_elements()) * filter.shape[1] * filter.shape[2] * filter.shape[3];
+    } else if (o.op_name == "DEPTHWISE_CONV_2D" && filter.shape.size() == 4) {
+      macs += double(out.num_elements()) * filter.shape[1] * filter.shape[2];
+    } else if (o.op_name == "FULLY_CONNECTED" && filter.shape.size() == 2) {
+      macs += double(out.num_elements()) * filter.shape[1];
+    }
+  }
+  return macs;
+}
+
 OperatorInfo Model::op(int index) const {
   const fb::Operator& op = *impl_->graph->operators()->Get(index);
   const fb::OperatorCode& code = impl_->op_code_entry(index);

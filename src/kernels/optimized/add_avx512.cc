@@ -1,0 +1,69 @@
+#include "kernels/optimized/add_avx512.h"
+
+#include "kernels/optimized/requantize_avx512.h"
+
+namespace edgetl::optimized {
+
+#if EDGETL_HAVE_VNNI_CODE
+namespace {
+
+template <typename T>
+EDGETL_VNNI_TARGET inline __m512i Load16(const T* p, __mmask16 m) {
+  const __m128i bytes = _mm_maskz_loadu_epi8(m, p);
+  if constexpr (std::is_same_v<T, uint8_t>) {
+    return _mm512_cvtepu8_epi32(bytes);
+  } else {
+    return _mm512_cvtepi8_epi32(bytes);
+  }
+}
+
+template <typename T, bool kSub>
+EDGETL_VNNI_TARGET void Add(const reference::AddQuant& p, const T* x, const T* y, T* out,
+                            size_t n) {
+  const __m512i zero = _mm512_setzero_si512();
+  const __m512i off1 = _mm512_set1_epi32(p.input1_offset),
+                off2 = _mm512_set1_epi32(p.input2_offset);
+  const __m512i left = _mm512_set1_epi32(p.left_shift);
+  const __m512i m1 = _mm512_set1_epi32(p.input1_multiplier),
+                s1 = _mm512_set1_epi32(-p.input1_shift);
+  const __m512i m2 = _mm512_set1_epi32(p.input2_multiplier),
+                s2 = _mm512_set1_epi32(-p.input2_shift);
+  const __m512i mo = _mm512_set1_epi32(p.output_multiplier),
+                so = _mm512_set1_epi32(-p.output_shift);
+  const __m512i out_offset = _mm512_set1_epi32(p.output_offset);
+  const __m512i lo = _mm512_set1_epi32(p.act_min), hi = _mm512_set1_epi32(p.act_max);
+  for (size_t i = 0; i < n; i += 16) {
+    const __mmask16 m = n - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - i)) - 1);
+    const __m512i a = _mm512_sllv_epi32(_mm512_add_epi32(Load16(x + i, m), off1), left);
+    const __m512i b = _mm512_sllv_epi32(_mm512_add_epi32(Load16(y + i, m), off2), left);
+    const __m512i sa = MultiplyByQuantizedMultiplier16(a, m1, zero, s1);
+    const __m512i sb = MultiplyByQuantizedMultiplier16(b, m2, zero, s2);
+    const __m512i sum = kSub ? _mm512_sub_epi32(sa, sb) : _mm512_add_epi32(sa, sb);
+    const __m512i r = Requantize16(sum, mo, zero, so, out_offset, lo, hi);
+    _mm512_mask_cvtepi32_storeu_epi8(out + i, m, r);
+  }
+}
+
+}  // namespace
+
+template <typename T, bool kSub>
+void AddAvx512(const reference::AddQuant& p, const T* x, const T* y, T* out, size_t n) {
+  Add<T, kSub>(p, x, y, out, n);
+}
+#else
+template <typename T, bool kSub>
+void AddAvx512(const reference::AddQuant&, const T*, const T*, T*, size_t) {
+  // Never called: HasAvx512Vnni() is false where this code is not built.
+}
+#endif
+
+template void AddAvx512<uint8_t, false>(const reference::AddQuant&, const uint8_t*, const uint8_t*,
+                                        uint8_t*, size_t);
+template void AddAvx512<uint8_t, true>(const reference::AddQuant&, const uint8_t*, const uint8_t*,
+                                       uint8_t*, size_t);
+template void AddAvx512<int8_t, false>(const reference::AddQuant&, const int8_t*, const int8_t*,
+                                       int8_t*, size_t);
+template void AddAvx512<int8_t, true>(const reference::AddQuant&, const int8_t*, const int8_t*,
+                                      int8_t*, size_t);
+
+}  // namespace edgetl::optimized
