@@ -90,9 +90,9 @@ class Conv2D final : public OpKernel {
     vnni_ = input_->type() == TensorType::kUInt8
                 ? optimized::PackVnniConv(filter_->ptr<uint8_t>(), g.out_c, k, bias, quant_.quant)
                 : optimized::PackVnniConv(filter_->ptr<int8_t>(), g.out_c, k, bias, quant_.quant);
-    // A 1x1 stride-1 uint8 conv reads its rows straight from the input.
-    direct_ = g.filter_h == 1 && g.filter_w == 1 && g.stride_h == 1 && g.stride_w == 1 &&
-              vnni_.a_xor == 0 && g.in_c % 4 == 0;
+    // A 1x1 stride-1 conv reads its rows straight from the input.
+    direct_ =
+        g.filter_h == 1 && g.filter_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.in_c % 4 == 0;
     const int threads = pool_ ? pool_->threads() : 1;
     rows_scratch_.assign(threads, std::vector<uint8_t>(direct_ ? 0 : kBlockRows * vnni_.k4));
     sums_scratch_.assign(threads, std::vector<int32_t>(kBlockRows));
@@ -124,13 +124,13 @@ class Conv2D final : public OpKernel {
       if (direct_) {
         a = reinterpret_cast<const uint8_t*>(in) + static_cast<size_t>(m0) * g.in_c;
         lda = g.in_c;
-        if (sums) optimized::RowSums(a, lda, g.in_c, rows, sums);
       } else {
         uint8_t* rows_buf = rows_scratch_[thread].data();
-        optimized::Im2RowVnni(g, vnni_, in, m0, rows, rows_buf, sums);
+        optimized::Im2RowVnni(g, vnni_, in, m0, rows, rows_buf);
         a = rows_buf;
         lda = vnni_.k4;
       }
+      if (sums) optimized::RowSums(reinterpret_cast<const T*>(a), lda, vnni_.k4, rows, sums);
       optimized::GemmVnni(vnni_, a, lda, sums, rows, p0, p1,
                           out + static_cast<size_t>(m0) * g.out_c, g.out_c);
     });

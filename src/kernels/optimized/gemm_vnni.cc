@@ -16,11 +16,10 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
   w.k = k;
   w.k4 = (k + 3) / 4 * 4;
   w.n16 = (n + 15) / 16 * 16;
-  const int32_t ax = kUint8 ? 0 : 128, bw = kUint8 ? -128 : 0;
-  const int32_t alpha = q.input_offset - ax;
-  w.beta = q.filter_offset - bw;
-  w.a_xor = kUint8 ? 0 : 0x80;
-  w.a_pad = static_cast<uint8_t>(-q.input_offset + ax);
+  const int32_t shift = kUint8 ? -128 : 128;  // p = w + shift
+  const int32_t alpha = q.input_offset;
+  w.beta = q.filter_offset - shift;
+  w.a_pad = static_cast<uint8_t>(-q.input_offset);
   w.output_offset = q.output_offset;
   w.act_min = q.act_min;
   w.act_max = q.act_max;
@@ -32,12 +31,12 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
   for (int c = 0; c < n; ++c) {
     const int panel = c / kVnniPanel, lane = c % kVnniPanel;
     const int width = std::min(kVnniPanel, w.n16 - panel * kVnniPanel);
-    int8_t* dst = w.b.data() + static_cast<size_t>(panel) * kVnniPanel * w.k4;
+    uint8_t* dst = w.b.data() + static_cast<size_t>(panel) * kVnniPanel * w.k4;
     int32_t sum_b = 0;
     for (int i = 0; i < k; ++i) {
-      const int32_t b = static_cast<int32_t>(filter[static_cast<size_t>(c) * k + i]) + bw;
+      const int32_t b = static_cast<int32_t>(filter[static_cast<size_t>(c) * k + i]) + shift;
       sum_b += b;
-      dst[(static_cast<size_t>(i / 4) * width + lane) * 4 + i % 4] = static_cast<int8_t>(b);
+      dst[(static_cast<size_t>(i / 4) * width + lane) * 4 + i % 4] = static_cast<uint8_t>(b);
     }
     // Wrapping int32 arithmetic, as the accumulators' own.
     const uint32_t konst =
@@ -54,37 +53,39 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
 
 template <typename T>
 void Im2RowVnni(const reference::ConvGeometry& g, const VnniConv& w, const T* input, int m0,
-                int rows, uint8_t* a, int32_t* sums) {
+                int rows, uint8_t* a) {
   const int pixels = g.out_h * g.out_w;
+  const size_t run = static_cast<size_t>(g.filter_w) * g.in_c;  // one window row, contiguous
   for (int r = 0; r < rows; ++r) {
     const int m = m0 + r, b = m / pixels, oy = (m % pixels) / g.out_w, ox = m % g.out_w;
     const int y0 = oy * g.stride_h - g.pad_h, x0 = ox * g.stride_w - g.pad_w;
+    const bool cols_inside = x0 >= 0 && x0 + (g.filter_w - 1) * g.dilation_w < g.in_w;
     uint8_t* dst = a + static_cast<size_t>(r) * w.k4;
-    int32_t sum = 0;
     for (int fy = 0; fy < g.filter_h; ++fy) {
       const int iy = y0 + fy * g.dilation_h;
+      const T* src_row = input + (static_cast<size_t>(b) * g.in_h + iy) * g.in_w * g.in_c;
+      if (iy >= 0 && iy < g.in_h && cols_inside && g.dilation_w == 1) {
+        std::memcpy(dst, src_row + static_cast<size_t>(x0) * g.in_c, run);
+        dst += run;
+        continue;
+      }
       for (int fx = 0; fx < g.filter_w; ++fx, dst += g.in_c) {
         const int ix = x0 + fx * g.dilation_w;
         if (iy < 0 || iy >= g.in_h || ix < 0 || ix >= g.in_w) {
           std::memset(dst, w.a_pad, g.in_c);
-          sum += w.a_pad * g.in_c;
-          continue;
-        }
-        const T* src = input + ((static_cast<size_t>(b) * g.in_h + iy) * g.in_w + ix) * g.in_c;
-        for (int c = 0; c < g.in_c; ++c) {
-          dst[c] = static_cast<uint8_t>(src[c]) ^ w.a_xor;
-          sum += dst[c];
+        } else {
+          std::memcpy(dst, src_row + static_cast<size_t>(ix) * g.in_c, g.in_c);
         }
       }
     }
     std::memset(dst, 0, w.k4 - w.k);
-    if (sums) sums[r] = sum;
   }
 }
 
-void RowSums(const uint8_t* a, size_t lda, int k, int rows, int32_t* sums) {
+template <typename T>
+void RowSums(const T* a, size_t lda, int k, int rows, int32_t* sums) {
   for (int r = 0; r < rows; ++r) {
-    const uint8_t* row = a + r * lda;
+    const T* row = reinterpret_cast<const T*>(reinterpret_cast<const uint8_t*>(a) + r * lda);
     int32_t s = 0;
     for (int i = 0; i < k; ++i) s += row[i];
     sums[r] = s;
@@ -97,7 +98,7 @@ namespace {
 // One micro-tile: up to kVnniRows rows x NV * 16 channels starting at c0.
 template <int NV, typename T>
 EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, const int32_t* sums,
-                             int rows, const int8_t* panel, int c0, T* out, size_t ldc) {
+                             int rows, const uint8_t* panel, int c0, T* out, size_t ldc) {
   __m512i acc[kVnniRows][NV];
   const uint8_t* ar[kVnniRows];
 #pragma GCC unroll 6
@@ -106,7 +107,7 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, co
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_setzero_si512();
   }
-  const int8_t* bp = panel;
+  const uint8_t* bp = panel;
   for (int kk = 0; kk < w.k4; kk += 4, bp += NV * 64) {
     __m512i bv[NV];
 #pragma GCC unroll 4
@@ -117,7 +118,12 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, co
       std::memcpy(&four, ar[r] + kk, 4);
       const __m512i av = _mm512_set1_epi32(four);
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], av, bv[v]);
+      for (int v = 0; v < NV; ++v) {
+        // The unsigned operand comes first: uint8 activations, or the
+        // weights (stored + 128) of int8 models.
+        acc[r][v] = std::is_same_v<T, uint8_t> ? _mm512_dpbusd_epi32(acc[r][v], av, bv[v])
+                                               : _mm512_dpbusd_epi32(acc[r][v], bv[v], av);
+      }
     }
   }
   const __m512i out_offset = _mm512_set1_epi32(w.output_offset);
@@ -153,7 +159,7 @@ EDGETL_VNNI_TARGET void Gemm(const VnniConv& w, const uint8_t* a, size_t lda, co
   for (int p = p_begin; p < p_end; ++p) {
     const int c0 = p * kVnniPanel;
     const int width = std::min(kVnniPanel, w.n16 - c0);
-    const int8_t* panel = w.b.data() + static_cast<size_t>(c0) * w.k4;
+    const uint8_t* panel = w.b.data() + static_cast<size_t>(c0) * w.k4;
     for (int r = 0; r < rows; r += kVnniRows) {
       const int n = std::min(kVnniRows, rows - r);
       const uint8_t* ar = a + r * lda;
@@ -195,9 +201,11 @@ template VnniConv PackVnniConv<uint8_t>(const uint8_t*, int, int, const int32_t*
 template VnniConv PackVnniConv<int8_t>(const int8_t*, int, int, const int32_t*,
                                        const reference::ConvQuant&);
 template void Im2RowVnni<uint8_t>(const reference::ConvGeometry&, const VnniConv&, const uint8_t*,
-                                  int, int, uint8_t*, int32_t*);
+                                  int, int, uint8_t*);
 template void Im2RowVnni<int8_t>(const reference::ConvGeometry&, const VnniConv&, const int8_t*,
-                                 int, int, uint8_t*, int32_t*);
+                                 int, int, uint8_t*);
+template void RowSums<uint8_t>(const uint8_t*, size_t, int, int, int32_t*);
+template void RowSums<int8_t>(const int8_t*, size_t, int, int, int32_t*);
 template void GemmVnni<uint8_t>(const VnniConv&, const uint8_t*, size_t, const int32_t*, int, int,
                                 int, uint8_t*, size_t);
 template void GemmVnni<int8_t>(const VnniConv&, const uint8_t*, size_t, const int32_t*, int, int,

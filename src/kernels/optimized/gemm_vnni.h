@@ -2,18 +2,19 @@
 // into each int32 lane), for uint8 and int8 models, byte-identical to the
 // reference kernels.
 //
-// vpdpbusd wants one unsigned and one signed operand, so activations become
-// a = x + ax (ax = 0 for uint8, 128 for int8: a = x ^ 0x80) and weights
-// b = w + bw (bw = -128 for uint8, 0 for int8). With the ops' offsets io
-// (-input zero point) and fo (-filter zero point), alpha = io - ax and
-// beta = fo - bw, every accumulator is exactly
-//   sum_k (w + fo)(x + io) = sum_k a*b + alpha*sum_k b + beta*sum_k a + K*alpha*beta
-// The two middle terms are a per-channel constant (folded with the bias when
-// the weights are packed) and a per-row sum of the activations (needed only
-// when beta != 0, i.e. uint8 weights whose zero point is not 128). Padding
-// taps hold the activation value of the input zero point, which contributes
-// exactly zero, as the reference's skipped taps do. Requantization to the
-// output type is fused into the kernel's epilogue. Internal header.
+// vpdpbusd wants one unsigned and one signed operand. Activations are used
+// as they are (uint8 models: the unsigned operand; int8 models: the signed
+// one) and weights are stored as p = w - 128 (uint8 weights, signed) or
+// p = w + 128 (int8 weights, unsigned). With the ops' offsets io (-input
+// zero point) and fo (-filter zero point), every accumulator is exactly
+//   sum_k (w + fo)(x + io) = sum_k p*x + io*sum_k p + beta*sum_k x + K*io*beta
+// with beta = fo + 128 (uint8) or fo - 128 (int8). The middle terms are a
+// per-channel constant (folded with the bias when the weights are packed)
+// and a per-row sum of the activations (not needed when beta == 0: uint8
+// weights with zero point 128). Padding taps hold the input zero point,
+// which contributes exactly zero, as the reference's skipped taps do.
+// Requantization to the output type is fused into the kernel's epilogue.
+// Internal header.
 #pragma once
 
 #include <cstddef>
@@ -34,13 +35,12 @@ struct VnniConv {
   int n16 = 0;  // channels rounded up to 16
   // Panels of 64 channels (the last may be narrower, rounded to 16), each
   // [k4 / 4][panel width][4] bytes, panel p at offset p * 64 * k4.
-  std::vector<int8_t> b;
-  // Per channel (n16 entries): bias + alpha * sum_k b + K * alpha * beta,
-  // and the requantization parameters.
+  std::vector<uint8_t> b;
+  // Per channel (n16 entries): bias + io * sum_k p + K * io * beta, and the
+  // requantization parameters.
   std::vector<int32_t> col_const, multiplier, left_shift, right_shift;
   int32_t beta = 0;
   int32_t output_offset = 0, act_min = 0, act_max = 0;
-  uint8_t a_xor = 0;  // applied to activations: 0x80 for int8
   uint8_t a_pad = 0;  // activation byte of a padding tap (the input zero point)
 
   int panels() const { return (n16 + kVnniPanel - 1) / kVnniPanel; }
@@ -53,15 +53,15 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
                       const reference::ConvQuant& q);
 
 // Writes `rows` im2col rows of the conv's output pixels starting at `m0`
-// (pixel index over batch, y, x) into `a` (k4 bytes each, transformed by
-// a_xor, padding taps a_pad, zeros beyond k), and their sums into `sums`
-// when not null.
+// (pixel index over batch, y, x) into `a` (k4 bytes each, padding taps
+// a_pad, zeros beyond k).
 template <typename T>
 void Im2RowVnni(const reference::ConvGeometry& g, const VnniConv& w, const T* input, int m0,
-                int rows, uint8_t* a, int32_t* sums);
+                int rows, uint8_t* a);
 
-// Sums of `rows` rows of `k` bytes, `lda` apart.
-void RowSums(const uint8_t* a, size_t lda, int k, int rows, int32_t* sums);
+// Sums of `rows` rows of `k` values of T, `lda` bytes apart.
+template <typename T>
+void RowSums(const T* a, size_t lda, int k, int rows, int32_t* sums);
 
 // out[r * ldc + c] for r < rows and channels of panels [p_begin, p_end):
 // the requantized conv outputs for activation rows a + r * lda.
