@@ -6,8 +6,9 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 // GCC 12's AVX-512 intrinsics pass _mm512_undefined_epi32() as the unused
-// merge operand, which -Wmaybe-uninitialized reports once inlined.
+// merge operand, which -W(maybe-)uninitialized reports once inlined.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 #define EDGETL_HAVE_VNNI_CODE 1
 #define EDGETL_VNNI_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
@@ -18,31 +19,27 @@
 #if EDGETL_HAVE_VNNI_CODE
 namespace edgetl::optimized {
 
-// (ab + nudge) / 2^31 per 64-bit lane, truncated toward zero: the core of
-// SaturatingRoundingDoublingHighMul.
-EDGETL_VNNI_TARGET inline __m512i RoundedHigh64(__m512i ab) {
-  const __m512i zero = _mm512_setzero_si512();
-  const __mmask8 neg = _mm512_cmplt_epi64_mask(ab, zero);
-  __m512i s =
-      _mm512_add_epi64(ab, _mm512_mask_blend_epi64(neg, _mm512_set1_epi64(int64_t{1} << 30),
-                                                   _mm512_set1_epi64(1 - (int64_t{1} << 30))));
-  const __mmask8 s_neg = _mm512_cmplt_epi64_mask(s, zero);
-  s = _mm512_mask_add_epi64(s, s_neg, s, _mm512_set1_epi64((int64_t{1} << 31) - 1));
-  return _mm512_srai_epi64(s, 31);
-}
-
 // TensorFlow Lite's MultiplyByQuantizedMultiplier (double rounding), 16 lanes;
 // see fixedpoint::MultiplyByQuantizedMultiplier for the scalar definition.
-// The multiplier is never INT32_MIN (it is in [2^30, 2^31) or 0), so the
-// saturating case of the doubling high multiply cannot occur.
+//
+// SaturatingRoundingDoublingHighMul(x, m) is (x*m + nudge) / 2^31 truncated
+// toward zero, nudge = 2^30 for x*m >= 0 and 1 - 2^30 otherwise. For
+// x*m < 0 that equals floor((x*m + 1 - 2^30 + 2^31 - 1) / 2^31), so in both
+// cases it is (x*m + 2^30) >> 31 (arithmetic): one add and one shift per
+// 64-bit product. Its saturating case (x = m = INT32_MIN) cannot occur: the
+// multiplier is in [2^30, 2^31) or 0. RoundingDivideByPOT follows the scalar
+// code (remainder against threshold), which never overflows.
 EDGETL_VNNI_TARGET inline __m512i MultiplyByQuantizedMultiplier16(__m512i x, __m512i mult,
                                                                   __m512i lshift, __m512i rshift) {
   x = _mm512_sllv_epi32(x, lshift);
-  // 64-bit products of the even and the odd lanes.
-  const __m512i even = _mm512_mul_epi32(x, mult);
-  const __m512i odd = _mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(mult, 32));
-  const __m512i hi = _mm512_mask_blend_epi32(0xAAAA, RoundedHigh64(even),
-                                             _mm512_slli_epi64(RoundedHigh64(odd), 32));
+  const __m512i nudge = _mm512_set1_epi64(int64_t{1} << 30);
+  // Even lanes: the low dword of (x*m + 2^30) >> 31. Odd lanes: the same
+  // bits, 31..62 of the sum, are the high dword of the sum << 1.
+  const __m512i even = _mm512_add_epi64(_mm512_mul_epi32(x, mult), nudge);
+  const __m512i odd = _mm512_add_epi64(
+      _mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(mult, 32)), nudge);
+  const __m512i hi =
+      _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 31), _mm512_slli_epi64(odd, 1));
   // RoundingDivideByPOT(hi, rshift): round half away from zero.
   const __m512i one = _mm512_set1_epi32(1);
   const __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, rshift), one);

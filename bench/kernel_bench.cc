@@ -1,0 +1,153 @@
+// Per-kernel throughput in GMAC/s on MobileNet V1's layer shapes, each op
+// run alone through the interpreter (one thread): the reference loops (the
+// oracle) against the default optimized kernels. BM_VnniPeak measures the
+// core's int8 multiply-add peak with independent vpdpbusd chains, the bar
+// the 1x1 convolutions are compared with.
+#include <benchmark/benchmark.h>
+
+#include <random>
+
+#include "edgetl/interpreter.h"
+#include "kernels/optimized/cpu.h"
+#include "kernels/optimized/requantize_avx512.h"
+#include "model/model_builder.h"
+
+namespace edgetl {
+namespace {
+
+Quantization PerTensor(float scale, int64_t zero_point) { return {{scale}, {zero_point}}; }
+
+// One uint8 CONV_2D (depthwise: DEPTHWISE_CONV_2D) layer, SAME padding.
+Model ConvLayer(int hw, int in_c, int out_c, int k, bool depthwise) {
+  ModelBuilder b;
+  std::mt19937 rng(3);
+  const int in = b.AddTensor("in", TensorType::kUInt8, {1, hw, hw, in_c}, PerTensor(0.02f, 128));
+  std::vector<uint8_t> w(static_cast<size_t>(depthwise ? 1 : out_c) * k * k *
+                         (depthwise ? out_c : in_c));
+  for (auto& v : w) v = static_cast<uint8_t>(rng());
+  const std::vector<int> w_shape =
+      depthwise ? std::vector<int>{1, k, k, out_c} : std::vector<int>{out_c, k, k, in_c};
+  const int tw = b.AddTensor("w", TensorType::kUInt8, w_shape, PerTensor(0.01f, 120), w);
+  const int tb = b.AddConstTensor("b", TensorType::kInt32, {out_c},
+                                  std::vector<int32_t>(out_c, 100), PerTensor(0.0002f, 0));
+  const int out = b.AddTensor("out", TensorType::kUInt8, {1, hw, hw, out_c}, PerTensor(0.05f, 0));
+  fb::BuiltinOptionsUnion u;
+  if (depthwise) {
+    fb::DepthwiseConv2DOptionsT o;
+    o.padding = fb::Padding::SAME;
+    o.stride_w = o.stride_h = 1;
+    o.depth_multiplier = 1;
+    o.fused_activation_function = fb::ActivationFunctionType::RELU6;
+    u.Set(o);
+  } else {
+    fb::Conv2DOptionsT o;
+    o.padding = fb::Padding::SAME;
+    o.stride_w = o.stride_h = 1;
+    o.fused_activation_function = fb::ActivationFunctionType::RELU6;
+    u.Set(o);
+  }
+  b.AddOperator(depthwise ? fb::BuiltinOperator::DEPTHWISE_CONV_2D : fb::BuiltinOperator::CONV_2D,
+                {in, tw, tb}, {out}, std::move(u));
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  return *b.Build();
+}
+
+void RunLayer(benchmark::State& state, const Model& model) {
+  const bool optimized = state.range(0) != 0;
+  auto interpreter = Interpreter::Create(
+      model, {.kernels = optimized ? KernelChoice::kAuto : KernelChoice::kReference, .threads = 1});
+  if (!interpreter.ok()) {
+    state.SkipWithError(interpreter.status().ToString().c_str());
+    return;
+  }
+  std::mt19937 rng(1);
+  for (uint8_t& b : interpreter->input(0).data) b = static_cast<uint8_t>(rng());
+  for (auto _ : state) {
+    (void)interpreter->Invoke();
+    benchmark::DoNotOptimize(interpreter->output(0).data.data());
+  }
+  state.counters["GMAC/s"] = benchmark::Counter(model.multiply_accumulates() * 1e-9,
+                                                benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_Conv1x1(benchmark::State& state) {
+  const int hw = state.range(1), c = state.range(2), oc = state.range(3);
+  RunLayer(state, ConvLayer(hw, c, oc, 1, false));
+}
+BENCHMARK(BM_Conv1x1)
+    ->ArgNames({"optimized", "hw", "in_c", "out_c"})
+    ->ArgsProduct({{0, 1}, {112}, {32}, {64}})
+    ->ArgsProduct({{0, 1}, {56}, {128}, {128}})
+    ->ArgsProduct({{0, 1}, {14}, {512}, {512}})
+    ->ArgsProduct({{0, 1}, {7}, {1024}, {1024}})
+    ->Unit(benchmark::kMicrosecond);
+
+void BM_Conv3x3(benchmark::State& state) {
+  RunLayer(state, ConvLayer(112, 3, 32, 3, false));  // MobileNet's first layer (stride 1 here)
+}
+BENCHMARK(BM_Conv3x3)->ArgName("optimized")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
+void BM_Depthwise3x3(benchmark::State& state) {
+  const int hw = state.range(1), c = state.range(2);
+  RunLayer(state, ConvLayer(hw, c, c, 3, true));
+}
+BENCHMARK(BM_Depthwise3x3)
+    ->ArgNames({"optimized", "hw", "c"})
+    ->ArgsProduct({{0, 1}, {112}, {32}})
+    ->ArgsProduct({{0, 1}, {56}, {128}})
+    ->ArgsProduct({{0, 1}, {14}, {512}})
+    ->ArgsProduct({{0, 1}, {7}, {1024}})
+    ->Unit(benchmark::kMicrosecond);
+
+#if EDGETL_HAVE_VNNI_CODE
+// 12 independent accumulators in named registers, so that neither latency
+// nor spills limit throughput.
+EDGETL_VNNI_TARGET __attribute__((noinline)) void VnniChains(int64_t iterations, __m512i* out) {
+  const __m512i x = _mm512_set1_epi32(0x01020304), y = _mm512_set1_epi32(0x05060708);
+  __m512i a0 = x, a1 = y, a2 = x, a3 = y, a4 = x, a5 = y, a6 = x, a7 = y, a8 = x, a9 = y, a10 = x,
+          a11 = y;
+  for (int64_t i = 0; i < iterations; ++i) {
+    a0 = _mm512_dpbusd_epi32(a0, x, y);
+    a1 = _mm512_dpbusd_epi32(a1, x, y);
+    a2 = _mm512_dpbusd_epi32(a2, x, y);
+    a3 = _mm512_dpbusd_epi32(a3, x, y);
+    a4 = _mm512_dpbusd_epi32(a4, x, y);
+    a5 = _mm512_dpbusd_epi32(a5, x, y);
+    a6 = _mm512_dpbusd_epi32(a6, x, y);
+    a7 = _mm512_dpbusd_epi32(a7, x, y);
+    a8 = _mm512_dpbusd_epi32(a8, x, y);
+    a9 = _mm512_dpbusd_epi32(a9, x, y);
+    a10 = _mm512_dpbusd_epi32(a10, x, y);
+    a11 = _mm512_dpbusd_epi32(a11, x, y);
+  }
+  a0 = _mm512_add_epi32(_mm512_add_epi32(_mm512_add_epi32(a0, a1), _mm512_add_epi32(a2, a3)),
+                        _mm512_add_epi32(_mm512_add_epi32(a4, a5), _mm512_add_epi32(a6, a7)));
+  *out =
+      _mm512_add_epi32(a0, _mm512_add_epi32(_mm512_add_epi32(a8, a9), _mm512_add_epi32(a10, a11)));
+}
+#endif
+
+void BM_VnniPeak(benchmark::State& state) {
+#if EDGETL_HAVE_VNNI_CODE
+  if (!optimized::HasAvx512Vnni()) {
+    state.SkipWithError("no AVX-512 VNNI on this CPU");
+    return;
+  }
+  constexpr int64_t kIterations = 1 << 20;
+  __m512i sink;
+  for (auto _ : state) {
+    VnniChains(kIterations, &sink);
+    benchmark::DoNotOptimize(sink);
+  }
+  // 12 instructions x 16 lanes x 4 multiply-adds per iteration.
+  state.counters["GMAC/s"] = benchmark::Counter(kIterations * 12.0 * 64 * 1e-9,
+                                                benchmark::Counter::kIsIterationInvariantRate);
+#else
+  state.SkipWithError("built without AVX-512 code");
+#endif
+}
+BENCHMARK(BM_VnniPeak)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace edgetl
