@@ -77,9 +77,9 @@ TEST(OptimizedKernels, ConvMatchesReferenceOnRandomShapes) {
 }
 
 // Larger convs: several 64-channel panels with a narrow tail, several row
-// blocks, the direct 1x1 path (uint8, depth % 4 == 0) and im2col, weight
-// zero points of 128 (no row sums) and others, multipliers above and below
-// one, on 1-3 threads.
+// blocks, row or channel splits over threads, the direct 1x1 path (uint8, depth % 4 == 0) and
+// im2col, weight zero points of 128 (no row sums) and others, multipliers above and below one, on
+// 1-3 threads.
 TEST(OptimizedKernels, LargeConvsOnSeveralThreads) {
   std::mt19937 rng(99);
   struct Case {
@@ -87,9 +87,15 @@ TEST(OptimizedKernels, LargeConvsOnSeveralThreads) {
     int h, c, oc, k, stride, filter_zp;
     float out_scale;
   };
-  const Case cases[] = {{true, 13, 64, 200, 1, 1, 128, 0.3f}, {true, 13, 64, 136, 1, 1, 77, 0.3f},
-                        {true, 11, 30, 72, 1, 1, 140, 0.02f}, {true, 15, 24, 80, 3, 2, 128, 0.5f},
-                        {false, 13, 64, 200, 1, 1, 0, 0.3f},  {false, 12, 21, 48, 3, 1, 0, 0.01f}};
+  const Case cases[] = {{true, 13, 64, 200, 1, 1, 128, 0.3f},
+                        {true, 13, 64, 136, 1, 1, 77, 0.3f},
+                        {true, 11, 30, 72, 1, 1, 140, 0.02f},
+                        {true, 15, 24, 80, 3, 2, 128, 0.5f},
+                        {false, 13, 64, 200, 1, 1, 0, 0.3f},
+                        {false, 12, 21, 48, 3, 1, 0, 0.01f},
+                        // Fewer pixels than threads x tile: channels are split.
+                        {true, 1, 64, 200, 1, 1, 128, 0.3f},
+                        {false, 2, 64, 260, 1, 1, 0, 0.3f}};
   for (const Case& t : cases) {
     const TensorType type = t.u8 ? TensorType::kUInt8 : TensorType::kInt8;
     const int oh = (t.h + t.stride - 1) / t.stride;

@@ -29,6 +29,8 @@ struct InterpreterOptions {
   // thread; 1 runs on the calling thread only (for running many
   // interpreters side by side). The reference kernels always use one.
   int threads = 0;
+  // Time every op on each Invoke() (a clock read per op); see op_times_ms().
+  bool profile = false;
 };
 
 // What Create() did, for benchmarks and memory budgets.
@@ -81,6 +83,9 @@ class Interpreter {
   // Bytes of the activation arena (all non-constant tensors).
   size_t arena_bytes() const;
   const InterpreterStats& stats() const;
+  // With InterpreterOptions::profile: milliseconds spent in each op (graph
+  // order) summed over all Invoke() calls so far; empty otherwise.
+  const std::vector<double>& op_times_ms() const;
   const Model& model() const;
 
  private:

@@ -16,12 +16,14 @@ namespace edgetl::cli {
 namespace {
 
 constexpr const char kHelp[] =
-    "usage: edgetl bench --model MODEL [--threads N] [--runs K] [--images DIR|LIST] [--json]\n"
+    "usage: edgetl bench --model MODEL [--threads N] [--runs K] [--images DIR|LIST] [--per-op]\n"
+    "                    [--json]\n"
     "  Times K inferences (default 100, after 5 warm-up runs) of one interpreter on N threads\n"
     "  (default: all hardware threads) with a random input, and prints median and p90 latency,\n"
     "  images/s, GMAC/s, the interpreter's creation time (weight prepacking included), arena\n"
     "  and packed-weight sizes and the process's peak RSS. With --images, also the batch\n"
-    "  throughput of decoding and embedding those images on all N threads (no cache).";
+    "  throughput of decoding and embedding those images on all N threads (no cache). --per-op\n"
+    "  adds a profiled pass: the time of every op (text output only).";
 
 double PeakRssMb() {
   rusage usage{};
@@ -38,7 +40,7 @@ double Percentile(std::vector<double> v, double p) {
 }  // namespace
 
 int Bench(const Argv& argv) {
-  auto args = Args::Parse(argv, {"model", "threads", "runs", "images"}, {"json", "help"});
+  auto args = Args::Parse(argv, {"model", "threads", "runs", "images"}, {"json", "per-op", "help"});
   if (!args.ok()) return Fail("bench", args.status());
   if (args->has("help")) {
     std::puts(kHelp);
@@ -126,6 +128,19 @@ int Bench(const Argv& argv) {
   if (batch_images) {
     std::printf("batch:        %zu images decoded and embedded at %.1f images/s\n", batch_images,
                 batch_images_per_s);
+  }
+  if (args->has("per-op")) {
+    auto profiled = Interpreter::Create(*model, {.threads = *threads, .profile = true});
+    if (!profiled.ok()) return Fail("bench", profiled.status());
+    for (int i = 0; i < *runs; ++i) (void)profiled->Invoke();
+    std::printf("per op (mean of %d profiled runs):\n", *runs);
+    for (int i = 0; i < model->num_operators(); ++i) {
+      const OperatorInfo op = model->op(i);
+      const std::string shape =
+          op.outputs.empty() ? "" : model->tensor(op.outputs[0]).ShapeString();
+      std::printf("  %3d %-20s %-18s %8.3f ms\n", i, op.op_name.c_str(), shape.c_str(),
+                  profiled->op_times_ms()[i] / *runs);
+    }
   }
   return 0;
 }

@@ -22,6 +22,7 @@ struct Interpreter::Impl {
   std::vector<std::unique_ptr<AlignedBytes>> realigned;
   std::unique_ptr<ThreadPool> pool;
   InterpreterStats stats;
+  std::vector<double> op_ms;  // per op, with options.profile
 
   explicit Impl(const Model& m) : model(m) {}
 };
@@ -165,6 +166,7 @@ Result<Interpreter> Interpreter::Create(const Model& model, const InterpreterOpt
     impl->stats.packed_weight_bytes += impl->kernels[i]->packed_bytes();
   }
   impl->stats.threads = threads;
+  if (options.profile) impl->op_ms.assign(num_ops, 0.0);
   impl->stats.arena_bytes = arena_size;
   impl->stats.create_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -206,9 +208,20 @@ Status Interpreter::SetInput(int i, std::span<const uint8_t> bytes) {
 }
 
 Status Interpreter::Invoke() {
-  for (auto& kernel : impl_->kernels) kernel->Eval();
+  if (impl_->op_ms.empty()) {
+    for (auto& kernel : impl_->kernels) kernel->Eval();
+    return Status::Ok();
+  }
+  for (size_t i = 0; i < impl_->kernels.size(); ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    impl_->kernels[i]->Eval();
+    impl_->op_ms[i] +=
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  }
   return Status::Ok();
 }
+
+const std::vector<double>& Interpreter::op_times_ms() const { return impl_->op_ms; }
 
 Result<std::vector<float>> Interpreter::DequantizedOutput(int i) const {
   if (i < 0 || i >= num_outputs()) return OutOfRange("no output " + std::to_string(i));

@@ -33,7 +33,13 @@ ThreadPool::~ThreadPool() {
 }
 
 void ThreadPool::Work(int thread) {
-  for (int t; (t = next_.fetch_add(1, std::memory_order_relaxed)) < tasks_;) (*fn_)(t, thread);
+  // A fixed contiguous share per thread: consecutive layers split the same
+  // way, so each core mostly reads rows that it wrote itself (still in its
+  // own cache), and no atomic is touched per task.
+  const int n = threads();
+  const int begin = static_cast<int>(int64_t{tasks_} * thread / n);
+  const int end = static_cast<int>(int64_t{tasks_} * (thread + 1) / n);
+  for (int t = begin; t < end; ++t) (*fn_)(t, thread);
 }
 
 void ThreadPool::Run(int tasks, const TaskFn& fn) {
@@ -44,7 +50,6 @@ void ThreadPool::Run(int tasks, const TaskFn& fn) {
   }
   tasks_ = tasks;
   fn_ = &fn;
-  next_.store(0, std::memory_order_relaxed);
   pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
   generation_.fetch_add(1, std::memory_order_release);
   if (sleeping_.load(std::memory_order_acquire) > 0) {

@@ -24,10 +24,11 @@ class ThreadPool {
 
   int threads() const { return static_cast<int>(workers_.size()) + 1; }
 
-  // Calls fn(task, thread) for every task in [0, tasks), spread over the
-  // threads (the caller takes part as thread 0; `thread` < threads() indexes
-  // per-thread scratch), and returns when all are done. Not re-entrant: fn
-  // must not call Run.
+  // Calls fn(task, thread) for every task in [0, tasks) and returns when all
+  // are done. Thread i (the caller is thread 0; `thread` < threads() indexes
+  // per-thread scratch) runs the i-th contiguous share of the tasks, so
+  // callers should make tasks of equal cost. Not re-entrant: fn must not
+  // call Run.
   using TaskFn = std::function<void(int task, int thread)>;
   void Run(int tasks, const TaskFn& fn);
 
@@ -37,7 +38,6 @@ class ThreadPool {
 
   std::vector<std::thread> workers_;
   std::atomic<uint64_t> generation_{0};
-  std::atomic<int> next_{0};
   std::atomic<int> pending_{0};  // workers still inside the current region
   int tasks_ = 0;
   const TaskFn* fn_ = nullptr;

@@ -79,8 +79,8 @@ class Conv2D final : public OpKernel {
   }
 
  private:
-  // Rows of output pixels per task: a multiple of the micro-tile height,
-  // small enough for the im2col block to stay in L1/L2.
+  // Rows of output pixels per task at most: a multiple of the micro-tile
+  // height, small enough for the im2col block to stay in L1/L2.
   static constexpr int kBlockRows = 8 * optimized::kVnniRows;
 
   void PrepareVnni() {
@@ -94,15 +94,16 @@ class Conv2D final : public OpKernel {
     direct_ =
         g.filter_h == 1 && g.filter_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.in_c % 4 == 0;
     const int threads = pool_ ? pool_->threads() : 1;
-    rows_scratch_.assign(threads, std::vector<uint8_t>(direct_ ? 0 : kBlockRows * vnni_.k4));
-    sums_scratch_.assign(threads, std::vector<int32_t>(kBlockRows));
-    // Enough tasks for every thread: split rows into blocks, and each block's
-    // output channels into groups of panels when there are few blocks.
+    // One task per thread (the pool gives each thread a fixed share): an
+    // equal band of output pixels each, walked in blocks of kBlockRows; with
+    // too few pixels for that (under a micro-tile per thread), an equal
+    // share of the channel panels instead.
     const int m = g.batches * g.out_h * g.out_w;
-    const int blocks = (m + kBlockRows - 1) / kBlockRows;
-    const int want = 4 * threads;
-    panel_groups_ = blocks >= want ? 1 : std::min(vnni_.panels(), (want + blocks - 1) / blocks);
-    vnni_tasks_ = blocks * panel_groups_;
+    split_channels_ = m < optimized::kVnniRows * threads && vnni_.panels() >= threads;
+    vnni_tasks_ = threads;
+    const int scratch_rows = std::min(kBlockRows, m);
+    rows_scratch_.assign(threads, std::vector<uint8_t>(direct_ ? 0 : scratch_rows * vnni_.k4));
+    sums_scratch_.assign(threads, std::vector<int32_t>(scratch_rows));
   }
 
   template <typename T>
@@ -112,27 +113,35 @@ class Conv2D final : public OpKernel {
     const T* in = input_->ptr<T>();
     T* out = output_->ptr<T>();
     const int panels = vnni_.panels();
-    const int per_group = (panels + panel_groups_ - 1) / panel_groups_;
     pool_->Run(vnni_tasks_, [&](int task, int thread) {
-      const int block = task / panel_groups_, group = task % panel_groups_;
-      const int m0 = block * kBlockRows, rows = std::min(kBlockRows, m - m0);
-      const int p0 = group * per_group, p1 = std::min(panels, p0 + per_group);
+      const int64_t n = vnni_tasks_;
+      int m_begin = 0, m_end = m, p0 = 0, p1 = panels;
+      if (split_channels_) {
+        p0 = static_cast<int>(panels * task / n);
+        p1 = static_cast<int>(panels * (task + 1) / n);
+      } else {
+        m_begin = static_cast<int>(m * task / n);
+        m_end = static_cast<int>(m * (task + 1) / n);
+      }
       if (p0 >= p1) return;
       int32_t* sums = vnni_.beta != 0 ? sums_scratch_[thread].data() : nullptr;
-      const uint8_t* a;
-      size_t lda;
-      if (direct_) {
-        a = reinterpret_cast<const uint8_t*>(in) + static_cast<size_t>(m0) * g.in_c;
-        lda = g.in_c;
-      } else {
-        uint8_t* rows_buf = rows_scratch_[thread].data();
-        optimized::Im2RowVnni(g, vnni_, in, m0, rows, rows_buf);
-        a = rows_buf;
-        lda = vnni_.k4;
+      for (int m0 = m_begin; m0 < m_end; m0 += kBlockRows) {
+        const int rows = std::min(kBlockRows, m_end - m0);
+        const uint8_t* a;
+        size_t lda;
+        if (direct_) {
+          a = reinterpret_cast<const uint8_t*>(in) + static_cast<size_t>(m0) * g.in_c;
+          lda = g.in_c;
+        } else {
+          uint8_t* rows_buf = rows_scratch_[thread].data();
+          optimized::Im2RowVnni(g, vnni_, in, m0, rows, rows_buf);
+          a = rows_buf;
+          lda = vnni_.k4;
+        }
+        if (sums) optimized::RowSums(reinterpret_cast<const T*>(a), lda, vnni_.k4, rows, sums);
+        optimized::GemmVnni(vnni_, a, lda, sums, rows, p0, p1,
+                            out + static_cast<size_t>(m0) * g.out_c, g.out_c);
       }
-      if (sums) optimized::RowSums(reinterpret_cast<const T*>(a), lda, vnni_.k4, rows, sums);
-      optimized::GemmVnni(vnni_, a, lda, sums, rows, p0, p1,
-                          out + static_cast<size_t>(m0) * g.out_c, g.out_c);
     });
   }
 
@@ -158,7 +167,8 @@ class Conv2D final : public OpKernel {
   ThreadPool* pool_ = nullptr;
   optimized::VnniConv vnni_;
   bool direct_ = false;
-  int vnni_tasks_ = 0, panel_groups_ = 1;
+  int vnni_tasks_ = 0;
+  bool split_channels_ = false;
   std::vector<std::vector<uint8_t>> rows_scratch_;  // per thread: im2col rows
   std::vector<std::vector<int32_t>> sums_scratch_;  // per thread: their sums
   float act_min_ = 0, act_max_ = 0;

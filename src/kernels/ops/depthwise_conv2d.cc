@@ -57,9 +57,10 @@ class DepthwiseConv2D final : public OpKernel {
                                                      quant_.quant)
                     : optimized::PackDepthwiseAvx512(filter_->ptr<int8_t>(), taps, g.out_c, bias,
                                                      quant_.quant);
-      // A few rows per task, several tasks per thread (even the 7x7 layers).
+      // One contiguous band of rows per thread (the pool gives each thread
+      // a fixed share), even for the 7x7 layers.
       const int rows = g.batches * g.out_h;
-      rows_per_task_ = std::max(1, rows / (4 * pool_->threads()));
+      rows_per_task_ = (rows + pool_->threads() - 1) / pool_->threads();
       tasks_ = (rows + rows_per_task_ - 1) / rows_per_task_;
     } else if (!ctx.reference_only) {
       const int taps = g.filter_h * g.filter_w;
