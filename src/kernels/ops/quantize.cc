@@ -22,6 +22,17 @@ void QuantizeFloat(const float* in, T* out, size_t n, float scale, int32_t zp) {
 template <typename TIn, typename TOut>
 void Requantize(const TIn* in, TOut* out, size_t n, int32_t in_zp, int32_t out_zp,
                 int32_t multiplier, int shift) {
+  if (multiplier == (1 << 30) && shift == 1) {
+    // Equal scales (TF2's uint8 <-> int8 shims): the multiplier is exactly
+    // one, MultiplyByQuantizedMultiplier(x, 2^30, 1) == x for |x| < 2^30, and
+    // this plain loop vectorizes.
+    for (size_t i = 0; i < n; ++i) {
+      out[i] = static_cast<TOut>(std::clamp<int32_t>(in[i] - in_zp + out_zp,
+                                                     std::numeric_limits<TOut>::min(),
+                                                     std::numeric_limits<TOut>::max()));
+    }
+    return;
+  }
   for (size_t i = 0; i < n; ++i) {
     const int32_t v =
         fixedpoint::MultiplyByQuantizedMultiplier(in[i] - in_zp, multiplier, shift) + out_zp;
