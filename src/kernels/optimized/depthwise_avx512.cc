@@ -27,6 +27,38 @@ DepthwiseAvx512 PackDepthwiseAvx512(const W* filter, int taps, int channels, con
     p.left_shift[c] = q.shift[c] > 0 ? q.shift[c] : 0;
     p.right_shift[c] = q.shift[c] > 0 ? 0 : -q.shift[c];
   }
+  if (taps == 9) {
+    p.blocks32 = channels / 32;
+    p.pairs.assign(static_cast<size_t>(p.blocks32) * 5 * 2 * 32, 0);
+    const size_t params = static_cast<size_t>(p.blocks32) * 2 * 16;
+    p.pair_bias.assign(params, 0);
+    p.pair_multiplier.assign(params, 0);
+    p.pair_left_shift.assign(params, 0);
+    p.pair_right_shift.assign(params, 0);
+    for (int block = 0; block < p.blocks32; ++block) {
+      for (int half = 0; half < 2; ++half) {
+        for (int lane = 0; lane < 16; ++lane) {
+          // Lanes 0-7: channels 8*half + 0..7; lanes 8-15: 16 + 8*half + 0..7.
+          const int c = block * 32 + (lane < 8 ? 0 : 16) + 8 * half + lane % 8;
+          int32_t sum = 0;
+          for (int pair = 0; pair < 5; ++pair) {
+            for (int j = 0; j < 2; ++j) {
+              const int t = 2 * pair + j;
+              const int32_t w = t < 9 ? p.w[static_cast<size_t>(t) * p.c16 + c] : 0;
+              sum += w;
+              p.pairs[((static_cast<size_t>(block) * 5 + pair) * 2 + half) * 32 + 2 * lane + j] =
+                  static_cast<int16_t>(w);
+            }
+          }
+          const size_t i = (static_cast<size_t>(block) * 2 + half) * 16 + lane;
+          p.pair_bias[i] = p.bias[c] + q.input_offset * sum;
+          p.pair_multiplier[i] = p.multiplier[c];
+          p.pair_left_shift[i] = p.left_shift[c];
+          p.pair_right_shift[i] = p.right_shift[c];
+        }
+      }
+    }
+  }
   return p;
 }
 
@@ -46,8 +78,8 @@ EDGETL_VNNI_TARGET inline __m512i Load16(const T* p, __mmask16 m) {
 // Any window: taps checked against the borders one by one.
 template <typename T>
 EDGETL_VNNI_TARGET void RowsGeneric(const reference::ConvGeometry& g, const reference::ConvQuant& q,
-                             const DepthwiseAvx512& p, const T* input, int row_begin, int row_end,
-                             T* output) {
+                                    const DepthwiseAvx512& p, const T* input, int row_begin,
+                                    int row_end, T* output) {
   const int c_out = g.out_c;
   const __m512i in_offset = _mm512_set1_epi32(q.input_offset);
   const __m512i out_offset = _mm512_set1_epi32(q.output_offset);
@@ -86,20 +118,123 @@ EDGETL_VNNI_TARGET void RowsGeneric(const reference::ConvGeometry& g, const refe
   }
 }
 
-// 3x3 windows (every MobileNet): per 16-channel block the nine weight
-// vectors and the requantization parameters stay in registers along the row.
-// Interior pixels use sum (x + io) w = sum x w + io sum w, with io sum w
-// folded into the bias, and no border checks; border pixels take the
-// generic path's per-tap checks.
+// 16 channels from c of output pixels [ox_begin, ox_end) of one row, any
+// position: taps outside the input are skipped as in the reference.
+template <typename T>
+EDGETL_VNNI_TARGET void Block16(const reference::ConvGeometry& g, const reference::ConvQuant& q,
+                                const DepthwiseAvx512& p, const T* input, int b, int oy, int c,
+                                int ox_begin, int ox_end, T* out_row) {
+  const int c_out = g.out_c;
+  const __mmask16 m = c_out - c >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (c_out - c)) - 1);
+  const __m512i in_offset = _mm512_set1_epi32(q.input_offset);
+  const __m512i out_offset = _mm512_set1_epi32(q.output_offset);
+  const __m512i lo = _mm512_set1_epi32(q.act_min), hi = _mm512_set1_epi32(q.act_max);
+  __m512i w[9];
+  for (int t = 0; t < 9; ++t)
+    w[t] = _mm512_loadu_si512(p.w.data() + static_cast<size_t>(t) * p.c16 + c);
+  const __m512i bias = _mm512_loadu_si512(p.bias.data() + c);
+  const __m512i mult = _mm512_loadu_si512(p.multiplier.data() + c);
+  const __m512i ls = _mm512_loadu_si512(p.left_shift.data() + c);
+  const __m512i rs = _mm512_loadu_si512(p.right_shift.data() + c);
+  const size_t pixel_step = static_cast<size_t>(g.in_c);
+  const int y0 = oy * g.stride_h - g.pad_h;
+  for (int ox = ox_begin; ox < ox_end; ++ox) {
+    const int x0 = ox * g.stride_w - g.pad_w;
+    __m512i acc = bias;
+    for (int fy = 0; fy < 3; ++fy) {
+      const int iy = y0 + fy * g.dilation_h;
+      if (iy < 0 || iy >= g.in_h) continue;
+      const T* r = input + (static_cast<size_t>(b) * g.in_h + iy) * g.in_w * pixel_step + c;
+      for (int fx = 0; fx < 3; ++fx) {
+        const int ix = x0 + fx * g.dilation_w;
+        if (ix < 0 || ix >= g.in_w) continue;
+        const __m512i x = _mm512_add_epi32(Load16(r + ix * pixel_step, m), in_offset);
+        acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(x, w[fy * 3 + fx]));
+      }
+    }
+    const __m512i r = Requantize16(acc, mult, ls, rs, out_offset, lo, hi);
+    _mm512_mask_cvtepi32_storeu_epi8(out_row + static_cast<size_t>(ox) * c_out + c, m, r);
+  }
+}
+
+// Two taps of 32 channels as int16 pairs per channel, in the pair layout
+// (see DepthwiseAvx512::pairs): half 0 and half 1.
+template <typename T>
+EDGETL_VNNI_TARGET inline void LoadPair(const T* a, const T* b, __m512i* h0, __m512i* h1) {
+  const __m256i va = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a));
+  const __m256i vb = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b));
+  const __m256i lo = _mm256_unpacklo_epi8(va, vb), hi = _mm256_unpackhi_epi8(va, vb);
+  if constexpr (std::is_same_v<T, uint8_t>) {
+    *h0 = _mm512_cvtepu8_epi16(lo);
+    *h1 = _mm512_cvtepu8_epi16(hi);
+  } else {
+    *h0 = _mm512_cvtepi8_epi16(lo);
+    *h1 = _mm512_cvtepi8_epi16(hi);
+  }
+}
+
+// 32 channels (a full block) of interior output pixels [ox_begin, ox_end):
+// sum x * w over the nine taps with vpmaddwd (two taps per instruction,
+// exact: |x * w| <= 255 * 255), plus the bias with the input offset folded.
+template <typename T>
+EDGETL_VNNI_TARGET void Interior32(const reference::ConvGeometry& g, const reference::ConvQuant& q,
+                                   const DepthwiseAvx512& p, const T* input, int b, int y0,
+                                   int block, int ox_begin, int ox_end, T* out_row) {
+  const int c = block * 32;
+  __m512i w[5][2];
+  for (int pair = 0; pair < 5; ++pair) {
+    for (int half = 0; half < 2; ++half) {
+      w[pair][half] = _mm512_loadu_si512(p.pairs.data() +
+                                         ((static_cast<size_t>(block) * 5 + pair) * 2 + half) * 32);
+    }
+  }
+  __m512i bias[2], mult[2], ls[2], rs[2];
+  for (int half = 0; half < 2; ++half) {
+    const size_t i = (static_cast<size_t>(block) * 2 + half) * 16;
+    bias[half] = _mm512_loadu_si512(p.pair_bias.data() + i);
+    mult[half] = _mm512_loadu_si512(p.pair_multiplier.data() + i);
+    ls[half] = _mm512_loadu_si512(p.pair_left_shift.data() + i);
+    rs[half] = _mm512_loadu_si512(p.pair_right_shift.data() + i);
+  }
+  const __m512i out_offset = _mm512_set1_epi32(q.output_offset);
+  const __m512i lo = _mm512_set1_epi32(q.act_min), hi = _mm512_set1_epi32(q.act_max);
+  const size_t pixel_step = static_cast<size_t>(g.in_c);
+  const size_t row_step = static_cast<size_t>(g.dilation_h) * g.in_w * pixel_step;
+  const size_t col_step = static_cast<size_t>(g.dilation_w) * pixel_step;
+  const T* top = input + (static_cast<size_t>(b) * g.in_h + y0) * g.in_w * pixel_step + c;
+  for (int ox = ox_begin; ox < ox_end; ++ox) {
+    const T* t0 = top + static_cast<size_t>(ox * g.stride_w - g.pad_w) * pixel_step;
+    // Tap t = 3 * fy + fx at t0 + fy * row_step + fx * col_step.
+    const T* tap[9];
+    for (int fy = 0; fy < 3; ++fy) {
+      for (int fx = 0; fx < 3; ++fx) tap[fy * 3 + fx] = t0 + fy * row_step + fx * col_step;
+    }
+    __m512i acc0 = bias[0], acc1 = bias[1];
+#pragma GCC unroll 5
+    for (int pair = 0; pair < 5; ++pair) {
+      __m512i x0, x1;
+      LoadPair(tap[2 * pair], tap[pair < 4 ? 2 * pair + 1 : 8], &x0, &x1);
+      acc0 = _mm512_add_epi32(acc0, _mm512_madd_epi16(x0, w[pair][0]));
+      acc1 = _mm512_add_epi32(acc1, _mm512_madd_epi16(x1, w[pair][1]));
+    }
+    const __m512i r0 = Requantize16(acc0, mult[0], ls[0], rs[0], out_offset, lo, hi);
+    const __m512i r1 = Requantize16(acc1, mult[1], ls[1], rs[1], out_offset, lo, hi);
+    // r0 holds channels 0-7, 16-23 and r1 8-15, 24-31: interleave the
+    // 64-bit halves back into channel order.
+    const __m128i b0 = _mm512_cvtepi32_epi8(r0), b1 = _mm512_cvtepi32_epi8(r1);
+    T* out = out_row + static_cast<size_t>(ox) * g.out_c + c;
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm_unpacklo_epi64(b0, b1));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 16), _mm_unpackhi_epi64(b0, b1));
+  }
+}
+
+// 3x3 windows (every MobileNet). Interior pixels of full 32-channel blocks
+// go through Interior32; borders and tail channels through Block16.
 template <typename T>
 EDGETL_VNNI_TARGET void Rows3x3(const reference::ConvGeometry& g, const reference::ConvQuant& q,
                                 const DepthwiseAvx512& p, const T* input, int row_begin,
                                 int row_end, T* output) {
   const int c_out = g.out_c;
-  const __m512i in_offset = _mm512_set1_epi32(q.input_offset);
-  const __m512i out_offset = _mm512_set1_epi32(q.output_offset);
-  const __m512i lo = _mm512_set1_epi32(q.act_min), hi = _mm512_set1_epi32(q.act_max);
-  const size_t pixel_step = static_cast<size_t>(g.in_c);
   // Output columns whose whole window is inside the input.
   const int span = 2 * g.dilation_w;
   int ox_lo = 0;
@@ -111,52 +246,17 @@ EDGETL_VNNI_TARGET void Rows3x3(const reference::ConvGeometry& g, const referenc
     const int y0 = oy * g.stride_h - g.pad_h;
     const bool rows_inside = y0 >= 0 && y0 + 2 * g.dilation_h < g.in_h;
     T* out_row = output + (static_cast<size_t>(b) * g.out_h + oy) * g.out_w * c_out;
-    for (int c = 0; c < c_out; c += 16) {
-      const __mmask16 m = c_out - c >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (c_out - c)) - 1);
-      __m512i w[9];
-      __m512i wsum = _mm512_setzero_si512();
-      for (int t = 0; t < 9; ++t) {
-        w[t] = _mm512_loadu_si512(p.w.data() + static_cast<size_t>(t) * p.c16 + c);
-        wsum = _mm512_add_epi32(wsum, w[t]);
-      }
-      const __m512i bias = _mm512_loadu_si512(p.bias.data() + c);
-      const __m512i bias_interior = _mm512_add_epi32(bias, _mm512_mullo_epi32(wsum, in_offset));
-      const __m512i mult = _mm512_loadu_si512(p.multiplier.data() + c);
-      const __m512i ls = _mm512_loadu_si512(p.left_shift.data() + c);
-      const __m512i rs = _mm512_loadu_si512(p.right_shift.data() + c);
-      for (int ox = 0; ox < g.out_w; ++ox) {
-        const int x0 = ox * g.stride_w - g.pad_w;
-        __m512i acc;
-        if (rows_inside && ox >= ox_lo && ox < ox_hi) {
-          acc = bias_interior;
-          const T* base = input + ((static_cast<size_t>(b) * g.in_h + y0) * g.in_w + x0) * g.in_c + c;
-#pragma GCC unroll 3
-          for (int fy = 0; fy < 3; ++fy) {
-            const T* r = base + static_cast<size_t>(fy) * g.dilation_h * g.in_w * pixel_step;
-#pragma GCC unroll 3
-            for (int fx = 0; fx < 3; ++fx) {
-              const __m512i x = Load16(r + static_cast<size_t>(fx) * g.dilation_w * pixel_step, m);
-              acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(x, w[fy * 3 + fx]));
-            }
-          }
-        } else {
-          acc = bias;
-          for (int fy = 0; fy < 3; ++fy) {
-            const int iy = y0 + fy * g.dilation_h;
-            if (iy < 0 || iy >= g.in_h) continue;
-            const T* r = input + (static_cast<size_t>(b) * g.in_h + iy) * g.in_w * pixel_step + c;
-            for (int fx = 0; fx < 3; ++fx) {
-              const int ix = x0 + fx * g.dilation_w;
-              if (ix < 0 || ix >= g.in_w) continue;
-              const __m512i x = _mm512_add_epi32(Load16(r + ix * pixel_step, m), in_offset);
-              acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(x, w[fy * 3 + fx]));
-            }
-          }
+    int c = 0;
+    if (rows_inside && ox_hi > ox_lo) {
+      for (int block = 0; block < p.blocks32; ++block, c += 32) {
+        for (int h = 0; h < 32; h += 16) {
+          Block16(g, q, p, input, b, oy, c + h, 0, ox_lo, out_row);
+          Block16(g, q, p, input, b, oy, c + h, ox_hi, g.out_w, out_row);
         }
-        const __m512i r = Requantize16(acc, mult, ls, rs, out_offset, lo, hi);
-        _mm512_mask_cvtepi32_storeu_epi8(out_row + static_cast<size_t>(ox) * c_out + c, m, r);
+        Interior32(g, q, p, input, b, y0, block, ox_lo, ox_hi, out_row);
       }
     }
+    for (; c < c_out; c += 16) Block16(g, q, p, input, b, oy, c, 0, g.out_w, out_row);
   }
 }
 

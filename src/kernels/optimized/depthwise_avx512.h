@@ -15,6 +15,17 @@ struct DepthwiseAvx512 {
   int taps = 0, c16 = 0;   // filter taps; channels rounded up to 16
   std::vector<int32_t> w;  // [taps][c16]: w + filter offset (0 beyond the channels)
   std::vector<int32_t> bias, multiplier, left_shift, right_shift;  // [c16]
+
+  // 3x3 filters, interior pixels, per full block of 32 channels: the taps in
+  // pairs (0,1) (2,3) (4,5) (6,7) (8,-) as int16 for vpmaddwd, in the lane
+  // order that byte unpacking gives: half 0 holds channels 0-7 and 16-23,
+  // half 1 channels 8-15 and 24-31, each channel's two taps side by side.
+  // [block][pair][half][32] int16, and per [block][half][16] the
+  // requantization parameters in the same order, with the bias including
+  // input offset * sum of the weights.
+  int blocks32 = 0;
+  std::vector<int16_t> pairs;
+  std::vector<int32_t> pair_bias, pair_multiplier, pair_left_shift, pair_right_shift;
 };
 
 template <typename W>
