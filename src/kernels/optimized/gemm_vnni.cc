@@ -51,54 +51,6 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
   return w;
 }
 
-namespace {
-
-// memcpy for the short runs of im2row (9 bytes for a 3x3x1... window row of
-// an RGB input): 8-byte moves instead of a library call per run.
-inline void CopyBytes(uint8_t* dst, const void* src, size_t n) {
-  const auto* s = static_cast<const uint8_t*>(src);
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t v;
-    std::memcpy(&v, s + i, 8);
-    std::memcpy(dst + i, &v, 8);
-  }
-  for (; i < n; ++i) dst[i] = s[i];
-}
-
-}  // namespace
-
-template <typename T>
-void Im2RowVnni(const reference::ConvGeometry& g, const VnniConv& w, const T* input, int m0,
-                int rows, uint8_t* a) {
-  const int pixels = g.out_h * g.out_w;
-  const size_t run = static_cast<size_t>(g.filter_w) * g.in_c;  // one window row, contiguous
-  for (int r = 0; r < rows; ++r) {
-    const int m = m0 + r, b = m / pixels, oy = (m % pixels) / g.out_w, ox = m % g.out_w;
-    const int y0 = oy * g.stride_h - g.pad_h, x0 = ox * g.stride_w - g.pad_w;
-    const bool cols_inside = x0 >= 0 && x0 + (g.filter_w - 1) * g.dilation_w < g.in_w;
-    uint8_t* dst = a + static_cast<size_t>(r) * w.k4;
-    for (int fy = 0; fy < g.filter_h; ++fy) {
-      const int iy = y0 + fy * g.dilation_h;
-      const T* src_row = input + (static_cast<size_t>(b) * g.in_h + iy) * g.in_w * g.in_c;
-      if (iy >= 0 && iy < g.in_h && cols_inside && g.dilation_w == 1) {
-        CopyBytes(dst, src_row + static_cast<size_t>(x0) * g.in_c, run);
-        dst += run;
-        continue;
-      }
-      for (int fx = 0; fx < g.filter_w; ++fx, dst += g.in_c) {
-        const int ix = x0 + fx * g.dilation_w;
-        if (iy < 0 || iy >= g.in_h || ix < 0 || ix >= g.in_w) {
-          std::memset(dst, w.a_pad, g.in_c);
-        } else {
-          std::memcpy(dst, src_row + static_cast<size_t>(ix) * g.in_c, g.in_c);
-        }
-      }
-    }
-    std::memset(dst, 0, w.k4 - w.k);
-  }
-}
-
 #if EDGETL_HAVE_VNNI_CODE
 namespace {
 
@@ -225,6 +177,87 @@ template <typename T>
 void RowSums(const T* a, size_t lda, int k, int rows, int32_t* sums) {
   Sums(a, lda, k, rows, sums);
 }
+
+namespace {
+
+// Copies n bytes with masked 64-byte moves: no library call for the short
+// runs of im2row (9 bytes per window row of an RGB input), and no access
+// past either buffer.
+EDGETL_VNNI_TARGET inline void CopyMasked(uint8_t* dst, const void* src, size_t n) {
+  const auto* s = static_cast<const uint8_t*>(src);
+  if (n <= 16) {
+    // The narrowest width that fits: a masked access whose full width
+    // crosses a page is slow even where the mask excludes the far side.
+    const __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
+    _mm_mask_storeu_epi8(dst, m, _mm_maskz_loadu_epi8(m, s));
+    return;
+  }
+  for (size_t i = 0; i < n; i += 64) {
+    const __mmask64 m = n - i >= 64 ? ~__mmask64{0} : (__mmask64{1} << (n - i)) - 1;
+    _mm512_mask_storeu_epi8(dst + i, m, _mm512_maskz_loadu_epi8(m, s + i));
+  }
+}
+
+EDGETL_VNNI_TARGET inline void FillMasked(uint8_t* dst, uint8_t value, size_t n) {
+  const __m512i v = _mm512_set1_epi8(static_cast<char>(value));
+  for (size_t i = 0; i < n; i += 64) {
+    const __mmask64 m = n - i >= 64 ? ~__mmask64{0} : (__mmask64{1} << (n - i)) - 1;
+    _mm512_mask_storeu_epi8(dst + i, m, v);
+  }
+}
+
+template <typename T>
+EDGETL_VNNI_TARGET void Im2Row(const reference::ConvGeometry& g, const VnniConv& w, const T* input,
+                               int m0, int rows, uint8_t* a) {
+  const int pixels = g.out_h * g.out_w;
+  const size_t run = static_cast<size_t>(g.filter_w) * g.in_c;  // one window row, contiguous
+  // Position of the first row; later rows step through it without divisions.
+  int b = m0 / pixels, oy = (m0 % pixels) / g.out_w, ox = m0 % g.out_w;
+  for (int r = 0; r < rows; ++r, ++ox) {
+    if (ox == g.out_w) {
+      ox = 0;
+      if (++oy == g.out_h) {
+        oy = 0;
+        ++b;
+      }
+    }
+    const int y0 = oy * g.stride_h - g.pad_h, x0 = ox * g.stride_w - g.pad_w;
+    const bool cols_inside = x0 >= 0 && x0 + (g.filter_w - 1) * g.dilation_w < g.in_w;
+    uint8_t* dst = a + static_cast<size_t>(r) * w.k4;
+    for (int fy = 0; fy < g.filter_h; ++fy) {
+      const int iy = y0 + fy * g.dilation_h;
+      if (iy < 0 || iy >= g.in_h) {
+        FillMasked(dst, w.a_pad, run);
+        dst += run;
+        continue;
+      }
+      const T* src_row = input + (static_cast<size_t>(b) * g.in_h + iy) * g.in_w * g.in_c;
+      if (cols_inside && g.dilation_w == 1) {
+        CopyMasked(dst, src_row + static_cast<size_t>(x0) * g.in_c, run);
+        dst += run;
+        continue;
+      }
+      for (int fx = 0; fx < g.filter_w; ++fx, dst += g.in_c) {
+        const int ix = x0 + fx * g.dilation_w;
+        if (ix < 0 || ix >= g.in_w) {
+          FillMasked(dst, w.a_pad, g.in_c);
+        } else {
+          CopyMasked(dst, src_row + static_cast<size_t>(ix) * g.in_c, g.in_c);
+        }
+      }
+    }
+    FillMasked(dst, 0, w.k4 - w.k);
+  }
+}
+
+}  // namespace
+
+template <typename T>
+void Im2RowVnni(const reference::ConvGeometry& g, const VnniConv& w, const T* input, int m0,
+                int rows, uint8_t* a) {
+  Im2Row(g, w, input, m0, rows, a);
+}
+
 #else
 template <typename T>
 void GemmVnni(const VnniConv&, const uint8_t*, size_t, const int32_t*, int, int, int, T*, size_t) {
@@ -232,6 +265,8 @@ void GemmVnni(const VnniConv&, const uint8_t*, size_t, const int32_t*, int, int,
 }
 template <typename T>
 void RowSums(const T*, size_t, int, int, int32_t*) {}
+template <typename T>
+void Im2RowVnni(const reference::ConvGeometry&, const VnniConv&, const T*, int, int, uint8_t*) {}
 #endif
 
 template VnniConv PackVnniConv<uint8_t>(const uint8_t*, int, int, const int32_t*,
