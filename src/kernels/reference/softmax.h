@@ -36,22 +36,27 @@ inline SoftmaxQuant MakeSoftmaxQuant(double beta, double input_scale) {
   return q;
 }
 
-template <typename TIn, typename TOut>
-void SoftmaxQuantized(const SoftmaxQuant& q, int rows, int depth, const TIn* input, TOut* output) {
+// exp(beta * scale * diff) in Q0.31 for an input difference diff <= 0.
+inline fixedpoint::Fixed<0> SoftmaxExp(const SoftmaxQuant& q, int32_t diff) {
   using namespace fixedpoint;
-  using ScaledDiff = Fixed<kSoftmaxScaledDiffIntegerBits>;
+  const int32_t rescaled =
+      MultiplyByQuantizedMultiplierGreaterThanOne(diff, q.input_multiplier, q.input_left_shift);
+  return ExpOnNegativeValues(Fixed<kSoftmaxScaledDiffIntegerBits>::FromRaw(rescaled));
+}
+
+// `exp_of_diff(diff)` must equal SoftmaxExp(q, diff); optimized callers pass
+// a table lookup (8-bit inputs have only 256 differences).
+template <typename TIn, typename TOut, typename ExpOfDiff>
+void SoftmaxQuantized(const SoftmaxQuant& q, int rows, int depth, const TIn* input, TOut* output,
+                      const ExpOfDiff& exp_of_diff) {
+  using namespace fixedpoint;
   using Accum = Fixed<kSoftmaxAccumulationIntegerBits>;
   for (int r = 0; r < rows; ++r) {
     const TIn* in = input + r * depth;
     TOut* out = output + r * depth;
     int32_t max_in_row = std::numeric_limits<TIn>::lowest();
     for (int c = 0; c < depth; ++c) max_in_row = std::max<int32_t>(max_in_row, in[c]);
-    auto exp_of = [&](int c) {
-      const int32_t diff = static_cast<int32_t>(in[c]) - max_in_row;
-      const int32_t rescaled =
-          MultiplyByQuantizedMultiplierGreaterThanOne(diff, q.input_multiplier, q.input_left_shift);
-      return ExpOnNegativeValues(ScaledDiff::FromRaw(rescaled));
-    };
+    auto exp_of = [&](int c) { return exp_of_diff(static_cast<int32_t>(in[c]) - max_in_row); };
     Accum sum = Accum::Zero();
     for (int c = 0; c < depth; ++c) {
       if (static_cast<int32_t>(in[c]) - max_in_row >= q.diff_min) {
@@ -74,6 +79,12 @@ void SoftmaxQuantized(const SoftmaxQuant& q, int rows, int depth, const TIn* inp
       }
     }
   }
+}
+
+template <typename TIn, typename TOut>
+void SoftmaxQuantized(const SoftmaxQuant& q, int rows, int depth, const TIn* input, TOut* output) {
+  SoftmaxQuantized(q, rows, depth, input, output,
+                   [&q](int32_t diff) { return SoftmaxExp(q, diff); });
 }
 
 inline void SoftmaxFloat(float beta, int rows, int depth, const float* input, float* output) {
