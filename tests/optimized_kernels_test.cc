@@ -176,7 +176,7 @@ TEST(OptimizedKernels, FullyConnectedMatchesReference) {
   for (int trial = 0; trial < 20; ++trial) {
     const bool u8 = trial % 2 == 0;
     const TensorType type = u8 ? TensorType::kUInt8 : TensorType::kInt8;
-    const int batches = 1 + rng() % 6, in_depth = 1 + rng() % 70, out_depth = 1 + rng() % 13;
+    const int batches = 1 + rng() % 6, in_depth = 1 + rng() % 70, out_depth = 1 + rng() % 150;
     ModelBuilder b;
     const int in = b.AddTensor("in", type, {batches, in_depth}, PerTensor(0.1f, u8 ? 90 : 4));
     const int tw =

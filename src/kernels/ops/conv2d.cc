@@ -1,9 +1,9 @@
 // CONV_2D: NHWC input, OHWI filter, optional bias, fused activation.
 #include "kernels/ops/conv_common.h"
 #include "kernels/ops/registry.h"
+#include "kernels/ops/vnni_conv_runner.h"
 #include "kernels/optimized/conv_int16.h"
 #include "kernels/optimized/cpu.h"
-#include "kernels/optimized/gemm_vnni.h"
 
 namespace edgetl {
 namespace {
@@ -45,9 +45,13 @@ class Conv2D final : public OpKernel {
     }
     EDGETL_RETURN_IF_ERROR(PrepareQuantizedConv(*input_, *filter_, bias_, *output_, g.out_c, 0,
                                                 opts->fused_activation_function(), false, &quant_));
-    pool_ = ctx.pool;
     if (!ctx.reference_only && optimized::HasAvx512Vnni()) {
-      PrepareVnni();
+      const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
+      if (input_->type() == TensorType::kUInt8) {
+        vnni_.Prepare(g, quant_.quant, filter_->ptr<uint8_t>(), bias, ctx.pool);
+      } else {
+        vnni_.Prepare(g, quant_.quant, filter_->ptr<int8_t>(), bias, ctx.pool);
+      }
     } else if (!ctx.reference_only) {
       const int k = g.filter_h * g.filter_w * g.in_c;
       const int32_t offset = quant_.quant.filter_offset;
@@ -60,7 +64,7 @@ class Conv2D final : public OpKernel {
   }
 
   size_t packed_bytes() const override {
-    return packed_.values.size() * sizeof(int16_t) + vnni_.b.size();
+    return packed_.values.size() * sizeof(int16_t) + vnni_.packed_bytes();
   }
 
   void Eval() override {
@@ -79,77 +83,11 @@ class Conv2D final : public OpKernel {
   }
 
  private:
-  // Rows of output pixels per task at most: a multiple of the micro-tile
-  // height, small enough for the im2col block to stay in L1/L2.
-  static constexpr int kBlockRows = 8 * optimized::kVnniRows;
-
-  void PrepareVnni() {
-    const auto& g = geometry_;
-    const int k = g.filter_h * g.filter_w * g.in_c;
-    const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
-    vnni_ = input_->type() == TensorType::kUInt8
-                ? optimized::PackVnniConv(filter_->ptr<uint8_t>(), g.out_c, k, bias, quant_.quant)
-                : optimized::PackVnniConv(filter_->ptr<int8_t>(), g.out_c, k, bias, quant_.quant);
-    // A 1x1 stride-1 conv reads its rows straight from the input.
-    direct_ =
-        g.filter_h == 1 && g.filter_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.in_c % 4 == 0;
-    const int threads = pool_ ? pool_->threads() : 1;
-    // One task per thread (the pool gives each thread a fixed share): an
-    // equal band of output pixels each, walked in blocks of kBlockRows; with
-    // too few pixels for that (under a micro-tile per thread), an equal
-    // share of the channel panels instead.
-    const int m = g.batches * g.out_h * g.out_w;
-    split_channels_ = m < optimized::kVnniRows * threads && vnni_.panels() >= threads;
-    vnni_tasks_ = threads;
-    const int scratch_rows = std::min(kBlockRows, m);
-    rows_scratch_.assign(threads, std::vector<uint8_t>(direct_ ? 0 : scratch_rows * vnni_.k4));
-    sums_scratch_.assign(threads, std::vector<int32_t>(scratch_rows));
-  }
-
-  template <typename T>
-  void EvalVnni() {
-    const auto& g = geometry_;
-    const int m = g.batches * g.out_h * g.out_w;
-    const T* in = input_->ptr<T>();
-    T* out = output_->ptr<T>();
-    const int panels = vnni_.panels();
-    pool_->Run(vnni_tasks_, [&](int task, int thread) {
-      const int64_t n = vnni_tasks_;
-      int m_begin = 0, m_end = m, p0 = 0, p1 = panels;
-      if (split_channels_) {
-        p0 = static_cast<int>(panels * task / n);
-        p1 = static_cast<int>(panels * (task + 1) / n);
-      } else {
-        m_begin = static_cast<int>(m * task / n);
-        m_end = static_cast<int>(m * (task + 1) / n);
-      }
-      if (p0 >= p1) return;
-      int32_t* sums = vnni_.beta != 0 ? sums_scratch_[thread].data() : nullptr;
-      for (int m0 = m_begin; m0 < m_end; m0 += kBlockRows) {
-        const int rows = std::min(kBlockRows, m_end - m0);
-        const uint8_t* a;
-        size_t lda;
-        if (direct_) {
-          a = reinterpret_cast<const uint8_t*>(in) + static_cast<size_t>(m0) * g.in_c;
-          lda = g.in_c;
-        } else {
-          uint8_t* rows_buf = rows_scratch_[thread].data();
-          optimized::Im2RowVnni(g, vnni_, in, m0, rows, rows_buf);
-          a = rows_buf;
-          lda = vnni_.k4;
-        }
-        if (sums) optimized::RowSums(reinterpret_cast<const T*>(a), lda, vnni_.k4, rows, sums);
-        optimized::GemmVnni(vnni_, a, lda, sums, rows, p0, p1,
-                            out + static_cast<size_t>(m0) * g.out_c, g.out_c);
-      }
-    });
-  }
-
   template <typename T>
   void EvalQuantized() {
     const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
-    if (vnni_tasks_ > 0) {
-      EvalVnni<T>();
+    if (vnni_.ready()) {
+      vnni_.Run(input_->ptr<T>(), output_->ptr<T>());
     } else if (scratch_.empty()) {
       reference::ConvQuantized(geometry_, quant_.quant, input_->ptr<T>(), filter_->ptr<T>(), bias,
                                output_->ptr<T>());
@@ -163,14 +101,8 @@ class Conv2D final : public OpKernel {
   reference::ConvGeometry geometry_;
   QuantizedConvData quant_;
   optimized::PackedFilter packed_;
-  std::vector<int16_t> scratch_;  // empty (and no VNNI tasks): the reference kernel runs
-  ThreadPool* pool_ = nullptr;
-  optimized::VnniConv vnni_;
-  bool direct_ = false;
-  int vnni_tasks_ = 0;
-  bool split_channels_ = false;
-  std::vector<std::vector<uint8_t>> rows_scratch_;  // per thread: im2col rows
-  std::vector<std::vector<int32_t>> sums_scratch_;  // per thread: their sums
+  std::vector<int16_t> scratch_;  // empty (and no VNNI runner): the reference kernel runs
+  VnniConvRunner vnni_;
   float act_min_ = 0, act_max_ = 0;
 };
 

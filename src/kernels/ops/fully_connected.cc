@@ -2,7 +2,9 @@
 #include "kernels/reference/fully_connected.h"
 #include "kernels/ops/conv_common.h"
 #include "kernels/ops/registry.h"
+#include "kernels/ops/vnni_conv_runner.h"
 #include "kernels/optimized/conv_int16.h"
+#include "kernels/optimized/cpu.h"
 
 namespace edgetl {
 namespace {
@@ -44,13 +46,20 @@ class FullyConnected final : public OpKernel {
     }
     EDGETL_RETURN_IF_ERROR(PrepareQuantizedConv(*input_, *filter_, bias_, *output_, out_depth_, 0,
                                                 activation, true, &quant_));
-    if (!ctx.reference_only) {
-      // A 1x1 convolution over `batches` pixels.
-      geometry_.in_h = geometry_.out_h = 1;
-      geometry_.in_w = geometry_.out_w = batches_;
-      geometry_.in_c = in_depth_;
-      geometry_.out_c = out_depth_;
-      geometry_.filter_h = geometry_.filter_w = 1;
+    // The optimized paths see a 1x1 convolution over `batches` pixels.
+    geometry_.in_h = geometry_.out_h = 1;
+    geometry_.in_w = geometry_.out_w = batches_;
+    geometry_.in_c = in_depth_;
+    geometry_.out_c = out_depth_;
+    geometry_.filter_h = geometry_.filter_w = 1;
+    if (!ctx.reference_only && optimized::HasAvx512Vnni()) {
+      const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
+      if (input_->type() == TensorType::kUInt8) {
+        vnni_.Prepare(geometry_, quant_.quant, filter_->ptr<uint8_t>(), bias, ctx.pool);
+      } else {
+        vnni_.Prepare(geometry_, quant_.quant, filter_->ptr<int8_t>(), bias, ctx.pool);
+      }
+    } else if (!ctx.reference_only) {
       const int32_t offset = quant_.quant.filter_offset;
       packed_ =
           input_->type() == TensorType::kUInt8
@@ -59,6 +68,10 @@ class FullyConnected final : public OpKernel {
       scratch_.resize(4 * static_cast<size_t>(packed_.k_padded));
     }
     return Status::Ok();
+  }
+
+  size_t packed_bytes() const override {
+    return packed_.values.size() * sizeof(int16_t) + vnni_.packed_bytes();
   }
 
   void Eval() override {
@@ -80,7 +93,9 @@ class FullyConnected final : public OpKernel {
   template <typename T>
   void EvalQuantized() {
     const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
-    if (scratch_.empty()) {
+    if (vnni_.ready()) {
+      vnni_.Run(input_->ptr<T>(), output_->ptr<T>());
+    } else if (scratch_.empty()) {
       reference::FullyConnectedQuantized(batches_, in_depth_, out_depth_, quant_.quant,
                                          input_->ptr<T>(), filter_->ptr<T>(), bias,
                                          output_->ptr<T>());
@@ -95,7 +110,8 @@ class FullyConnected final : public OpKernel {
   QuantizedConvData quant_;
   reference::ConvGeometry geometry_;  // the optimized path's view: a 1x1 conv
   optimized::PackedFilter packed_;
-  std::vector<int16_t> scratch_;  // empty: the reference kernel runs
+  std::vector<int16_t> scratch_;  // empty (and no VNNI runner): the reference kernel runs
+  VnniConvRunner vnni_;
   float act_min_ = 0, act_max_ = 0;
 };
 

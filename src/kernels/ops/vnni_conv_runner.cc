@@ -1,0 +1,79 @@
+#include "kernels/ops/vnni_conv_runner.h"
+
+#include <algorithm>
+
+namespace edgetl {
+namespace {
+
+// Output pixels per GEMM call at most: a multiple of the micro-tile height,
+// small enough for the im2col block to stay in L1/L2.
+constexpr int kBlockRows = 8 * optimized::kVnniRows;
+
+}  // namespace
+
+template <typename W>
+void VnniConvRunner::Prepare(const reference::ConvGeometry& g, const reference::ConvQuant& q,
+                             const W* filter, const int32_t* bias, ThreadPool* pool) {
+  g_ = g;
+  pool_ = pool;
+  packed_ = optimized::PackVnniConv(filter, g.out_c, g.filter_h * g.filter_w * g.in_c, bias, q);
+  direct_ =
+      g.filter_h == 1 && g.filter_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.in_c % 4 == 0;
+  // The pool gives each thread a fixed share of the tasks, so there is one
+  // task per thread: an equal band of output pixels, walked in blocks of
+  // kBlockRows; with too few pixels for that (under a micro-tile per
+  // thread), an equal share of the channel panels instead.
+  const int threads = pool->threads();
+  const int m = g.batches * g.out_h * g.out_w;
+  split_channels_ = m < optimized::kVnniRows * threads && packed_.panels() >= threads;
+  const int scratch_rows = std::min(kBlockRows, m);
+  rows_scratch_.assign(threads, std::vector<uint8_t>(direct_ ? 0 : scratch_rows * packed_.k4));
+  sums_scratch_.assign(threads, std::vector<int32_t>(scratch_rows));
+}
+
+template <typename T>
+void VnniConvRunner::Run(const T* input, T* output) {
+  const int m = g_.batches * g_.out_h * g_.out_w;
+  const int panels = packed_.panels();
+  const int tasks = pool_->threads();
+  pool_->Run(tasks, [&](int task, int thread) {
+    int m_begin = 0, m_end = m, p0 = 0, p1 = panels;
+    if (split_channels_) {
+      p0 = static_cast<int>(int64_t{panels} * task / tasks);
+      p1 = static_cast<int>(int64_t{panels} * (task + 1) / tasks);
+    } else {
+      m_begin = static_cast<int>(int64_t{m} * task / tasks);
+      m_end = static_cast<int>(int64_t{m} * (task + 1) / tasks);
+    }
+    if (p0 >= p1) return;
+    int32_t* sums = packed_.beta != 0 ? sums_scratch_[thread].data() : nullptr;
+    for (int m0 = m_begin; m0 < m_end; m0 += kBlockRows) {
+      const int rows = std::min(kBlockRows, m_end - m0);
+      const uint8_t* a;
+      size_t lda;
+      if (direct_) {
+        a = reinterpret_cast<const uint8_t*>(input) + static_cast<size_t>(m0) * g_.in_c;
+        lda = g_.in_c;
+      } else {
+        uint8_t* rows_buf = rows_scratch_[thread].data();
+        optimized::Im2RowVnni(g_, packed_, input, m0, rows, rows_buf);
+        a = rows_buf;
+        lda = packed_.k4;
+      }
+      if (sums) optimized::RowSums(reinterpret_cast<const T*>(a), lda, packed_.k4, rows, sums);
+      optimized::GemmVnni(packed_, a, lda, sums, rows, p0, p1,
+                          output + static_cast<size_t>(m0) * g_.out_c, g_.out_c);
+    }
+  });
+}
+
+template void VnniConvRunner::Prepare<uint8_t>(const reference::ConvGeometry&,
+                                               const reference::ConvQuant&, const uint8_t*,
+                                               const int32_t*, ThreadPool*);
+template void VnniConvRunner::Prepare<int8_t>(const reference::ConvGeometry&,
+                                              const reference::ConvQuant&, const int8_t*,
+                                              const int32_t*, ThreadPool*);
+template void VnniConvRunner::Run<uint8_t>(const uint8_t*, uint8_t*);
+template void VnniConvRunner::Run<int8_t>(const int8_t*, int8_t*);
+
+}  // namespace edgetl

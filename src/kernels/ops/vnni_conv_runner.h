@@ -1,0 +1,38 @@
+// Runs a quantized convolution (or a fully connected layer seen as a 1x1
+// convolution over its batch rows) through the AVX-512 VNNI GEMM on the
+// interpreter's threads: weights packed at Prepare, per-thread im2col
+// scratch, one equal band of output pixels (or of channel panels) per
+// thread. Shared by CONV_2D and FULLY_CONNECTED. Internal header.
+#pragma once
+
+#include <vector>
+
+#include "kernels/optimized/gemm_vnni.h"
+#include "runtime/thread_pool.h"
+
+namespace edgetl {
+
+class VnniConvRunner {
+ public:
+  // `filter` is [out_c][filter_h * filter_w * in_c] of W (uint8_t/int8_t).
+  template <typename W>
+  void Prepare(const reference::ConvGeometry& g, const reference::ConvQuant& q, const W* filter,
+               const int32_t* bias, ThreadPool* pool);
+
+  bool ready() const { return pool_ != nullptr; }
+  size_t packed_bytes() const { return packed_.b.size(); }
+
+  template <typename T>
+  void Run(const T* input, T* output);
+
+ private:
+  reference::ConvGeometry g_;
+  optimized::VnniConv packed_;
+  ThreadPool* pool_ = nullptr;
+  bool direct_ = false;          // rows read straight from the input (1x1, stride 1)
+  bool split_channels_ = false;  // threads share channel panels, not pixels
+  std::vector<std::vector<uint8_t>> rows_scratch_;  // per thread: im2col rows
+  std::vector<std::vector<int32_t>> sums_scratch_;  // per thread: their sums
+};
+
+}  // namespace edgetl
