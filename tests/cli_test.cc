@@ -231,6 +231,7 @@ TEST(CliImprint, ReportsBadInput) {
   r = RunCli("imprint --model " + model + " --data " + (tmp / "data").string() +
              " --test-ratio 1.5");
   EXPECT_NE(r.exit_code, 0);
+  EDGETL_REQUIRE_DATA(model);
   r = RunCli("make-imprintable --model " + model + " --embedding-tensor nope --out " +
              (tmp / "x.tflite").string());
   EXPECT_NE(r.exit_code, 0);

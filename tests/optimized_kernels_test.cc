@@ -171,6 +171,37 @@ TEST(OptimizedKernels, DepthwiseMatchesReferenceOnRandomShapes) {
   }
 }
 
+TEST(OptimizedKernels, PoolingMatchesReferenceOnRandomShapes) {
+  std::mt19937 rng(13);
+  for (int trial = 0; trial < 40; ++trial) {
+    const bool u8 = trial % 2 == 0, max = trial % 4 >= 2;
+    const TensorType type = u8 ? TensorType::kUInt8 : TensorType::kInt8;
+    const int h = 1 + rng() % 9, w = 1 + rng() % 9, c = 1 + rng() % 70;
+    const int window = 1 + rng() % 4, stride = 1 + rng() % 3;
+    const bool same = rng() % 2 || h < window || w < window;
+    const int oh = same ? (h + stride - 1) / stride : (h - window + stride) / stride;
+    const int ow = same ? (w + stride - 1) / stride : (w - window + stride) / stride;
+    ModelBuilder b;
+    const Quantization q = PerTensor(0.1f, u8 ? 7 : -3);
+    const int in = b.AddTensor("in", type, {1, h, w, c}, q);
+    const int out = b.AddTensor("out", type, {1, oh, ow, c}, q);
+    fb::BuiltinOptionsUnion u;
+    fb::Pool2DOptionsT o;
+    o.padding = same ? fb::Padding::SAME : fb::Padding::VALID;
+    o.stride_w = o.stride_h = stride;
+    o.filter_width = o.filter_height = window;
+    o.fused_activation_function =
+        trial % 3 == 0 ? fb::ActivationFunctionType::RELU6 : fb::ActivationFunctionType::NONE;
+    u.Set(o);
+    b.AddOperator(max ? BuiltinOperator::MAX_POOL_2D : BuiltinOperator::AVERAGE_POOL_2D, {in},
+                  {out}, std::move(u));
+    b.SetInputs({in});
+    b.SetOutputs({out});
+    ExpectSameBothWays(b, RandomBytes<uint8_t>(static_cast<size_t>(h) * w * c, rng),
+                       "pool trial " + std::to_string(trial));
+  }
+}
+
 TEST(OptimizedKernels, FullyConnectedMatchesReference) {
   std::mt19937 rng(11);
   for (int trial = 0; trial < 20; ++trial) {

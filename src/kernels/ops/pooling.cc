@@ -2,6 +2,7 @@
 #include "kernels/reference/pooling.h"
 #include "kernels/ops/conv_common.h"
 #include "kernels/ops/registry.h"
+#include "kernels/optimized/pooling.h"
 
 namespace edgetl {
 namespace {
@@ -39,18 +40,17 @@ class Pool2D final : public OpKernel {
     if (input_->scale() != output_->scale() || input_->zero_point() != output_->zero_point()) {
       return Unsupported("input and output quantization differ");
     }
+    if (!ctx.reference_only) acc_.resize(g.out_c);
     return ActivationRangeQuantized(opts->fused_activation_function(), *output_, &qmin_, &qmax_);
   }
 
   void Eval() override {
     switch (input_->type()) {
       case TensorType::kUInt8:
-        reference::PoolQuantized<uint8_t, kMax>(geometry_, qmin_, qmax_, input_->ptr<uint8_t>(),
-                                                output_->ptr<uint8_t>());
+        EvalQuantized<uint8_t>();
         break;
       case TensorType::kInt8:
-        reference::PoolQuantized<int8_t, kMax>(geometry_, qmin_, qmax_, input_->ptr<int8_t>(),
-                                               output_->ptr<int8_t>());
+        EvalQuantized<int8_t>();
         break;
       default:
         reference::PoolFloat<kMax>(geometry_, fmin_, fmax_, input_->ptr<float>(),
@@ -59,7 +59,19 @@ class Pool2D final : public OpKernel {
   }
 
  private:
+  template <typename T>
+  void EvalQuantized() {
+    if (acc_.empty()) {
+      reference::PoolQuantized<T, kMax>(geometry_, qmin_, qmax_, input_->ptr<T>(),
+                                        output_->ptr<T>());
+    } else {
+      optimized::PoolChannelsInner<T, kMax>(geometry_, qmin_, qmax_, input_->ptr<T>(),
+                                            output_->ptr<T>(), acc_.data());
+    }
+  }
+
   RtTensor *input_ = nullptr, *output_ = nullptr;
+  std::vector<int32_t> acc_;  // empty: the reference kernel runs
   reference::ConvGeometry geometry_;
   int32_t qmin_ = 0, qmax_ = 0;
   float fmin_ = 0, fmax_ = 0;
