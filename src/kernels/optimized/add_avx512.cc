@@ -36,10 +36,10 @@ EDGETL_VNNI_TARGET void Add(const reference::AddQuant& p, const T* x, const T* y
     const __mmask16 m = n - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - i)) - 1);
     const __m512i a = _mm512_sllv_epi32(_mm512_add_epi32(Load16(x + i, m), off1), left);
     const __m512i b = _mm512_sllv_epi32(_mm512_add_epi32(Load16(y + i, m), off2), left);
-    const __m512i sa = MultiplyByQuantizedMultiplier16(a, m1, zero, s1);
-    const __m512i sb = MultiplyByQuantizedMultiplier16(b, m2, zero, s2);
+    const __m512i sa = MultiplyByQuantizedMultiplier16<false>(a, m1, zero, s1);
+    const __m512i sb = MultiplyByQuantizedMultiplier16<false>(b, m2, zero, s2);
     const __m512i sum = kSub ? _mm512_sub_epi32(sa, sb) : _mm512_add_epi32(sa, sb);
-    const __m512i r = Requantize16(sum, mo, zero, so, out_offset, lo, hi);
+    const __m512i r = Requantize16<false>(sum, mo, zero, so, out_offset, lo, hi);
     _mm512_mask_cvtepi32_storeu_epi8(out + i, m, r);
   }
 }

@@ -47,6 +47,7 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
     w.multiplier[c] = q.multiplier[c];
     w.left_shift[c] = q.shift[c] > 0 ? q.shift[c] : 0;
     w.right_shift[c] = q.shift[c] > 0 ? 0 : -q.shift[c];
+    w.any_left_shift |= w.left_shift[c] != 0;
   }
   return w;
 }
@@ -85,6 +86,17 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, co
       }
     }
   }
+  if (w.beta != 0) {
+    // The activation row sums' term, once per row for all channels.
+#pragma GCC unroll 6
+    for (int r = 0; r < kVnniRows; ++r) {
+      const uint32_t sum = r < rows ? static_cast<uint32_t>(sums[r]) : 0;
+      const __m512i term =
+          _mm512_set1_epi32(static_cast<int32_t>(static_cast<uint32_t>(w.beta) * sum));
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_add_epi32(acc[r][v], term);
+    }
+  }
   const __m512i out_offset = _mm512_set1_epi32(w.output_offset);
   const __m512i lo = _mm512_set1_epi32(w.act_min), hi = _mm512_set1_epi32(w.act_max);
 #pragma GCC unroll 4
@@ -101,12 +113,8 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, co
     for (int r = 0; r < kVnniRows; ++r) {
       if (r >= rows) break;
       __m512i x = _mm512_add_epi32(acc[r][v], konst);
-      if (w.beta != 0) {
-        x = _mm512_add_epi32(
-            x, _mm512_set1_epi32(static_cast<int32_t>(static_cast<uint32_t>(w.beta) *
-                                                      static_cast<uint32_t>(sums[r]))));
-      }
-      x = Requantize16(x, mult, ls, rs, out_offset, lo, hi);
+      x = w.any_left_shift ? Requantize16<true>(x, mult, ls, rs, out_offset, lo, hi)
+                           : Requantize16<false>(x, mult, ls, rs, out_offset, lo, hi);
       _mm512_mask_cvtepi32_storeu_epi8(out + r * ldc + c, store, x);
     }
   }

@@ -40,6 +40,7 @@ struct VnniConv {
   // requantization parameters.
   std::vector<int32_t> col_const, multiplier, left_shift, right_shift;
   int32_t beta = 0;
+  bool any_left_shift = false;  // else the requantization skips that step
   int32_t output_offset = 0, act_min = 0, act_max = 0;
   uint8_t a_pad = 0;  // activation byte of a padding tap (the input zero point)
 

@@ -29,9 +29,13 @@ namespace edgetl::optimized {
 // 64-bit product. Its saturating case (x = m = INT32_MIN) cannot occur: the
 // multiplier is in [2^30, 2^31) or 0. RoundingDivideByPOT follows the scalar
 // code (remainder against threshold), which never overflows.
+//
+// kLeftShift = false skips the left shift, for callers that know it is zero
+// in every lane.
+template <bool kLeftShift = true>
 EDGETL_VNNI_TARGET inline __m512i MultiplyByQuantizedMultiplier16(__m512i x, __m512i mult,
                                                                   __m512i lshift, __m512i rshift) {
-  x = _mm512_sllv_epi32(x, lshift);
+  if (kLeftShift) x = _mm512_sllv_epi32(x, lshift);
   const __m512i nudge = _mm512_set1_epi64(int64_t{1} << 30);
   // Even lanes: the low dword of (x*m + 2^30) >> 31. Odd lanes: the same
   // bits, 31..62 of the sum, are the high dword of the sum << 1.
@@ -50,11 +54,12 @@ EDGETL_VNNI_TARGET inline __m512i MultiplyByQuantizedMultiplier16(__m512i x, __m
 }
 
 // Requantizes 16 accumulators to output values in [lo, hi] (still int32).
+template <bool kLeftShift = true>
 EDGETL_VNNI_TARGET inline __m512i Requantize16(__m512i acc, __m512i mult, __m512i lshift,
                                                __m512i rshift, __m512i out_offset, __m512i lo,
                                                __m512i hi) {
-  const __m512i x =
-      _mm512_add_epi32(MultiplyByQuantizedMultiplier16(acc, mult, lshift, rshift), out_offset);
+  const __m512i x = _mm512_add_epi32(
+      MultiplyByQuantizedMultiplier16<kLeftShift>(acc, mult, lshift, rshift), out_offset);
   return _mm512_min_epi32(_mm512_max_epi32(x, lo), hi);
 }
 
