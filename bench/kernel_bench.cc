@@ -78,6 +78,7 @@ void BM_Conv1x1(benchmark::State& state) {
 BENCHMARK(BM_Conv1x1)
     ->ArgNames({"optimized", "hw", "in_c", "out_c"})
     ->ArgsProduct({{0, 1}, {112}, {32}, {64}})
+    ->ArgsProduct({{0, 1}, {112}, {16}, {96}})  // MobileNet V2's first expansion
     ->ArgsProduct({{0, 1}, {56}, {128}, {128}})
     ->ArgsProduct({{0, 1}, {14}, {512}, {512}})
     ->ArgsProduct({{0, 1}, {7}, {1024}, {1024}})
