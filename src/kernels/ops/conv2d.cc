@@ -46,12 +46,7 @@ class Conv2D final : public OpKernel {
     EDGETL_RETURN_IF_ERROR(PrepareQuantizedConv(*input_, *filter_, bias_, *output_, g.out_c, 0,
                                                 opts->fused_activation_function(), false, &quant_));
     if (!ctx.reference_only && optimized::HasAvx512Vnni()) {
-      const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
-      if (input_->type() == TensorType::kUInt8) {
-        vnni_.Prepare(g, quant_.quant, filter_->ptr<uint8_t>(), bias, ctx.pool);
-      } else {
-        vnni_.Prepare(g, quant_.quant, filter_->ptr<int8_t>(), bias, ctx.pool);
-      }
+      vnni_.Prepare(g, quant_.quant, *filter_, bias_, ctx.pool);
     } else if (!ctx.reference_only) {
       const int k = g.filter_h * g.filter_w * g.in_c;
       const int32_t offset = quant_.quant.filter_offset;

@@ -53,12 +53,7 @@ class FullyConnected final : public OpKernel {
     geometry_.out_c = out_depth_;
     geometry_.filter_h = geometry_.filter_w = 1;
     if (!ctx.reference_only && optimized::HasAvx512Vnni()) {
-      const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
-      if (input_->type() == TensorType::kUInt8) {
-        vnni_.Prepare(geometry_, quant_.quant, filter_->ptr<uint8_t>(), bias, ctx.pool);
-      } else {
-        vnni_.Prepare(geometry_, quant_.quant, filter_->ptr<int8_t>(), bias, ctx.pool);
-      }
+      vnni_.Prepare(geometry_, quant_.quant, *filter_, bias_, ctx.pool);
     } else if (!ctx.reference_only) {
       const int32_t offset = quant_.quant.filter_offset;
       packed_ =

@@ -11,12 +11,15 @@ constexpr int kBlockRows = 8 * optimized::kVnniRows;
 
 }  // namespace
 
-template <typename W>
 void VnniConvRunner::Prepare(const reference::ConvGeometry& g, const reference::ConvQuant& q,
-                             const W* filter, const int32_t* bias, ThreadPool* pool) {
+                             const RtTensor& filter, const RtTensor* bias, ThreadPool* pool) {
   g_ = g;
   pool_ = pool;
-  packed_ = optimized::PackVnniConv(filter, g.out_c, g.filter_h * g.filter_w * g.in_c, bias, q);
+  const int k = g.filter_h * g.filter_w * g.in_c;
+  const int32_t* b = bias ? bias->ptr<int32_t>() : nullptr;
+  packed_ = filter.type() == TensorType::kUInt8
+                ? optimized::PackVnniConv(filter.ptr<uint8_t>(), g.out_c, k, b, q)
+                : optimized::PackVnniConv(filter.ptr<int8_t>(), g.out_c, k, b, q);
   direct_ =
       g.filter_h == 1 && g.filter_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.in_c % 4 == 0;
   // The pool gives each thread a fixed share of the tasks, so there is one
@@ -67,12 +70,6 @@ void VnniConvRunner::Run(const T* input, T* output) {
   });
 }
 
-template void VnniConvRunner::Prepare<uint8_t>(const reference::ConvGeometry&,
-                                               const reference::ConvQuant&, const uint8_t*,
-                                               const int32_t*, ThreadPool*);
-template void VnniConvRunner::Prepare<int8_t>(const reference::ConvGeometry&,
-                                              const reference::ConvQuant&, const int8_t*,
-                                              const int32_t*, ThreadPool*);
 template void VnniConvRunner::Run<uint8_t>(const uint8_t*, uint8_t*);
 template void VnniConvRunner::Run<int8_t>(const int8_t*, int8_t*);
 

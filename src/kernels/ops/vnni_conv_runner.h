@@ -8,16 +8,17 @@
 #include <vector>
 
 #include "kernels/optimized/gemm_vnni.h"
+#include "runtime/rt_tensor.h"
 #include "runtime/thread_pool.h"
 
 namespace edgetl {
 
 class VnniConvRunner {
  public:
-  // `filter` is [out_c][filter_h * filter_w * in_c] of W (uint8_t/int8_t).
-  template <typename W>
-  void Prepare(const reference::ConvGeometry& g, const reference::ConvQuant& q, const W* filter,
-               const int32_t* bias, ThreadPool* pool);
+  // `filter` is a constant [out_c][filter_h * filter_w * in_c] tensor of
+  // uint8 or int8 values; `bias` int32 or null.
+  void Prepare(const reference::ConvGeometry& g, const reference::ConvQuant& q,
+               const RtTensor& filter, const RtTensor* bias, ThreadPool* pool);
 
   bool ready() const { return pool_ != nullptr; }
   size_t packed_bytes() const { return packed_.b.size(); }

@@ -7,16 +7,6 @@ namespace edgetl::optimized {
 #if EDGETL_HAVE_VNNI_CODE
 namespace {
 
-template <typename T>
-EDGETL_VNNI_TARGET inline __m512i Load16(const T* p, __mmask16 m) {
-  const __m128i bytes = _mm_maskz_loadu_epi8(m, p);
-  if constexpr (std::is_same_v<T, uint8_t>) {
-    return _mm512_cvtepu8_epi32(bytes);
-  } else {
-    return _mm512_cvtepi8_epi32(bytes);
-  }
-}
-
 template <typename T, bool kSub>
 EDGETL_VNNI_TARGET void Add(const reference::AddQuant& p, const T* x, const T* y, T* out,
                             size_t n) {

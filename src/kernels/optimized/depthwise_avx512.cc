@@ -65,16 +65,6 @@ DepthwiseAvx512 PackDepthwiseAvx512(const W* filter, int taps, int channels, con
 #if EDGETL_HAVE_VNNI_CODE
 namespace {
 
-template <typename T>
-EDGETL_VNNI_TARGET inline __m512i Load16(const T* p, __mmask16 m) {
-  const __m128i bytes = _mm_maskz_loadu_epi8(m, p);
-  if constexpr (std::is_same_v<T, uint8_t>) {
-    return _mm512_cvtepu8_epi32(bytes);
-  } else {
-    return _mm512_cvtepi8_epi32(bytes);
-  }
-}
-
 // Any window: taps checked against the borders one by one.
 template <typename T>
 EDGETL_VNNI_TARGET void RowsGeneric(const reference::ConvGeometry& g, const reference::ConvQuant& q,

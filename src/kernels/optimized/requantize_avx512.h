@@ -1,8 +1,10 @@
-// AVX-512 building blocks shared by the VNNI kernels: the target attribute
-// and TensorFlow Lite's requantization on 16 lanes. Internal header.
+// AVX-512 building blocks shared by the VNNI kernels: the target attribute,
+// 8-bit loads, and TensorFlow Lite's requantization on 16 lanes. Internal
+// header.
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 
 #if defined(__x86_64__) && defined(__GNUC__)
 // GCC 12's AVX-512 intrinsics pass _mm512_undefined_epi32() as the unused
@@ -18,6 +20,17 @@
 
 #if EDGETL_HAVE_VNNI_CODE
 namespace edgetl::optimized {
+
+// 16 bytes (masked) widened to 16 int32 lanes, by the sign of T.
+template <typename T>
+EDGETL_VNNI_TARGET inline __m512i Load16(const T* p, __mmask16 m) {
+  const __m128i bytes = _mm_maskz_loadu_epi8(m, p);
+  if constexpr (std::is_same_v<T, uint8_t>) {
+    return _mm512_cvtepu8_epi32(bytes);
+  } else {
+    return _mm512_cvtepi8_epi32(bytes);
+  }
+}
 
 // TensorFlow Lite's MultiplyByQuantizedMultiplier (double rounding), 16 lanes;
 // see fixedpoint::MultiplyByQuantizedMultiplier for the scalar definition.
