@@ -29,6 +29,8 @@ DepthwiseAvx512 PackDepthwiseAvx512(const W* filter, int taps, int channels, con
   }
   if (taps == 9) {
     p.blocks32 = channels / 32;
+    p.zero_point_row.assign(static_cast<size_t>(p.blocks32) * 32,
+                            static_cast<uint8_t>(-q.input_offset));
     p.pairs.assign(static_cast<size_t>(p.blocks32) * 5 * 2 * 32, 0);
     const size_t params = static_cast<size_t>(p.blocks32) * 2 * 16;
     p.pair_bias.assign(params, 0);
@@ -163,13 +165,13 @@ EDGETL_VNNI_TARGET inline void LoadPair(const T* a, const T* b, __m512i* h0, __m
   }
 }
 
-// 32 channels (a full block) of interior output pixels [ox_begin, ox_end):
+// 32 channels (a full block) of output pixels [ox_begin, ox_end) of one row:
 // sum x * w over the nine taps with vpmaddwd (two taps per instruction,
 // exact: |x * w| <= 255 * 255), plus the bias with the input offset folded.
 template <typename T>
-EDGETL_VNNI_TARGET void Interior32(const reference::ConvGeometry& g, const reference::ConvQuant& q,
-                                   const DepthwiseAvx512& p, const T* input, int b, int y0,
-                                   int block, int ox_begin, int ox_end, T* out_row) {
+EDGETL_VNNI_TARGET void Block32(const reference::ConvGeometry& g, const reference::ConvQuant& q,
+                                const DepthwiseAvx512& p, const T* input, int b, int y0, int block,
+                                int ox_begin, int ox_end, T* out_row) {
   const int c = block * 32;
   __m512i w[5][2];
   for (int pair = 0; pair < 5; ++pair) {
@@ -189,15 +191,23 @@ EDGETL_VNNI_TARGET void Interior32(const reference::ConvGeometry& g, const refer
   const __m512i out_offset = _mm512_set1_epi32(q.output_offset);
   const __m512i lo = _mm512_set1_epi32(q.act_min), hi = _mm512_set1_epi32(q.act_max);
   const size_t pixel_step = static_cast<size_t>(g.in_c);
-  const size_t row_step = static_cast<size_t>(g.dilation_h) * g.in_w * pixel_step;
-  const size_t col_step = static_cast<size_t>(g.dilation_w) * pixel_step;
-  const T* top = input + (static_cast<size_t>(b) * g.in_h + y0) * g.in_w * pixel_step + c;
+  const T* image = input + static_cast<size_t>(b) * g.in_h * g.in_w * pixel_step + c;
+  // Taps outside the input read the input zero point, which contributes
+  // exactly zero: x * w + io * w = (zp - zp) * w (io * sum w is in the bias).
+  const T* padding = reinterpret_cast<const T*>(p.zero_point_row.data()) + c;
+  const bool rows_inside = y0 >= 0 && y0 + 2 * g.dilation_h < g.in_h;
   for (int ox = ox_begin; ox < ox_end; ++ox) {
-    const T* t0 = top + static_cast<size_t>(ox * g.stride_w - g.pad_w) * pixel_step;
-    // Tap t = 3 * fy + fx at t0 + fy * row_step + fx * col_step.
+    const int x0 = ox * g.stride_w - g.pad_w;
+    const bool inside = rows_inside && x0 >= 0 && x0 + 2 * g.dilation_w < g.in_w;
     const T* tap[9];
     for (int fy = 0; fy < 3; ++fy) {
-      for (int fx = 0; fx < 3; ++fx) tap[fy * 3 + fx] = t0 + fy * row_step + fx * col_step;
+      const int iy = y0 + fy * g.dilation_h;
+      for (int fx = 0; fx < 3; ++fx) {
+        const int ix = x0 + fx * g.dilation_w;
+        tap[fy * 3 + fx] = inside || (iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w)
+                               ? image + (static_cast<size_t>(iy) * g.in_w + ix) * pixel_step
+                               : padding;
+      }
     }
     __m512i acc0 = bias[0], acc1 = bias[1];
 #pragma GCC unroll 5
@@ -218,33 +228,20 @@ EDGETL_VNNI_TARGET void Interior32(const reference::ConvGeometry& g, const refer
   }
 }
 
-// 3x3 windows (every MobileNet). Interior pixels of full 32-channel blocks
-// go through Interior32; borders and tail channels through Block16.
+// 3x3 windows (every MobileNet): full 32-channel blocks through Block32,
+// the remaining channels through Block16.
 template <typename T>
 EDGETL_VNNI_TARGET void Rows3x3(const reference::ConvGeometry& g, const reference::ConvQuant& q,
                                 const DepthwiseAvx512& p, const T* input, int row_begin,
                                 int row_end, T* output) {
   const int c_out = g.out_c;
-  // Output columns whose whole window is inside the input.
-  const int span = 2 * g.dilation_w;
-  int ox_lo = 0;
-  while (ox_lo < g.out_w && ox_lo * g.stride_w - g.pad_w < 0) ++ox_lo;
-  int ox_hi = ox_lo;
-  while (ox_hi < g.out_w && ox_hi * g.stride_w - g.pad_w + span < g.in_w) ++ox_hi;
   for (int row = row_begin; row < row_end; ++row) {
     const int b = row / g.out_h, oy = row % g.out_h;
     const int y0 = oy * g.stride_h - g.pad_h;
-    const bool rows_inside = y0 >= 0 && y0 + 2 * g.dilation_h < g.in_h;
     T* out_row = output + (static_cast<size_t>(b) * g.out_h + oy) * g.out_w * c_out;
     int c = 0;
-    if (rows_inside && ox_hi > ox_lo) {
-      for (int block = 0; block < p.blocks32; ++block, c += 32) {
-        for (int h = 0; h < 32; h += 16) {
-          Block16(g, q, p, input, b, oy, c + h, 0, ox_lo, out_row);
-          Block16(g, q, p, input, b, oy, c + h, ox_hi, g.out_w, out_row);
-        }
-        Interior32(g, q, p, input, b, y0, block, ox_lo, ox_hi, out_row);
-      }
+    for (int block = 0; block < p.blocks32; ++block, c += 32) {
+      Block32(g, q, p, input, b, y0, block, 0, g.out_w, out_row);
     }
     for (; c < c_out; c += 16) Block16(g, q, p, input, b, oy, c, 0, g.out_w, out_row);
   }

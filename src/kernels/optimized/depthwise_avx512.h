@@ -25,6 +25,7 @@ struct DepthwiseAvx512 {
   // input offset * sum of the weights.
   int blocks32 = 0;
   std::vector<int16_t> pairs;
+  std::vector<uint8_t> zero_point_row;  // what padding taps read: the input zero point
   std::vector<int32_t> pair_bias, pair_multiplier, pair_left_shift, pair_right_shift;
 };
 
