@@ -21,14 +21,30 @@ constexpr const char kHelp[] =
     "  Times K inferences (default 100, after 5 warm-up runs) of one interpreter on N threads\n"
     "  (default: all hardware threads) with a random input, and prints median and p90 latency,\n"
     "  images/s, GMAC/s, the interpreter's creation time (weight prepacking included), arena\n"
-    "  and packed-weight sizes and the process's peak RSS. With --images, also the batch\n"
-    "  throughput of decoding and embedding those images on all N threads (no cache). --per-op\n"
-    "  adds a profiled pass: the time of every op (text output only).";
+    "  and packed-weight sizes, and the process's peak RSS (and its RSS before the model was\n"
+    "  loaded). With --images, also the batch throughput of decoding and embedding those\n"
+    "  images on all N threads (no cache). --per-op adds a profiled pass: the time of every op\n"
+    "  (text output only).";
 
 double PeakRssMb() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return usage.ru_maxrss / 1024.0;  // kilobytes on Linux
+}
+
+// The current resident set (VmRSS), before the model is loaded: what the
+// process and its libraries take without edgetl's work.
+double CurrentRssMb() {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (!f) return 0;
+  char line[256];
+  double mb = 0;
+  while (std::fgets(line, sizeof line, f)) {
+    long kb = 0;
+    if (std::sscanf(line, "VmRSS: %ld kB", &kb) == 1) mb = kb / 1024.0;
+  }
+  std::fclose(f);
+  return mb;
 }
 
 double Percentile(std::vector<double> v, double p) {
@@ -55,6 +71,7 @@ int Bench(const Argv& argv) {
   if (*runs < 1 || *threads < 0) {
     return Fail("bench", InvalidArgument("--runs must be positive and --threads not negative"));
   }
+  const double rss_baseline = CurrentRssMb();
   auto model = Model::FromFile(*model_path);
   if (!model.ok()) return Fail("bench", model.status());
   auto interpreter = Interpreter::Create(*model, {.threads = *threads});
@@ -107,6 +124,7 @@ int Bench(const Argv& argv) {
         {"gmacs", JsonNumber(gmacs)},
         {"peak_rss_mb", JsonNumber(PeakRssMb())},
         {"peak_rss_one_image_mb", JsonNumber(rss_one)},
+        {"rss_before_model_mb", JsonNumber(rss_baseline)},
         {"create_ms", JsonNumber(stats.create_ms)},
         {"arena_mb", JsonNumber(stats.arena_bytes / 1048576.0)},
         {"packed_weights_mb", JsonNumber(stats.packed_weight_bytes / 1048576.0)}};
@@ -123,8 +141,10 @@ int Bench(const Argv& argv) {
   std::printf("throughput:   %.1f images/s, %.1f GMAC/s\n", 1000.0 / median, gmacs);
   std::printf("create:       %.1f ms (weights prepacked: %.2f MB)\n", stats.create_ms,
               stats.packed_weight_bytes / 1048576.0);
-  std::printf("memory:       arena %.2f MB, peak RSS %.1f MB (%.1f MB after one image)\n",
-              stats.arena_bytes / 1048576.0, PeakRssMb(), rss_one);
+  std::printf(
+      "memory:       arena %.2f MB, peak RSS %.1f MB (%.1f MB after one image, %.1f MB before "
+      "loading the model)\n",
+      stats.arena_bytes / 1048576.0, PeakRssMb(), rss_one, rss_baseline);
   if (batch_images) {
     std::printf("batch:        %zu images decoded and embedded at %.1f images/s\n", batch_images,
                 batch_images_per_s);
