@@ -93,6 +93,9 @@ TEST(OptimizedKernels, LargeConvsOnSeveralThreads) {
                         {true, 15, 24, 80, 3, 2, 128, 0.5f},
                         {false, 13, 64, 200, 1, 1, 0, 0.3f},
                         {false, 12, 21, 48, 3, 1, 0, 0.01f},
+                        // A 64-wide last panel with only 56 (58) real channels.
+                        {true, 13, 64, 120, 1, 1, 128, 0.3f},
+                        {false, 9, 32, 250, 1, 1, 0, 0.2f},
                         // Fewer pixels than threads x tile: channels are split.
                         {true, 1, 64, 200, 1, 1, 128, 0.3f},
                         {false, 2, 64, 260, 1, 1, 0, 0.3f}};

@@ -98,6 +98,52 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, co
     }
   }
   const __m512i out_offset = _mm512_set1_epi32(w.output_offset);
+  if constexpr (NV == 4) {
+    // A full panel: requantize (without the clamp) in place, then narrow 64
+    // channels of a row at once with two saturating packs, restore the
+    // channel order (the packs interleave 128-bit lanes) with one dword
+    // permute, clamp on bytes, and store 64 bytes. Saturating to 16 and 8
+    // bits first does not change the clamp's result: the activation range
+    // lies inside the output type.
+#pragma GCC unroll 4
+    for (int v = 0; v < 4; ++v) {
+      const int c = c0 + v * 16;
+      const __m512i konst = _mm512_loadu_si512(w.col_const.data() + c);
+      const __m512i mult = _mm512_loadu_si512(w.multiplier.data() + c);
+      const __m512i ls = _mm512_loadu_si512(w.left_shift.data() + c);
+      const __m512i rs = _mm512_loadu_si512(w.right_shift.data() + c);
+#pragma GCC unroll 6
+      for (int r = 0; r < kVnniRows; ++r) {
+        if (r >= rows) break;
+        const __m512i x = _mm512_add_epi32(acc[r][v], konst);
+        acc[r][v] = _mm512_add_epi32(w.any_left_shift
+                                         ? MultiplyByQuantizedMultiplier16<true>(x, mult, ls, rs)
+                                         : MultiplyByQuantizedMultiplier16<false>(x, mult, ls, rs),
+                                     out_offset);
+      }
+    }
+    const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    const __m512i lo8 = _mm512_set1_epi8(static_cast<char>(w.act_min));
+    const __m512i hi8 = _mm512_set1_epi8(static_cast<char>(w.act_max));
+    const int valid = std::min(64, w.n - c0);
+    const __mmask64 store = valid >= 64 ? ~__mmask64{0} : (__mmask64{1} << valid) - 1;
+#pragma GCC unroll 6
+    for (int r = 0; r < kVnniRows; ++r) {
+      if (r >= rows) break;
+      const __m512i p01 = _mm512_packs_epi32(acc[r][0], acc[r][1]);
+      const __m512i p23 = _mm512_packs_epi32(acc[r][2], acc[r][3]);
+      __m512i b;
+      if constexpr (std::is_same_v<T, uint8_t>) {
+        b = _mm512_permutexvar_epi32(order, _mm512_packus_epi16(p01, p23));
+        b = _mm512_min_epu8(_mm512_max_epu8(b, lo8), hi8);
+      } else {
+        b = _mm512_permutexvar_epi32(order, _mm512_packs_epi16(p01, p23));
+        b = _mm512_min_epi8(_mm512_max_epi8(b, lo8), hi8);
+      }
+      _mm512_mask_storeu_epi8(out + r * ldc + c0, store, b);
+    }
+    return;
+  }
   const __m512i lo = _mm512_set1_epi32(w.act_min), hi = _mm512_set1_epi32(w.act_max);
 #pragma GCC unroll 4
   for (int v = 0; v < NV; ++v) {
