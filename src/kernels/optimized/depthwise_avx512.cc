@@ -165,13 +165,46 @@ EDGETL_VNNI_TARGET inline void LoadPair(const T* a, const T* b, __m512i* h0, __m
   }
 }
 
-// 32 channels (a full block) of output pixels [ox_begin, ox_end) of one row:
+// The nine tap addresses (at channel 0) of up to kChunk output pixels of one
+// row. Taps outside the input read the input zero point, which contributes
+// exactly zero: x * w + io * w = (zp - zp) * w (io * sum w is in the bias).
+constexpr int kChunk = 16;
+
+template <typename T>
+void TapsOfRow(const reference::ConvGeometry& g, const DepthwiseAvx512& p, const T* input, int b,
+               int y0, int ox_begin, int count, const T* taps[][9]) {
+  const size_t pixel_step = static_cast<size_t>(g.in_c);
+  const T* image = input + static_cast<size_t>(b) * g.in_h * g.in_w * pixel_step;
+  const T* padding = reinterpret_cast<const T*>(p.zero_point_row.data());
+  const bool rows_inside = y0 >= 0 && y0 + 2 * g.dilation_h < g.in_h;
+  const size_t row_step = static_cast<size_t>(g.dilation_h) * g.in_w * pixel_step;
+  const size_t col_step = static_cast<size_t>(g.dilation_w) * pixel_step;
+  for (int i = 0; i < count; ++i) {
+    const int x0 = (ox_begin + i) * g.stride_w - g.pad_w;
+    if (rows_inside && x0 >= 0 && x0 + 2 * g.dilation_w < g.in_w) {
+      const T* t0 = image + (static_cast<size_t>(y0) * g.in_w + x0) * pixel_step;
+      for (int t = 0; t < 9; ++t) taps[i][t] = t0 + (t / 3) * row_step + (t % 3) * col_step;
+      continue;
+    }
+    for (int fy = 0; fy < 3; ++fy) {
+      const int iy = y0 + fy * g.dilation_h;
+      for (int fx = 0; fx < 3; ++fx) {
+        const int ix = x0 + fx * g.dilation_w;
+        taps[i][fy * 3 + fx] = iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w
+                                   ? image + (static_cast<size_t>(iy) * g.in_w + ix) * pixel_step
+                                   : padding;
+      }
+    }
+  }
+}
+
+// 32 channels (a full block) of `count` output pixels whose taps are given:
 // sum x * w over the nine taps with vpmaddwd (two taps per instruction,
 // exact: |x * w| <= 255 * 255), plus the bias with the input offset folded.
 template <typename T>
 EDGETL_VNNI_TARGET void Block32(const reference::ConvGeometry& g, const reference::ConvQuant& q,
-                                const DepthwiseAvx512& p, const T* input, int b, int y0, int block,
-                                int ox_begin, int ox_end, T* out_row) {
+                                const DepthwiseAvx512& p, const T* const taps[][9], int count,
+                                int block, T* out_first) {
   const int c = block * 32;
   __m512i w[5][2];
   for (int pair = 0; pair < 5; ++pair) {
@@ -190,30 +223,13 @@ EDGETL_VNNI_TARGET void Block32(const reference::ConvGeometry& g, const referenc
   }
   const __m512i out_offset = _mm512_set1_epi32(q.output_offset);
   const __m512i lo = _mm512_set1_epi32(q.act_min), hi = _mm512_set1_epi32(q.act_max);
-  const size_t pixel_step = static_cast<size_t>(g.in_c);
-  const T* image = input + static_cast<size_t>(b) * g.in_h * g.in_w * pixel_step + c;
-  // Taps outside the input read the input zero point, which contributes
-  // exactly zero: x * w + io * w = (zp - zp) * w (io * sum w is in the bias).
-  const T* padding = reinterpret_cast<const T*>(p.zero_point_row.data()) + c;
-  const bool rows_inside = y0 >= 0 && y0 + 2 * g.dilation_h < g.in_h;
-  for (int ox = ox_begin; ox < ox_end; ++ox) {
-    const int x0 = ox * g.stride_w - g.pad_w;
-    const bool inside = rows_inside && x0 >= 0 && x0 + 2 * g.dilation_w < g.in_w;
-    const T* tap[9];
-    for (int fy = 0; fy < 3; ++fy) {
-      const int iy = y0 + fy * g.dilation_h;
-      for (int fx = 0; fx < 3; ++fx) {
-        const int ix = x0 + fx * g.dilation_w;
-        tap[fy * 3 + fx] = inside || (iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w)
-                               ? image + (static_cast<size_t>(iy) * g.in_w + ix) * pixel_step
-                               : padding;
-      }
-    }
+  for (int i = 0; i < count; ++i) {
+    const T* const* tap = taps[i];
     __m512i acc0 = bias[0], acc1 = bias[1];
 #pragma GCC unroll 5
     for (int pair = 0; pair < 5; ++pair) {
       __m512i x0, x1;
-      LoadPair(tap[2 * pair], tap[pair < 4 ? 2 * pair + 1 : 8], &x0, &x1);
+      LoadPair(tap[2 * pair] + c, tap[pair < 4 ? 2 * pair + 1 : 8] + c, &x0, &x1);
       acc0 = _mm512_add_epi32(acc0, _mm512_madd_epi16(x0, w[pair][0]));
       acc1 = _mm512_add_epi32(acc1, _mm512_madd_epi16(x1, w[pair][1]));
     }
@@ -222,7 +238,7 @@ EDGETL_VNNI_TARGET void Block32(const reference::ConvGeometry& g, const referenc
     // r0 holds channels 0-7, 16-23 and r1 8-15, 24-31: interleave the
     // 64-bit halves back into channel order.
     const __m128i b0 = _mm512_cvtepi32_epi8(r0), b1 = _mm512_cvtepi32_epi8(r1);
-    T* out = out_row + static_cast<size_t>(ox) * g.out_c + c;
+    T* out = out_first + static_cast<size_t>(i) * g.out_c + c;
     _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm_unpacklo_epi64(b0, b1));
     _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 16), _mm_unpackhi_epi64(b0, b1));
   }
@@ -239,11 +255,19 @@ EDGETL_VNNI_TARGET void Rows3x3(const reference::ConvGeometry& g, const referenc
     const int b = row / g.out_h, oy = row % g.out_h;
     const int y0 = oy * g.stride_h - g.pad_h;
     T* out_row = output + (static_cast<size_t>(b) * g.out_h + oy) * g.out_w * c_out;
-    int c = 0;
-    for (int block = 0; block < p.blocks32; ++block, c += 32) {
-      Block32(g, q, p, input, b, y0, block, 0, g.out_w, out_row);
+    // Pixels in chunks: their tap addresses are worked out once for all
+    // blocks, and each block's weights are loaded once per chunk.
+    for (int ox = 0; ox < g.out_w; ox += kChunk) {
+      const int count = std::min(kChunk, g.out_w - ox);
+      const T* taps[kChunk][9];
+      TapsOfRow(g, p, input, b, y0, ox, count, taps);
+      for (int block = 0; block < p.blocks32; ++block) {
+        Block32(g, q, p, taps, count, block, out_row + static_cast<size_t>(ox) * c_out);
+      }
     }
-    for (; c < c_out; c += 16) Block16(g, q, p, input, b, oy, c, 0, g.out_w, out_row);
+    for (int c = p.blocks32 * 32; c < c_out; c += 16) {
+      Block16(g, q, p, input, b, oy, c, 0, g.out_w, out_row);
+    }
   }
 }
 
