@@ -1,7 +1,9 @@
-// DEPTHWISE_CONV_2D (depth multiplier 1) on AVX-512, 16 channels per vector:
-// int32 products of (x + input offset) and prepacked (w + filter offset),
-// padding taps skipped as in the reference, requantization fused.
-// Byte-identical to the reference kernel. Internal header.
+// DEPTHWISE_CONV_2D (depth multiplier 1) on AVX-512 with fused
+// requantization, byte-identical to the reference kernel. 3x3 windows run
+// 32 channels at a time with two taps per vpmaddwd (padding taps read the
+// input zero point, which contributes zero); other windows and leftover
+// channels run 16 lanes of int32 (x + input offset) * (w + filter offset)
+// products with padding taps skipped as in the reference. Internal header.
 #pragma once
 
 #include <cstdint>
