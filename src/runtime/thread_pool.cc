@@ -51,8 +51,11 @@ void ThreadPool::Run(int tasks, const TaskFn& fn) {
   tasks_ = tasks;
   fn_ = &fn;
   pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
-  generation_.fetch_add(1, std::memory_order_release);
-  if (sleeping_.load(std::memory_order_acquire) > 0) {
+  // Sequentially consistent: the bump must be ordered before the read of
+  // sleeping_, as a worker's sleeping_ increment is before its re-check of
+  // the generation (otherwise a worker could sleep through this region).
+  generation_.fetch_add(1);
+  if (sleeping_.load() > 0) {
     std::lock_guard<std::mutex> lock(mutex_);
     wake_.notify_all();
   }
