@@ -60,7 +60,10 @@ void ThreadPool::Run(int tasks, const TaskFn& fn) {
     wake_.notify_all();
   }
   Work(0);
-  while (pending_.load(std::memory_order_acquire) > 0) EDGETL_PAUSE();
+  for (int spins = 1; pending_.load(std::memory_order_acquire) > 0; ++spins) {
+    EDGETL_PAUSE();
+    if (spins % 256 == 0) std::this_thread::yield();  // more threads than cores
+  }
 }
 
 void ThreadPool::WorkerLoop(int thread) {
@@ -71,7 +74,10 @@ void ThreadPool::WorkerLoop(int thread) {
     int spins = 0;
     while (generation_.load(std::memory_order_acquire) == seen) {
       EDGETL_PAUSE();
-      if (++spins % 1024 == 0 && std::chrono::steady_clock::now() - spin_start > kSpinFor) {
+      // Yielding now and then lets a pool with more threads than free cores
+      // make progress instead of spinning against the threads doing work.
+      if (++spins % 256 == 0) std::this_thread::yield();
+      if (spins % 1024 == 0 && std::chrono::steady_clock::now() - spin_start > kSpinFor) {
         std::unique_lock<std::mutex> lock(mutex_);
         sleeping_.fetch_add(1);
         wake_.wait(lock, [&] { return generation_.load() != seen; });
