@@ -49,6 +49,21 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
     w.right_shift[c] = q.shift[c] > 0 ? 0 : -q.shift[c];
     w.any_left_shift |= w.left_shift[c] != 0;
   }
+  w.clamped_below = w.act_min >= w.output_offset;
+  if (w.clamped_below) {
+    const size_t half = w.n16 / 2;
+    w.floor_add_even.assign(half, 0);
+    w.floor_add_odd.assign(half, 0);
+    w.floor_shift_even.assign(half, 31);
+    w.floor_shift_odd.assign(half, 31);
+    for (int c = 0; c < n; ++c) {
+      const int e = w.right_shift[c];
+      const int64_t add = (int64_t{1} << 30) + (e > 0 ? int64_t{1} << (30 + e) : 0);
+      const size_t i = static_cast<size_t>(c / 16) * 8 + (c % 16) / 2;
+      (c % 2 ? w.floor_add_odd : w.floor_add_even)[i] = add;
+      (c % 2 ? w.floor_shift_odd : w.floor_shift_even)[i] = 31 + e;
+    }
+  }
   return w;
 }
 
@@ -111,6 +126,25 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, co
       const __m512i konst = _mm512_loadu_si512(w.col_const.data() + c);
       const __m512i mult = _mm512_loadu_si512(w.multiplier.data() + c);
       const __m512i ls = _mm512_loadu_si512(w.left_shift.data() + c);
+      if (w.clamped_below) {
+        const size_t g = static_cast<size_t>(c / 16) * 8;
+        const __m512i add_even = _mm512_loadu_si512(w.floor_add_even.data() + g);
+        const __m512i add_odd = _mm512_loadu_si512(w.floor_add_odd.data() + g);
+        const __m512i shift_even = _mm512_loadu_si512(w.floor_shift_even.data() + g);
+        const __m512i shift_odd = _mm512_loadu_si512(w.floor_shift_odd.data() + g);
+#pragma GCC unroll 6
+        for (int r = 0; r < kVnniRows; ++r) {
+          if (r >= rows) break;
+          const __m512i x = _mm512_add_epi32(acc[r][v], konst);
+          acc[r][v] = _mm512_add_epi32(
+              w.any_left_shift ? MultiplyByQuantizedMultiplierClampedBelow16<true>(
+                                     x, mult, ls, add_even, add_odd, shift_even, shift_odd)
+                               : MultiplyByQuantizedMultiplierClampedBelow16<false>(
+                                     x, mult, ls, add_even, add_odd, shift_even, shift_odd),
+              out_offset);
+        }
+        continue;
+      }
       const __m512i rs = _mm512_loadu_si512(w.right_shift.data() + c);
 #pragma GCC unroll 6
       for (int r = 0; r < kVnniRows; ++r) {

@@ -66,6 +66,31 @@ EDGETL_VNNI_TARGET inline __m512i MultiplyByQuantizedMultiplier16(__m512i x, __m
   return _mm512_mask_add_epi32(q, _mm512_cmpgt_epi32_mask(remainder, threshold), q, one);
 }
 
+// The same for outputs whose clamp starts at or above the output zero point
+// (fused ReLU/ReLU6: act_min >= output offset), in one rounding step.
+// With h = SaturatingRoundingDoublingHighMul(x, m) = floor((x*m + 2^30) / 2^31)
+// and e > 0, RoundingDivideByPOT(h, e) = floor((h + 2^(e-1) - [h < 0]) / 2^e),
+// and nested floors merge: for h >= 0 it is exactly
+//   floor((x*m + 2^30 + 2^(30+e)) / 2^(31+e)).
+// For h < 0 this can be one more than the true value, but both are <= 0,
+// so after adding the output offset both clamp to act_min: the final bytes
+// are the same. e == 0 is floor((x*m + 2^30) / 2^31) exactly. `add` and
+// `shift` hold those 64-bit constants per channel, for the even channels
+// (lanes 0, 2, ...) and the odd ones.
+template <bool kLeftShift>
+EDGETL_VNNI_TARGET inline __m512i MultiplyByQuantizedMultiplierClampedBelow16(
+    __m512i x, __m512i mult, __m512i lshift, __m512i add_even, __m512i add_odd, __m512i shift_even,
+    __m512i shift_odd) {
+  if (kLeftShift) x = _mm512_sllv_epi32(x, lshift);
+  const __m512i even =
+      _mm512_srav_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, mult), add_even), shift_even);
+  const __m512i odd = _mm512_srav_epi64(
+      _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(mult, 32)),
+                       add_odd),
+      shift_odd);
+  return _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+}
+
 // Requantizes 16 accumulators to output values in [lo, hi] (still int32).
 template <bool kLeftShift = true>
 EDGETL_VNNI_TARGET inline __m512i Requantize16(__m512i acc, __m512i mult, __m512i lshift,
