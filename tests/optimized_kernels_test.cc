@@ -121,6 +121,8 @@ TEST(OptimizedKernels, LargeConvsOnSeveralThreads) {
     fb::Conv2DOptionsT o;
     o.padding = fb::Padding::SAME;
     o.stride_w = o.stride_h = t.stride;
+    o.fused_activation_function =
+        (t.oc / 8) % 2 ? fb::ActivationFunctionType::RELU6 : fb::ActivationFunctionType::NONE;
     u.Set(o);
     b.AddOperator(BuiltinOperator::CONV_2D, {in, tw, tb}, {out}, std::move(u));
     b.SetInputs({in});
@@ -165,6 +167,9 @@ TEST(OptimizedKernels, DepthwiseMatchesReferenceOnRandomShapes) {
     o.stride_w = o.stride_h = stride;
     o.depth_multiplier = mult;
     o.dilation_w_factor = o.dilation_h_factor = dilation;
+    // RELU6 clamps at the output zero point: the one-step requantization.
+    o.fused_activation_function =
+        trial % 3 == 0 ? fb::ActivationFunctionType::RELU6 : fb::ActivationFunctionType::NONE;
     u.Set(o);
     b.AddOperator(BuiltinOperator::DEPTHWISE_CONV_2D, {in, tw, -1}, {out}, std::move(u));
     b.SetInputs({in});

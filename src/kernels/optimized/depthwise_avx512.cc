@@ -61,6 +61,16 @@ DepthwiseAvx512 PackDepthwiseAvx512(const W* filter, int taps, int channels, con
       }
     }
   }
+  p.clamped_below = q.act_min >= q.output_offset;
+  if (p.clamped_below) {
+    for (int c = 0; c < p.c16; c += 16) {
+      p.clamped_below_constants.push_back(MakeClampedBelowConstants(p.right_shift.data() + c));
+    }
+    for (size_t i = 0; i < p.pair_right_shift.size(); i += 16) {
+      p.pair_clamped_below_constants.push_back(
+          MakeClampedBelowConstants(p.pair_right_shift.data() + i));
+    }
+  }
   return p;
 }
 
@@ -144,7 +154,10 @@ EDGETL_VNNI_TARGET void Block16(const reference::ConvGeometry& g, const referenc
         acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(x, w[fy * 3 + fx]));
       }
     }
-    const __m512i r = Requantize16(acc, mult, ls, rs, out_offset, lo, hi);
+    const __m512i r =
+        p.clamped_below ? Requantize16ClampedBelow<true>(
+                              acc, mult, ls, p.clamped_below_constants[c / 16], out_offset, lo, hi)
+                        : Requantize16(acc, mult, ls, rs, out_offset, lo, hi);
     _mm512_mask_cvtepi32_storeu_epi8(out_row + static_cast<size_t>(ox) * c_out + c, m, r);
   }
 }
@@ -233,8 +246,15 @@ EDGETL_VNNI_TARGET void Block32(const reference::ConvGeometry& g, const referenc
       acc0 = _mm512_add_epi32(acc0, _mm512_madd_epi16(x0, w[pair][0]));
       acc1 = _mm512_add_epi32(acc1, _mm512_madd_epi16(x1, w[pair][1]));
     }
-    const __m512i r0 = Requantize16(acc0, mult[0], ls[0], rs[0], out_offset, lo, hi);
-    const __m512i r1 = Requantize16(acc1, mult[1], ls[1], rs[1], out_offset, lo, hi);
+    __m512i r0, r1;
+    if (p.clamped_below) {
+      const ClampedBelowConstants* k = p.pair_clamped_below_constants.data() + 2 * block;
+      r0 = Requantize16ClampedBelow<true>(acc0, mult[0], ls[0], k[0], out_offset, lo, hi);
+      r1 = Requantize16ClampedBelow<true>(acc1, mult[1], ls[1], k[1], out_offset, lo, hi);
+    } else {
+      r0 = Requantize16(acc0, mult[0], ls[0], rs[0], out_offset, lo, hi);
+      r1 = Requantize16(acc1, mult[1], ls[1], rs[1], out_offset, lo, hi);
+    }
     // r0 holds channels 0-7, 16-23 and r1 8-15, 24-31: interleave the
     // 64-bit halves back into channel order.
     const __m128i b0 = _mm512_cvtepi32_epi8(r0), b1 = _mm512_cvtepi32_epi8(r1);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels/optimized/clamped_below_constants.h"
 #include "kernels/reference/conv.h"
 
 namespace edgetl::optimized {
@@ -28,6 +29,12 @@ struct DepthwiseAvx512 {
   int blocks32 = 0;
   std::vector<int16_t> pairs;
   std::vector<uint8_t> zero_point_row;  // what padding taps read: the input zero point
+
+  // act_min >= output offset (fused ReLU/ReLU6): the one-step
+  // requantization's constants, per 16 channels in natural order and per
+  // [block][half] in the pair order.
+  bool clamped_below = false;
+  std::vector<ClampedBelowConstants> clamped_below_constants, pair_clamped_below_constants;
   std::vector<int32_t> pair_bias, pair_multiplier, pair_left_shift, pair_right_shift;
 };
 

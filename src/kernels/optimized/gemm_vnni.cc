@@ -51,17 +51,8 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
   }
   w.clamped_below = w.act_min >= w.output_offset;
   if (w.clamped_below) {
-    const size_t half = w.n16 / 2;
-    w.floor_add_even.assign(half, 0);
-    w.floor_add_odd.assign(half, 0);
-    w.floor_shift_even.assign(half, 31);
-    w.floor_shift_odd.assign(half, 31);
-    for (int c = 0; c < n; ++c) {
-      const int e = w.right_shift[c];
-      const int64_t add = (int64_t{1} << 30) + (e > 0 ? int64_t{1} << (30 + e) : 0);
-      const size_t i = static_cast<size_t>(c / 16) * 8 + (c % 16) / 2;
-      (c % 2 ? w.floor_add_odd : w.floor_add_even)[i] = add;
-      (c % 2 ? w.floor_shift_odd : w.floor_shift_even)[i] = 31 + e;
+    for (int c = 0; c < w.n16; c += 16) {
+      w.clamped_below_constants.push_back(MakeClampedBelowConstants(w.right_shift.data() + c));
     }
   }
   return w;
@@ -127,11 +118,11 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, co
       const __m512i mult = _mm512_loadu_si512(w.multiplier.data() + c);
       const __m512i ls = _mm512_loadu_si512(w.left_shift.data() + c);
       if (w.clamped_below) {
-        const size_t g = static_cast<size_t>(c / 16) * 8;
-        const __m512i add_even = _mm512_loadu_si512(w.floor_add_even.data() + g);
-        const __m512i add_odd = _mm512_loadu_si512(w.floor_add_odd.data() + g);
-        const __m512i shift_even = _mm512_loadu_si512(w.floor_shift_even.data() + g);
-        const __m512i shift_odd = _mm512_loadu_si512(w.floor_shift_odd.data() + g);
+        const ClampedBelowConstants& k = w.clamped_below_constants[c / 16];
+        const __m512i add_even = _mm512_loadu_si512(k.add_even);
+        const __m512i add_odd = _mm512_loadu_si512(k.add_odd);
+        const __m512i shift_even = _mm512_loadu_si512(k.shift_even);
+        const __m512i shift_odd = _mm512_loadu_si512(k.shift_odd);
 #pragma GCC unroll 6
         for (int r = 0; r < kVnniRows; ++r) {
           if (r >= rows) break;
@@ -193,8 +184,14 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, co
     for (int r = 0; r < kVnniRows; ++r) {
       if (r >= rows) break;
       __m512i x = _mm512_add_epi32(acc[r][v], konst);
-      x = w.any_left_shift ? Requantize16<true>(x, mult, ls, rs, out_offset, lo, hi)
-                           : Requantize16<false>(x, mult, ls, rs, out_offset, lo, hi);
+      if (w.clamped_below) {
+        const ClampedBelowConstants& k = w.clamped_below_constants[c / 16];
+        x = w.any_left_shift ? Requantize16ClampedBelow<true>(x, mult, ls, k, out_offset, lo, hi)
+                             : Requantize16ClampedBelow<false>(x, mult, ls, k, out_offset, lo, hi);
+      } else {
+        x = w.any_left_shift ? Requantize16<true>(x, mult, ls, rs, out_offset, lo, hi)
+                             : Requantize16<false>(x, mult, ls, rs, out_offset, lo, hi);
+      }
       _mm512_mask_cvtepi32_storeu_epi8(out + r * ldc + c, store, x);
     }
   }

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels/optimized/clamped_below_constants.h"
 #include "kernels/reference/conv.h"
 
 namespace edgetl::optimized {
@@ -42,10 +43,9 @@ struct VnniConv {
   int32_t beta = 0;
   bool any_left_shift = false;  // else the requantization skips that step
   // act_min >= output_offset (fused ReLU/ReLU6): the one-step requantization
-  // (MultiplyByQuantizedMultiplierClampedBelow16) with its per-channel 64-bit
-  // constants, [16-channel group][8] for even and odd channels.
+  // (MultiplyByQuantizedMultiplierClampedBelow16), constants per 16 channels.
   bool clamped_below = false;
-  std::vector<int64_t> floor_add_even, floor_add_odd, floor_shift_even, floor_shift_odd;
+  std::vector<ClampedBelowConstants> clamped_below_constants;
   int32_t output_offset = 0, act_min = 0, act_max = 0;
   uint8_t a_pad = 0;  // activation byte of a padding tap (the input zero point)
 

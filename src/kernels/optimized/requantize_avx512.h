@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "kernels/optimized/clamped_below_constants.h"
+
 #if defined(__x86_64__) && defined(__GNUC__)
 // GCC 12's AVX-512 intrinsics pass _mm512_undefined_epi32() as the unused
 // merge operand, which -W(maybe-)uninitialized reports once inlined.
@@ -89,6 +91,22 @@ EDGETL_VNNI_TARGET inline __m512i MultiplyByQuantizedMultiplierClampedBelow16(
                        add_odd),
       shift_odd);
   return _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+}
+
+// Requantizes 16 accumulators of an output clamped at or above its zero
+// point to values in [lo, hi] (still int32).
+template <bool kLeftShift>
+EDGETL_VNNI_TARGET inline __m512i Requantize16ClampedBelow(__m512i acc, __m512i mult,
+                                                           __m512i lshift,
+                                                           const ClampedBelowConstants& k,
+                                                           __m512i out_offset, __m512i lo,
+                                                           __m512i hi) {
+  const __m512i x = _mm512_add_epi32(
+      MultiplyByQuantizedMultiplierClampedBelow16<kLeftShift>(
+          acc, mult, lshift, _mm512_loadu_si512(k.add_even), _mm512_loadu_si512(k.add_odd),
+          _mm512_loadu_si512(k.shift_even), _mm512_loadu_si512(k.shift_odd)),
+      out_offset);
+  return _mm512_min_epi32(_mm512_max_epi32(x, lo), hi);
 }
 
 // Requantizes 16 accumulators to output values in [lo, hi] (still int32).
