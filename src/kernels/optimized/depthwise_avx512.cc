@@ -138,6 +138,9 @@ EDGETL_VNNI_TARGET void Block16(const reference::ConvGeometry& g, const referenc
   const __m512i mult = _mm512_loadu_si512(p.multiplier.data() + c);
   const __m512i ls = _mm512_loadu_si512(p.left_shift.data() + c);
   const __m512i rs = _mm512_loadu_si512(p.right_shift.data() + c);
+  // Loaded once: the 8-bit stores below would force reloads in the loop.
+  const ClampedBelow16 below =
+      p.clamped_below ? LoadClampedBelow(p.clamped_below_constants[c / 16]) : ClampedBelow16{};
   const size_t pixel_step = static_cast<size_t>(g.in_c);
   const int y0 = oy * g.stride_h - g.pad_h;
   for (int ox = ox_begin; ox < ox_end; ++ox) {
@@ -154,10 +157,9 @@ EDGETL_VNNI_TARGET void Block16(const reference::ConvGeometry& g, const referenc
         acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(x, w[fy * 3 + fx]));
       }
     }
-    const __m512i r =
-        p.clamped_below ? Requantize16ClampedBelow<true>(
-                              acc, mult, ls, p.clamped_below_constants[c / 16], out_offset, lo, hi)
-                        : Requantize16(acc, mult, ls, rs, out_offset, lo, hi);
+    const __m512i r = p.clamped_below
+                          ? Requantize16ClampedBelow<true>(acc, mult, ls, below, out_offset, lo, hi)
+                          : Requantize16(acc, mult, ls, rs, out_offset, lo, hi);
     _mm512_mask_cvtepi32_storeu_epi8(out_row + static_cast<size_t>(ox) * c_out + c, m, r);
   }
 }
@@ -235,6 +237,11 @@ EDGETL_VNNI_TARGET void Block32(const reference::ConvGeometry& g, const referenc
     rs[half] = _mm512_loadu_si512(p.pair_right_shift.data() + i);
   }
   const __m512i out_offset = _mm512_set1_epi32(q.output_offset);
+  ClampedBelow16 below[2] = {};
+  if (p.clamped_below) {
+    below[0] = LoadClampedBelow(p.pair_clamped_below_constants[2 * block]);
+    below[1] = LoadClampedBelow(p.pair_clamped_below_constants[2 * block + 1]);
+  }
   const __m512i lo = _mm512_set1_epi32(q.act_min), hi = _mm512_set1_epi32(q.act_max);
   for (int i = 0; i < count; ++i) {
     const T* const* tap = taps[i];
@@ -248,9 +255,8 @@ EDGETL_VNNI_TARGET void Block32(const reference::ConvGeometry& g, const referenc
     }
     __m512i r0, r1;
     if (p.clamped_below) {
-      const ClampedBelowConstants* k = p.pair_clamped_below_constants.data() + 2 * block;
-      r0 = Requantize16ClampedBelow<true>(acc0, mult[0], ls[0], k[0], out_offset, lo, hi);
-      r1 = Requantize16ClampedBelow<true>(acc1, mult[1], ls[1], k[1], out_offset, lo, hi);
+      r0 = Requantize16ClampedBelow<true>(acc0, mult[0], ls[0], below[0], out_offset, lo, hi);
+      r1 = Requantize16ClampedBelow<true>(acc1, mult[1], ls[1], below[1], out_offset, lo, hi);
     } else {
       r0 = Requantize16(acc0, mult[0], ls[0], rs[0], out_offset, lo, hi);
       r1 = Requantize16(acc1, mult[1], ls[1], rs[1], out_offset, lo, hi);

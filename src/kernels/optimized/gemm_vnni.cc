@@ -118,11 +118,9 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, co
       const __m512i mult = _mm512_loadu_si512(w.multiplier.data() + c);
       const __m512i ls = _mm512_loadu_si512(w.left_shift.data() + c);
       if (w.clamped_below) {
-        const ClampedBelowConstants& k = w.clamped_below_constants[c / 16];
-        const __m512i add_even = _mm512_loadu_si512(k.add_even);
-        const __m512i add_odd = _mm512_loadu_si512(k.add_odd);
-        const __m512i shift_even = _mm512_loadu_si512(k.shift_even);
-        const __m512i shift_odd = _mm512_loadu_si512(k.shift_odd);
+        const ClampedBelow16 k = LoadClampedBelow(w.clamped_below_constants[c / 16]);
+        const __m512i add_even = k.add_even, add_odd = k.add_odd;
+        const __m512i shift_even = k.shift_even, shift_odd = k.shift_odd;
 #pragma GCC unroll 6
         for (int r = 0; r < kVnniRows; ++r) {
           if (r >= rows) break;
@@ -185,7 +183,7 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, co
       if (r >= rows) break;
       __m512i x = _mm512_add_epi32(acc[r][v], konst);
       if (w.clamped_below) {
-        const ClampedBelowConstants& k = w.clamped_below_constants[c / 16];
+        const ClampedBelow16 k = LoadClampedBelow(w.clamped_below_constants[c / 16]);
         x = w.any_left_shift ? Requantize16ClampedBelow<true>(x, mult, ls, k, out_offset, lo, hi)
                              : Requantize16ClampedBelow<false>(x, mult, ls, k, out_offset, lo, hi);
       } else {

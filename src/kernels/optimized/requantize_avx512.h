@@ -93,19 +93,27 @@ EDGETL_VNNI_TARGET inline __m512i MultiplyByQuantizedMultiplierClampedBelow16(
   return _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
 }
 
+// The constants of ClampedBelowConstants in registers (load them once,
+// outside loops whose 8-bit stores would otherwise force reloads).
+struct ClampedBelow16 {
+  __m512i add_even, add_odd, shift_even, shift_odd;
+};
+EDGETL_VNNI_TARGET inline ClampedBelow16 LoadClampedBelow(const ClampedBelowConstants& k) {
+  return {_mm512_loadu_si512(k.add_even), _mm512_loadu_si512(k.add_odd),
+          _mm512_loadu_si512(k.shift_even), _mm512_loadu_si512(k.shift_odd)};
+}
+
 // Requantizes 16 accumulators of an output clamped at or above its zero
 // point to values in [lo, hi] (still int32).
 template <bool kLeftShift>
 EDGETL_VNNI_TARGET inline __m512i Requantize16ClampedBelow(__m512i acc, __m512i mult,
-                                                           __m512i lshift,
-                                                           const ClampedBelowConstants& k,
+                                                           __m512i lshift, const ClampedBelow16& k,
                                                            __m512i out_offset, __m512i lo,
                                                            __m512i hi) {
-  const __m512i x = _mm512_add_epi32(
-      MultiplyByQuantizedMultiplierClampedBelow16<kLeftShift>(
-          acc, mult, lshift, _mm512_loadu_si512(k.add_even), _mm512_loadu_si512(k.add_odd),
-          _mm512_loadu_si512(k.shift_even), _mm512_loadu_si512(k.shift_odd)),
-      out_offset);
+  const __m512i x =
+      _mm512_add_epi32(MultiplyByQuantizedMultiplierClampedBelow16<kLeftShift>(
+                           acc, mult, lshift, k.add_even, k.add_odd, k.shift_even, k.shift_odd),
+                       out_offset);
   return _mm512_min_epi32(_mm512_max_epi32(x, lo), hi);
 }
 
