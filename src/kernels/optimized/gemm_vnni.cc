@@ -104,15 +104,15 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, co
     }
   }
   const __m512i out_offset = _mm512_set1_epi32(w.output_offset);
-  if constexpr (NV == 4) {
-    // A full panel: requantize (without the clamp) in place, then narrow 64
+  if constexpr (NV == 4 || NV == 2) {
+    // Requantize (without the clamp) in place, then narrow the 64 (32)
     // channels of a row at once with two saturating packs, restore the
     // channel order (the packs interleave 128-bit lanes) with one dword
-    // permute, clamp on bytes, and store 64 bytes. Saturating to 16 and 8
+    // permute, clamp on bytes, and store 64 (32) bytes. Saturating to 16 and 8
     // bits first does not change the clamp's result: the activation range
     // lies inside the output type.
 #pragma GCC unroll 4
-    for (int v = 0; v < 4; ++v) {
+    for (int v = 0; v < NV; ++v) {
       const int c = c0 + v * 16;
       const __m512i konst = _mm512_loadu_si512(w.col_const.data() + c);
       const __m512i mult = _mm512_loadu_si512(w.multiplier.data() + c);
@@ -148,13 +148,16 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, co
     const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
     const __m512i lo8 = _mm512_set1_epi8(static_cast<char>(w.act_min));
     const __m512i hi8 = _mm512_set1_epi8(static_cast<char>(w.act_max));
-    const int valid = std::min(64, w.n - c0);
+    const int valid = std::min(NV * 16, w.n - c0);
     const __mmask64 store = valid >= 64 ? ~__mmask64{0} : (__mmask64{1} << valid) - 1;
 #pragma GCC unroll 6
     for (int r = 0; r < kVnniRows; ++r) {
       if (r >= rows) break;
       const __m512i p01 = _mm512_packs_epi32(acc[r][0], acc[r][1]);
-      const __m512i p23 = _mm512_packs_epi32(acc[r][2], acc[r][3]);
+      // Two vectors: the upper half of the result repeats the lower one and
+      // is not stored.
+      __m512i p23 = p01;
+      if constexpr (NV == 4) p23 = _mm512_packs_epi32(acc[r][2], acc[r][3]);
       __m512i b;
       if constexpr (std::is_same_v<T, uint8_t>) {
         b = _mm512_permutexvar_epi32(order, _mm512_packus_epi16(p01, p23));
