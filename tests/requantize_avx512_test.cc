@@ -80,8 +80,10 @@ TEST(RequantizeAvx512, ClampedBelowMatchesScalarAfterTheClamp) {
       ls[i] = shift[i] > 0 ? shift[i] : 0;
       const int e = shift[i] > 0 ? 0 : -shift[i];
       const int64_t add = (int64_t{1} << 30) + (e > 0 ? int64_t{1} << (30 + e) : 0);
-      (i % 2 ? add_odd : add_even)[i / 2] = add;
-      (i % 2 ? shift_odd : shift_even)[i / 2] = 31 + e;
+      int64_t* adds = i % 2 ? add_odd : add_even;
+      int64_t* shifts = i % 2 ? shift_odd : shift_even;
+      adds[i / 2] = add;
+      shifts[i / 2] = 31 + e;
     }
     SimdClampedBelow(x, m, ls, add_even, add_odd, shift_even, shift_odd, out);
     const int32_t offset = static_cast<int32_t>(rng() % 256) - 128;

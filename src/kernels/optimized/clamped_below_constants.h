@@ -18,8 +18,13 @@ inline ClampedBelowConstants MakeClampedBelowConstants(const int32_t* right_shif
   for (int lane = 0; lane < 16; ++lane) {
     const int e = right_shift[lane];
     const int64_t add = (int64_t{1} << 30) + (e > 0 ? int64_t{1} << (30 + e) : 0);
-    (lane % 2 ? k.add_odd : k.add_even)[lane / 2] = add;
-    (lane % 2 ? k.shift_odd : k.shift_even)[lane / 2] = 31 + e;
+    if (lane % 2) {
+      k.add_odd[lane / 2] = add;
+      k.shift_odd[lane / 2] = 31 + e;
+    } else {
+      k.add_even[lane / 2] = add;
+      k.shift_even[lane / 2] = 31 + e;
+    }
   }
   return k;
 }
