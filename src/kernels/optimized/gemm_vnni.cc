@@ -104,47 +104,47 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, co
     }
   }
   const __m512i out_offset = _mm512_set1_epi32(w.output_offset);
-  if constexpr (NV == 4 || NV == 2) {
-    // Requantize (without the clamp) in place, then narrow the 64 (32)
-    // channels of a row at once with two saturating packs, restore the
-    // channel order (the packs interleave 128-bit lanes) with one dword
-    // permute, clamp on bytes, and store 64 (32) bytes. Saturating to 16 and 8
-    // bits first does not change the clamp's result: the activation range
-    // lies inside the output type.
+  // Requantize in place (output offset added, not yet clamped); constant row
+  // indices keep the accumulators in registers, and each branch loads only
+  // the constants it uses.
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) {
-      const int c = c0 + v * 16;
-      const __m512i konst = _mm512_loadu_si512(w.col_const.data() + c);
-      const __m512i mult = _mm512_loadu_si512(w.multiplier.data() + c);
-      const __m512i ls = _mm512_loadu_si512(w.left_shift.data() + c);
-      if (w.clamped_below) {
-        const ClampedBelow16 k = LoadClampedBelow(w.clamped_below_constants[c / 16]);
-        const __m512i add_even = k.add_even, add_odd = k.add_odd;
-        const __m512i shift_even = k.shift_even, shift_odd = k.shift_odd;
-#pragma GCC unroll 6
-        for (int r = 0; r < kVnniRows; ++r) {
-          if (r >= rows) break;
-          const __m512i x = _mm512_add_epi32(acc[r][v], konst);
-          acc[r][v] = _mm512_add_epi32(
-              w.any_left_shift ? MultiplyByQuantizedMultiplierClampedBelow16<true>(
-                                     x, mult, ls, add_even, add_odd, shift_even, shift_odd)
-                               : MultiplyByQuantizedMultiplierClampedBelow16<false>(
-                                     x, mult, ls, add_even, add_odd, shift_even, shift_odd),
-              out_offset);
-        }
-        continue;
-      }
-      const __m512i rs = _mm512_loadu_si512(w.right_shift.data() + c);
+  for (int v = 0; v < NV; ++v) {
+    const int c = c0 + v * 16;
+    const __m512i konst = _mm512_loadu_si512(w.col_const.data() + c);
+    const __m512i mult = _mm512_loadu_si512(w.multiplier.data() + c);
+    const __m512i ls = _mm512_loadu_si512(w.left_shift.data() + c);
+    if (w.clamped_below) {
+      const ClampedBelow16 k = LoadClampedBelow(w.clamped_below_constants[c / 16]);
 #pragma GCC unroll 6
       for (int r = 0; r < kVnniRows; ++r) {
         if (r >= rows) break;
         const __m512i x = _mm512_add_epi32(acc[r][v], konst);
-        acc[r][v] = _mm512_add_epi32(w.any_left_shift
-                                         ? MultiplyByQuantizedMultiplier16<true>(x, mult, ls, rs)
-                                         : MultiplyByQuantizedMultiplier16<false>(x, mult, ls, rs),
-                                     out_offset);
+        acc[r][v] = _mm512_add_epi32(
+            w.any_left_shift ? MultiplyByQuantizedMultiplierClampedBelow16<true>(
+                                   x, mult, ls, k.add_even, k.add_odd, k.shift_even, k.shift_odd)
+                             : MultiplyByQuantizedMultiplierClampedBelow16<false>(
+                                   x, mult, ls, k.add_even, k.add_odd, k.shift_even, k.shift_odd),
+            out_offset);
       }
+      continue;
     }
+    const __m512i rs = _mm512_loadu_si512(w.right_shift.data() + c);
+#pragma GCC unroll 6
+    for (int r = 0; r < kVnniRows; ++r) {
+      if (r >= rows) break;
+      const __m512i x = _mm512_add_epi32(acc[r][v], konst);
+      acc[r][v] = _mm512_add_epi32(w.any_left_shift
+                                       ? MultiplyByQuantizedMultiplier16<true>(x, mult, ls, rs)
+                                       : MultiplyByQuantizedMultiplier16<false>(x, mult, ls, rs),
+                                   out_offset);
+    }
+  }
+  if constexpr (NV == 4 || NV == 2) {
+    // Narrow the 64 (32) channels of a row at once with two saturating
+    // packs, restore the channel order (the packs interleave 128-bit lanes)
+    // with one dword permute, clamp on bytes, and store 64 (32) bytes.
+    // Saturating to 16 and 8 bits first does not change the clamp's result:
+    // the activation range lies inside the output type.
     const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
     const __m512i lo8 = _mm512_set1_epi8(static_cast<char>(w.act_min));
     const __m512i hi8 = _mm512_set1_epi8(static_cast<char>(w.act_max));
@@ -176,24 +176,11 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, co
     const int c = c0 + v * 16;
     if (c >= w.n) break;
     const __mmask16 store = w.n - c >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (w.n - c)) - 1);
-    const __m512i konst = _mm512_loadu_si512(w.col_const.data() + c);
-    const __m512i mult = _mm512_loadu_si512(w.multiplier.data() + c);
-    const __m512i ls = _mm512_loadu_si512(w.left_shift.data() + c);
-    const __m512i rs = _mm512_loadu_si512(w.right_shift.data() + c);
-    // Constant row indices keep the accumulators in registers.
 #pragma GCC unroll 6
     for (int r = 0; r < kVnniRows; ++r) {
       if (r >= rows) break;
-      __m512i x = _mm512_add_epi32(acc[r][v], konst);
-      if (w.clamped_below) {
-        const ClampedBelow16 k = LoadClampedBelow(w.clamped_below_constants[c / 16]);
-        x = w.any_left_shift ? Requantize16ClampedBelow<true>(x, mult, ls, k, out_offset, lo, hi)
-                             : Requantize16ClampedBelow<false>(x, mult, ls, k, out_offset, lo, hi);
-      } else {
-        x = w.any_left_shift ? Requantize16<true>(x, mult, ls, rs, out_offset, lo, hi)
-                             : Requantize16<false>(x, mult, ls, rs, out_offset, lo, hi);
-      }
-      _mm512_mask_cvtepi32_storeu_epi8(out + r * ldc + c, store, x);
+      _mm512_mask_cvtepi32_storeu_epi8(out + r * ldc + c, store,
+                                       _mm512_min_epi32(_mm512_max_epi32(acc[r][v], lo), hi));
     }
   }
 }
