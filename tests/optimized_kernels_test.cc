@@ -148,7 +148,9 @@ TEST(OptimizedKernels, DepthwiseMatchesReferenceOnRandomShapes) {
     const bool u8 = trial % 2 == 0;
     const TensorType type = u8 ? TensorType::kUInt8 : TensorType::kInt8;
     const int h = 3 + rng() % 9, w = 3 + rng() % 9, c = 1 + rng() % 80, mult = 1 + (trial % 4 == 3);
-    const int k = 3, stride = 1 + rng() % 2, dilation = 1 + rng() % 2, oc = c * mult;
+    // Mostly 3x3; every fifth a 5x5 window (the kernels' generic path).
+    const int k = trial % 5 == 4 ? 5 : 3, stride = 1 + rng() % 2, dilation = 1 + rng() % 2,
+              oc = c * mult;
     const int oh = (h + stride - 1) / stride, ow = (w + stride - 1) / stride;
     ModelBuilder b;
     const int in = b.AddTensor("in", type, {1, h, w, c}, PerTensor(0.05f, u8 ? 117 : -9));

@@ -77,51 +77,9 @@ DepthwiseAvx512 PackDepthwiseAvx512(const W* filter, int taps, int channels, con
 #if EDGETL_HAVE_VNNI_CODE
 namespace {
 
-// Any window: taps checked against the borders one by one.
-template <typename T>
-EDGETL_VNNI_TARGET void RowsGeneric(const reference::ConvGeometry& g, const reference::ConvQuant& q,
-                                    const DepthwiseAvx512& p, const T* input, int row_begin,
-                                    int row_end, T* output) {
-  const int c_out = g.out_c;
-  const __m512i in_offset = _mm512_set1_epi32(q.input_offset);
-  const __m512i out_offset = _mm512_set1_epi32(q.output_offset);
-  const __m512i lo = _mm512_set1_epi32(q.act_min), hi = _mm512_set1_epi32(q.act_max);
-  for (int row = row_begin; row < row_end; ++row) {
-    const int b = row / g.out_h, oy = row % g.out_h;
-    const int y0 = oy * g.stride_h - g.pad_h;
-    for (int ox = 0; ox < g.out_w; ++ox) {
-      const int x0 = ox * g.stride_w - g.pad_w;
-      T* out = output + ((static_cast<size_t>(b) * g.out_h + oy) * g.out_w + ox) * c_out;
-      for (int c = 0; c < c_out; c += 16) {
-        const __mmask16 m =
-            c_out - c >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (c_out - c)) - 1);
-        __m512i acc = _mm512_loadu_si512(p.bias.data() + c);
-        for (int fy = 0; fy < g.filter_h; ++fy) {
-          const int iy = y0 + fy * g.dilation_h;
-          if (iy < 0 || iy >= g.in_h) continue;
-          const T* in_row = input + (static_cast<size_t>(b) * g.in_h + iy) * g.in_w * g.in_c + c;
-          const int32_t* w_row = p.w.data() + static_cast<size_t>(fy * g.filter_w) * p.c16 + c;
-          for (int fx = 0; fx < g.filter_w; ++fx) {
-            const int ix = x0 + fx * g.dilation_w;
-            if (ix < 0 || ix >= g.in_w) continue;
-            const __m512i x =
-                _mm512_add_epi32(Load16(in_row + static_cast<size_t>(ix) * g.in_c, m), in_offset);
-            const __m512i w = _mm512_loadu_si512(w_row + static_cast<size_t>(fx) * p.c16);
-            acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(x, w));
-          }
-        }
-        const __m512i r =
-            Requantize16(acc, _mm512_loadu_si512(p.multiplier.data() + c),
-                         _mm512_loadu_si512(p.left_shift.data() + c),
-                         _mm512_loadu_si512(p.right_shift.data() + c), out_offset, lo, hi);
-        _mm512_mask_cvtepi32_storeu_epi8(out + c, m, r);
-      }
-    }
-  }
-}
-
 // 16 channels from c of output pixels [ox_begin, ox_end) of one row, any
-// position: taps outside the input are skipped as in the reference.
+// window and position: taps outside the input are skipped as in the
+// reference.
 template <typename T>
 EDGETL_VNNI_TARGET void Block16(const reference::ConvGeometry& g, const reference::ConvQuant& q,
                                 const DepthwiseAvx512& p, const T* input, int b, int oy, int c,
@@ -131,9 +89,6 @@ EDGETL_VNNI_TARGET void Block16(const reference::ConvGeometry& g, const referenc
   const __m512i in_offset = _mm512_set1_epi32(q.input_offset);
   const __m512i out_offset = _mm512_set1_epi32(q.output_offset);
   const __m512i lo = _mm512_set1_epi32(q.act_min), hi = _mm512_set1_epi32(q.act_max);
-  __m512i w[9];
-  for (int t = 0; t < 9; ++t)
-    w[t] = _mm512_loadu_si512(p.w.data() + static_cast<size_t>(t) * p.c16 + c);
   const __m512i bias = _mm512_loadu_si512(p.bias.data() + c);
   const __m512i mult = _mm512_loadu_si512(p.multiplier.data() + c);
   const __m512i ls = _mm512_loadu_si512(p.left_shift.data() + c);
@@ -146,15 +101,17 @@ EDGETL_VNNI_TARGET void Block16(const reference::ConvGeometry& g, const referenc
   for (int ox = ox_begin; ox < ox_end; ++ox) {
     const int x0 = ox * g.stride_w - g.pad_w;
     __m512i acc = bias;
-    for (int fy = 0; fy < 3; ++fy) {
+    for (int fy = 0; fy < g.filter_h; ++fy) {
       const int iy = y0 + fy * g.dilation_h;
       if (iy < 0 || iy >= g.in_h) continue;
       const T* r = input + (static_cast<size_t>(b) * g.in_h + iy) * g.in_w * pixel_step + c;
-      for (int fx = 0; fx < 3; ++fx) {
+      const int32_t* w_row = p.w.data() + static_cast<size_t>(fy * g.filter_w) * p.c16 + c;
+      for (int fx = 0; fx < g.filter_w; ++fx) {
         const int ix = x0 + fx * g.dilation_w;
         if (ix < 0 || ix >= g.in_w) continue;
         const __m512i x = _mm512_add_epi32(Load16(r + ix * pixel_step, m), in_offset);
-        acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(x, w[fy * 3 + fx]));
+        const __m512i w = _mm512_loadu_si512(w_row + static_cast<size_t>(fx) * p.c16);
+        acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(x, w));
       }
     }
     const __m512i r = p.clamped_below
@@ -271,7 +228,7 @@ EDGETL_VNNI_TARGET void Block32(const reference::ConvGeometry& g, const referenc
 }
 
 // 3x3 windows (every MobileNet): full 32-channel blocks through Block32,
-// the remaining channels through Block16.
+// the remaining channels through Block16 (which also serves other windows).
 template <typename T>
 EDGETL_VNNI_TARGET void Rows3x3(const reference::ConvGeometry& g, const reference::ConvQuant& q,
                                 const DepthwiseAvx512& p, const T* input, int row_begin,
@@ -305,8 +262,12 @@ void DepthwiseRowsAvx512(const reference::ConvGeometry& g, const reference::Conv
                          T* output) {
   if (g.filter_h == 3 && g.filter_w == 3) {
     Rows3x3(g, q, p, input, row_begin, row_end, output);
-  } else {
-    RowsGeneric(g, q, p, input, row_begin, row_end, output);
+    return;
+  }
+  for (int row = row_begin; row < row_end; ++row) {
+    const int b = row / g.out_h, oy = row % g.out_h;
+    T* out_row = output + (static_cast<size_t>(b) * g.out_h + oy) * g.out_w * g.out_c;
+    for (int c = 0; c < g.out_c; c += 16) Block16(g, q, p, input, b, oy, c, 0, g.out_w, out_row);
   }
 }
 #else
