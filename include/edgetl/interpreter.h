@@ -37,7 +37,6 @@ struct InterpreterOptions {
 struct InterpreterStats {
   double create_ms = 0;            // Create(), including weight prepacking
   size_t packed_weight_bytes = 0;  // weights repacked for the optimized kernels
-  size_t arena_bytes = 0;          // activations (see arena_bytes())
   int threads = 1;
 };
 

@@ -126,7 +126,7 @@ int Bench(const Argv& argv) {
         {"peak_rss_one_image_mb", JsonNumber(rss_one)},
         {"rss_before_model_mb", JsonNumber(rss_baseline)},
         {"create_ms", JsonNumber(stats.create_ms)},
-        {"arena_mb", JsonNumber(stats.arena_bytes / 1048576.0)},
+        {"arena_mb", JsonNumber(interpreter->arena_bytes() / 1048576.0)},
         {"packed_weights_mb", JsonNumber(stats.packed_weight_bytes / 1048576.0)}};
     if (batch_images) {
       fields.push_back({"batch_images", std::to_string(batch_images)});
@@ -144,7 +144,7 @@ int Bench(const Argv& argv) {
   std::printf(
       "memory:       arena %.2f MB, peak RSS %.1f MB (%.1f MB after one image, %.1f MB before "
       "loading the model)\n",
-      stats.arena_bytes / 1048576.0, PeakRssMb(), rss_one, rss_baseline);
+      interpreter->arena_bytes() / 1048576.0, PeakRssMb(), rss_one, rss_baseline);
   if (batch_images) {
     std::printf("batch:        %zu images decoded and embedded at %.1f images/s\n", batch_images,
                 batch_images_per_s);

@@ -167,7 +167,6 @@ Result<Interpreter> Interpreter::Create(const Model& model, const InterpreterOpt
   }
   impl->stats.threads = threads;
   if (options.profile) impl->op_ms.assign(num_ops, 0.0);
-  impl->stats.arena_bytes = arena_size;
   impl->stats.create_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return Interpreter(std::move(impl));
