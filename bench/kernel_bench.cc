@@ -8,6 +8,7 @@
 #include <random>
 
 #include "edgetl/interpreter.h"
+#include "invoke_loop.h"
 #include "kernels/optimized/cpu.h"
 #include "kernels/optimized/requantize_avx512.h"
 #include "model/model_builder.h"
@@ -55,20 +56,9 @@ Model ConvLayer(int hw, int in_c, int out_c, int k, bool depthwise) {
 
 void RunLayer(benchmark::State& state, const Model& model) {
   const bool optimized = state.range(0) != 0;
-  auto interpreter = Interpreter::Create(
-      model, {.kernels = optimized ? KernelChoice::kAuto : KernelChoice::kReference, .threads = 1});
-  if (!interpreter.ok()) {
-    state.SkipWithError(interpreter.status().ToString().c_str());
-    return;
-  }
-  std::mt19937 rng(1);
-  for (uint8_t& b : interpreter->input(0).data) b = static_cast<uint8_t>(rng());
-  for (auto _ : state) {
-    (void)interpreter->Invoke();
-    benchmark::DoNotOptimize(interpreter->output(0).data.data());
-  }
-  state.counters["GMAC/s"] = benchmark::Counter(model.multiply_accumulates() * 1e-9,
-                                                benchmark::Counter::kIsIterationInvariantRate);
+  bench::BenchmarkInvoke(
+      state, model,
+      {.kernels = optimized ? KernelChoice::kAuto : KernelChoice::kReference, .threads = 1});
 }
 
 void BM_Conv1x1(benchmark::State& state) {

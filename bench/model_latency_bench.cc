@@ -2,10 +2,8 @@
 // (the default kernels), with the model's multiply-accumulates per second.
 #include <benchmark/benchmark.h>
 
-#include <random>
-
 #include "bench_data.h"
-#include "edgetl/interpreter.h"
+#include "invoke_loop.h"
 
 namespace edgetl {
 namespace {
@@ -16,21 +14,7 @@ void BM_Model(benchmark::State& state, const std::string& name) {
     state.SkipWithError(model.status().ToString().c_str());
     return;
   }
-  auto interpreter = Interpreter::Create(*model, {.threads = static_cast<int>(state.range(0))});
-  if (!interpreter.ok()) {
-    state.SkipWithError(interpreter.status().ToString().c_str());
-    return;
-  }
-  std::mt19937 rng(1);
-  for (uint8_t& b : interpreter->input(0).data) b = static_cast<uint8_t>(rng());
-  for (auto _ : state) {
-    (void)interpreter->Invoke();
-    benchmark::DoNotOptimize(interpreter->output(0).data.data());
-  }
-  const double macs = model->multiply_accumulates();
-  state.counters["GMAC/s"] =
-      benchmark::Counter(macs * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["arena_MB"] = interpreter->arena_bytes() / 1048576.0;
+  bench::BenchmarkInvoke(state, *model, {.threads = static_cast<int>(state.range(0))});
 }
 
 BENCHMARK_CAPTURE(BM_Model, mobilenet_v1_1_0_224_extractor,
