@@ -144,10 +144,11 @@ TEST(OptimizedKernels, LargeConvsOnSeveralThreads) {
 
 TEST(OptimizedKernels, DepthwiseMatchesReferenceOnRandomShapes) {
   std::mt19937 rng(7);
-  for (int trial = 0; trial < 40; ++trial) {
+  for (int trial = 0; trial < 80; ++trial) {
     const bool u8 = trial % 2 == 0;
     const TensorType type = u8 ? TensorType::kUInt8 : TensorType::kInt8;
-    const int h = 3 + rng() % 9, w = 3 + rng() % 9, c = 1 + rng() % 80, mult = 1 + (trial % 4 == 3);
+    const int h = 3 + rng() % 9, w = 3 + rng() % 9, c = 1 + rng() % 150,
+              mult = 1 + (trial % 4 == 3);
     // Mostly 3x3; every fifth a 5x5 window (the kernels' generic path).
     const int k = trial % 5 == 4 ? 5 : 3, stride = 1 + rng() % 2, dilation = 1 + rng() % 2,
               oc = c * mult;
@@ -160,8 +161,23 @@ TEST(OptimizedKernels, DepthwiseMatchesReferenceOnRandomShapes) {
       wq.scale.push_back(0.01f + 0.001f * o);
       wq.zero_point.push_back(u8 ? 100 : 0);
     }
-    const int tw = b.AddTensor("w", type, {1, k, k, oc}, wq,
-                               RandomBytes<uint8_t>(static_cast<size_t>(k) * k * oc, rng));
+    // Mostly weights within int8 of the zero point, as trained layers have,
+    // with one channel over the full range (the kernels' two-product case);
+    // every fourth trial all over the full range.
+    auto weights = RandomBytes<uint8_t>(static_cast<size_t>(k) * k * oc, rng);
+    if (u8 && trial % 4 != 1) {
+      const int wide = static_cast<int>(rng() % oc);
+      for (size_t i = 0; i < weights.size(); ++i) {
+        if (static_cast<int>(i % oc) != wide) weights[i] = static_cast<uint8_t>(40 + rng() % 180);
+      }
+    }
+    const int tw = b.AddTensor("w", type, {1, k, k, oc}, wq, weights);
+    int tb = -1;
+    if (trial % 3 != 2) {
+      std::vector<int32_t> bias(oc);
+      for (int32_t& v : bias) v = static_cast<int32_t>(rng() % 20001) - 10000;
+      tb = b.AddConstTensor("b", TensorType::kInt32, {oc}, bias, PerTensor(0.0005f, 0));
+    }
     const int out = b.AddTensor("out", type, {1, oh, ow, oc}, PerTensor(0.1f, u8 ? 3 : -7));
     fb::BuiltinOptionsUnion u;
     fb::DepthwiseConv2DOptionsT o;
@@ -173,7 +189,7 @@ TEST(OptimizedKernels, DepthwiseMatchesReferenceOnRandomShapes) {
     o.fused_activation_function =
         trial % 3 == 0 ? fb::ActivationFunctionType::RELU6 : fb::ActivationFunctionType::NONE;
     u.Set(o);
-    b.AddOperator(BuiltinOperator::DEPTHWISE_CONV_2D, {in, tw, -1}, {out}, std::move(u));
+    b.AddOperator(BuiltinOperator::DEPTHWISE_CONV_2D, {in, tw, tb}, {out}, std::move(u));
     b.SetInputs({in});
     b.SetOutputs({out});
     ExpectSameBothWays(b, RandomBytes<uint8_t>(static_cast<size_t>(h) * w * c, rng),

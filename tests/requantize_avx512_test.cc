@@ -54,45 +54,42 @@ TEST(RequantizeAvx512, MatchesScalarMultiplyByQuantizedMultiplier) {
     }
   }
 }
-// The one-step variant for outputs clamped at or above their zero point:
-// after the clamp, the same bytes as the scalar two-step rounding.
-EDGETL_VNNI_TARGET void SimdClampedBelow(const int32_t* x, const int32_t* m, const int32_t* ls,
-                                         const int64_t* add_even, const int64_t* add_odd,
-                                         const int64_t* shift_even, const int64_t* shift_odd,
-                                         int32_t* out) {
-  const __m512i r = optimized::MultiplyByQuantizedMultiplierClampedBelow16<true>(
-      _mm512_loadu_si512(x), _mm512_loadu_si512(m), _mm512_loadu_si512(ls),
-      _mm512_loadu_si512(add_even), _mm512_loadu_si512(add_odd), _mm512_loadu_si512(shift_even),
-      _mm512_loadu_si512(shift_odd));
+// The one-step variant for outputs clamped at or above their zero point,
+// output offset folded in: after the clamp, the same bytes as the scalar
+// two-step rounding plus the offset.
+EDGETL_VNNI_TARGET void SimdOneStep(const int32_t* x, const int32_t* m, const int32_t* ls,
+                                    const optimized::ClampedBelowConstants& k, int32_t* out) {
+  const __m512i r =
+      optimized::RequantizeOneStep16<true>(_mm512_loadu_si512(x), _mm512_loadu_si512(m),
+                                           _mm512_loadu_si512(ls), optimized::LoadClampedBelow(k));
   _mm512_storeu_si512(out, r);
 }
 
-TEST(RequantizeAvx512, ClampedBelowMatchesScalarAfterTheClamp) {
+TEST(RequantizeAvx512, OneStepMatchesScalarAfterTheClamp) {
   if (!optimized::HasAvx512Vnni()) GTEST_SKIP() << "no AVX-512 VNNI";
   std::mt19937 rng(8);
-  int32_t x[16], m[16], ls[16], out[16], shift[16];
-  int64_t add_even[8], add_odd[8], shift_even[8], shift_odd[8];
+  int32_t x[16], m[16], ls[16], rs[16], out[16], shift[16];
   for (int trial = 0; trial < 1 << 16; ++trial) {
     for (int i = 0; i < 16; ++i) {
       x[i] = static_cast<int32_t>(rng()) >> (rng() % 31);
+      if (trial < 64) x[i] = i % 2 ? INT32_MIN : INT32_MAX;
       m[i] = static_cast<int32_t>((1u << 30) + rng() % (1u << 30));
-      shift[i] = static_cast<int>(rng() % 36) - 31;  // -31 .. 4
+      // -22 .. 4: every right shift the one-step form is used for.
+      shift[i] = static_cast<int>(rng() % (optimized::kMaxOneStepRightShift + 5)) -
+                 optimized::kMaxOneStepRightShift;
       ls[i] = shift[i] > 0 ? shift[i] : 0;
-      const int e = shift[i] > 0 ? 0 : -shift[i];
-      const int64_t add = (int64_t{1} << 30) + (e > 0 ? int64_t{1} << (30 + e) : 0);
-      int64_t* adds = i % 2 ? add_odd : add_even;
-      int64_t* shifts = i % 2 ? shift_odd : shift_even;
-      adds[i / 2] = add;
-      shifts[i / 2] = 31 + e;
+      rs[i] = shift[i] > 0 ? 0 : -shift[i];
     }
-    SimdClampedBelow(x, m, ls, add_even, add_odd, shift_even, shift_odd, out);
-    const int32_t offset = static_cast<int32_t>(rng() % 256) - 128;
-    const int32_t lo = offset + static_cast<int32_t>(rng() % 3), hi = 127 + 128 * (trial % 2);
+    const bool u8 = trial % 2;
+    const int32_t offset = static_cast<int32_t>(rng() % 256) - (u8 ? 0 : 128);
+    const int32_t lo = std::min(offset + static_cast<int32_t>(rng() % 3), u8 ? 255 : 127);
+    const int32_t hi = u8 ? 255 : 127;
+    SimdOneStep(x, m, ls, optimized::MakeClampedBelowConstants(m, rs, offset), out);
     for (int i = 0; i < 16; ++i) {
       const int32_t expected = std::clamp(
           fixedpoint::MultiplyByQuantizedMultiplier(x[i], m[i], shift[i]) + offset, lo, hi);
-      ASSERT_EQ(std::clamp(out[i] + offset, lo, hi), expected)
-          << "x " << x[i] << " m " << m[i] << " shift " << shift[i];
+      ASSERT_EQ(std::clamp(out[i], lo, hi), expected)
+          << "x " << x[i] << " m " << m[i] << " shift " << shift[i] << " offset " << offset;
     }
   }
 }

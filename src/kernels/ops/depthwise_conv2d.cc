@@ -50,13 +50,10 @@ class DepthwiseConv2D final : public OpKernel {
                                                 opts->fused_activation_function(), false, &quant_));
     pool_ = ctx.pool;
     if (!ctx.reference_only && optimized::HasAvx512Vnni() && g.depth_multiplier == 1) {
-      const int taps = g.filter_h * g.filter_w;
       const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
       avx512_ = input_->type() == TensorType::kUInt8
-                    ? optimized::PackDepthwiseAvx512(filter_->ptr<uint8_t>(), taps, g.out_c, bias,
-                                                     quant_.quant)
-                    : optimized::PackDepthwiseAvx512(filter_->ptr<int8_t>(), taps, g.out_c, bias,
-                                                     quant_.quant);
+                    ? optimized::PackDepthwiseAvx512(filter_->ptr<uint8_t>(), g, bias, quant_.quant)
+                    : optimized::PackDepthwiseAvx512(filter_->ptr<int8_t>(), g, bias, quant_.quant);
       // One contiguous band of rows per thread (the pool gives each thread
       // a fixed share), even for the 7x7 layers.
       const int rows = g.batches * g.out_h;
@@ -74,7 +71,8 @@ class DepthwiseConv2D final : public OpKernel {
   }
 
   size_t packed_bytes() const override {
-    return packed_.values.size() * sizeof(int16_t) + avx512_.w.size() * sizeof(int32_t);
+    return packed_.values.size() * sizeof(int16_t) + avx512_.w.size() * sizeof(int32_t) +
+           avx512_.column_blocks.size() * sizeof(optimized::DepthwiseAvx512::ColumnBlock);
   }
 
   void Eval() override {

@@ -1,17 +1,87 @@
 #include "kernels/optimized/depthwise_avx512.h"
 
+#include <algorithm>
+#include <type_traits>
+
 #include "kernels/optimized/requantize_avx512.h"
 
 namespace edgetl::optimized {
 
+namespace {
+
+bool ColumnKernelApplies(const reference::ConvGeometry& g) {
+  return g.filter_h == 3 && g.filter_w == 3 && g.dilation_w == 1 &&
+         (g.stride_w == 1 || g.stride_w == 2) && g.depth_multiplier == 1;
+}
+
+// Quarter k, lane l of a 64-channel block: the channel byte unpacking puts there.
+int ColumnLaneChannel(int k, int l) { return 16 * (l / 4) + 4 * k + l % 4; }
+
 template <typename W>
-DepthwiseAvx512 PackDepthwiseAvx512(const W* filter, int taps, int channels, const int32_t* bias,
-                                    const reference::ConvQuant& q) {
+void PackColumnKernel(const reference::ConvGeometry& g, const reference::ConvQuant& q,
+                      DepthwiseAvx512* p) {
+  constexpr bool kUnsigned = std::is_same_v<W, uint8_t>;
+  const int channels = g.out_c;
+  // w - zero point is p->w; the raw int8 bits differ from it by one constant.
+  const int32_t raw_to_weight = q.filter_offset + (kUnsigned ? 128 : 0);
+  auto fits = [&](int c) {
+    for (int t = 0; t < 9; ++t) {
+      const int32_t w = p->w[static_cast<size_t>(t) * p->c16 + c];
+      if (w < -128 || w > 127) return false;
+    }
+    return true;
+  };
+  for (int c = 0; c < channels; ++c) p->kappa_used |= !fits(c);
+  if (p->kappa_used && (raw_to_weight < -128 || raw_to_weight > 127)) return;  // 16-lane path
+  p->column_blocks.assign((channels + 63) / 64, DepthwiseAvx512::ColumnBlock{});
+  const int32_t offset_u = q.input_offset - (kUnsigned ? 0 : 128);
+  for (size_t block = 0; block < p->column_blocks.size(); ++block) {
+    DepthwiseAvx512::ColumnBlock& r = p->column_blocks[block];
+    for (int k = 0; k < 4; ++k) {
+      for (int l = 0; l < 16; ++l) {
+        const int c = static_cast<int>(block) * 64 + ColumnLaneChannel(k, l);
+        if (c >= channels) continue;
+        const bool channel_fits = fits(c);
+        int32_t sum = 0;
+        for (int t = 0; t < 9; ++t) {
+          const int32_t w = p->w[static_cast<size_t>(t) * p->c16 + c];  // w - zero point
+          sum += w;
+          r.omega[t % 3][k][4 * l + t / 3] =
+              static_cast<int8_t>(channel_fits ? w : w - raw_to_weight);
+        }
+        if (!channel_fits) {
+          r.kappa_quarter[k] = true;
+          for (int row = 0; row < 3; ++row) {
+            r.kappa[k][4 * l + row] = static_cast<int8_t>(raw_to_weight);
+          }
+        }
+        r.bias[k][l] = p->bias[c] + offset_u * sum;
+        r.multiplier[k][l] = p->multiplier[c];
+        r.left_shift[k][l] = p->left_shift[c];
+        r.right_shift[k][l] = p->right_shift[c];
+      }
+      if (p->clamped_below) {
+        r.clamped_below[k] =
+            MakeClampedBelowConstants(r.multiplier[k], r.right_shift[k], q.output_offset);
+      }
+    }
+  }
+  p->padding_u = static_cast<uint8_t>(-q.input_offset + (kUnsigned ? 0 : 128));
+  p->padding_row.assign(static_cast<size_t>(g.in_w) * g.in_c,
+                        static_cast<uint8_t>(-q.input_offset));
+}
+
+}  // namespace
+
+template <typename W>
+DepthwiseAvx512 PackDepthwiseAvx512(const W* filter, const reference::ConvGeometry& g,
+                                    const int32_t* bias, const reference::ConvQuant& q) {
   DepthwiseAvx512 p;
-  p.taps = taps;
+  const int channels = g.out_c;
+  p.taps = g.filter_h * g.filter_w;
   p.c16 = (channels + 15) / 16 * 16;
-  p.w.assign(static_cast<size_t>(taps) * p.c16, 0);
-  for (int t = 0; t < taps; ++t) {
+  p.w.assign(static_cast<size_t>(p.taps) * p.c16, 0);
+  for (int t = 0; t < p.taps; ++t) {
     for (int c = 0; c < channels; ++c) {
       p.w[static_cast<size_t>(t) * p.c16 + c] =
           static_cast<int32_t>(filter[static_cast<size_t>(t) * channels + c]) + q.filter_offset;
@@ -27,50 +97,14 @@ DepthwiseAvx512 PackDepthwiseAvx512(const W* filter, int taps, int channels, con
     p.left_shift[c] = q.shift[c] > 0 ? q.shift[c] : 0;
     p.right_shift[c] = q.shift[c] > 0 ? 0 : -q.shift[c];
   }
-  if (taps == 9) {
-    p.blocks32 = channels / 32;
-    p.zero_point_row.assign(static_cast<size_t>(p.blocks32) * 32,
-                            static_cast<uint8_t>(-q.input_offset));
-    p.pairs.assign(static_cast<size_t>(p.blocks32) * 5 * 2 * 32, 0);
-    const size_t params = static_cast<size_t>(p.blocks32) * 2 * 16;
-    p.pair_bias.assign(params, 0);
-    p.pair_multiplier.assign(params, 0);
-    p.pair_left_shift.assign(params, 0);
-    p.pair_right_shift.assign(params, 0);
-    for (int block = 0; block < p.blocks32; ++block) {
-      for (int half = 0; half < 2; ++half) {
-        for (int lane = 0; lane < 16; ++lane) {
-          // Lanes 0-7: channels 8*half + 0..7; lanes 8-15: 16 + 8*half + 0..7.
-          const int c = block * 32 + (lane < 8 ? 0 : 16) + 8 * half + lane % 8;
-          int32_t sum = 0;
-          for (int pair = 0; pair < 5; ++pair) {
-            for (int j = 0; j < 2; ++j) {
-              const int t = 2 * pair + j;
-              const int32_t w = t < 9 ? p.w[static_cast<size_t>(t) * p.c16 + c] : 0;
-              sum += w;
-              p.pairs[((static_cast<size_t>(block) * 5 + pair) * 2 + half) * 32 + 2 * lane + j] =
-                  static_cast<int16_t>(w);
-            }
-          }
-          const size_t i = (static_cast<size_t>(block) * 2 + half) * 16 + lane;
-          p.pair_bias[i] = p.bias[c] + q.input_offset * sum;
-          p.pair_multiplier[i] = p.multiplier[c];
-          p.pair_left_shift[i] = p.left_shift[c];
-          p.pair_right_shift[i] = p.right_shift[c];
-        }
-      }
-    }
-  }
-  p.clamped_below = q.act_min >= q.output_offset;
+  p.clamped_below = OneStepRequantizationApplies(q.act_min, q.output_offset, q.shift, channels);
   if (p.clamped_below) {
     for (int c = 0; c < p.c16; c += 16) {
-      p.clamped_below_constants.push_back(MakeClampedBelowConstants(p.right_shift.data() + c));
-    }
-    for (size_t i = 0; i < p.pair_right_shift.size(); i += 16) {
-      p.pair_clamped_below_constants.push_back(
-          MakeClampedBelowConstants(p.pair_right_shift.data() + i));
+      p.clamped_below_constants.push_back(MakeClampedBelowConstants(
+          p.multiplier.data() + c, p.right_shift.data() + c, q.output_offset));
     }
   }
+  if (ColumnKernelApplies(g)) PackColumnKernel<W>(g, q, &p);
   return p;
 }
 
@@ -114,143 +148,208 @@ EDGETL_VNNI_TARGET void Block16(const reference::ConvGeometry& g, const referenc
         acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(x, w));
       }
     }
-    const __m512i r = p.clamped_below
-                          ? Requantize16ClampedBelow<true>(acc, mult, ls, below, out_offset, lo, hi)
-                          : Requantize16(acc, mult, ls, rs, out_offset, lo, hi);
+    const __m512i r = p.clamped_below ? Requantize16ClampedBelow<true>(acc, mult, ls, below, lo, hi)
+                                      : Requantize16(acc, mult, ls, rs, out_offset, lo, hi);
     _mm512_mask_cvtepi32_storeu_epi8(out_row + static_cast<size_t>(ox) * c_out + c, m, r);
   }
 }
 
-// Two taps of 32 channels as int16 pairs per channel, in the pair layout
-// (see DepthwiseAvx512::pairs): half 0 and half 1.
+// 64 channels (masked) of one input pixel as u (see DepthwiseAvx512).
 template <typename T>
-EDGETL_VNNI_TARGET inline void LoadPair(const T* a, const T* b, __m512i* h0, __m512i* h1) {
-  const __m256i va = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a));
-  const __m256i vb = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b));
-  const __m256i lo = _mm256_unpacklo_epi8(va, vb), hi = _mm256_unpackhi_epi8(va, vb);
-  if constexpr (std::is_same_v<T, uint8_t>) {
-    *h0 = _mm512_cvtepu8_epi16(lo);
-    *h1 = _mm512_cvtepu8_epi16(hi);
-  } else {
-    *h0 = _mm512_cvtepi8_epi16(lo);
-    *h1 = _mm512_cvtepi8_epi16(hi);
+EDGETL_VNNI_TARGET inline __m512i LoadU64(const T* p, __mmask64 m) {
+  const __m512i x = _mm512_maskz_loadu_epi8(m, p);
+  if constexpr (std::is_same_v<T, int8_t>) {
+    return _mm512_xor_si512(x, _mm512_set1_epi8(static_cast<char>(0x80)));
   }
+  return x;
 }
 
-// The nine tap addresses (at channel 0) of up to kChunk output pixels of one
-// row. Taps outside the input read the input zero point, which contributes
-// exactly zero: x * w + io * w = (zp - zp) * w (io * sum w is in the bias).
-constexpr int kChunk = 16;
-
+// Input column ix of the window's three rows as the four quarters of a
+// block: per channel the bytes (row 0, row 1, row 2, row 2 again; the last
+// one's weight is 0). Columns outside the input read the zero point.
 template <typename T>
-void TapsOfRow(const reference::ConvGeometry& g, const DepthwiseAvx512& p, const T* input, int b,
-               int y0, int ox_begin, int count, const T* taps[][9]) {
-  const size_t pixel_step = static_cast<size_t>(g.in_c);
-  const T* image = input + static_cast<size_t>(b) * g.in_h * g.in_w * pixel_step;
-  const T* padding = reinterpret_cast<const T*>(p.zero_point_row.data());
-  const bool rows_inside = y0 >= 0 && y0 + 2 * g.dilation_h < g.in_h;
-  const size_t row_step = static_cast<size_t>(g.dilation_h) * g.in_w * pixel_step;
-  const size_t col_step = static_cast<size_t>(g.dilation_w) * pixel_step;
-  for (int i = 0; i < count; ++i) {
-    const int x0 = (ox_begin + i) * g.stride_w - g.pad_w;
-    if (rows_inside && x0 >= 0 && x0 + 2 * g.dilation_w < g.in_w) {
-      const T* t0 = image + (static_cast<size_t>(y0) * g.in_w + x0) * pixel_step;
-      for (int t = 0; t < 9; ++t) taps[i][t] = t0 + (t / 3) * row_step + (t % 3) * col_step;
-      continue;
-    }
-    for (int fy = 0; fy < 3; ++fy) {
-      const int iy = y0 + fy * g.dilation_h;
-      for (int fx = 0; fx < 3; ++fx) {
-        const int ix = x0 + fx * g.dilation_w;
-        taps[i][fy * 3 + fx] = iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w
-                                   ? image + (static_cast<size_t>(iy) * g.in_w + ix) * pixel_step
-                                   : padding;
-      }
-    }
+EDGETL_VNNI_TARGET inline void Column(const T* const rows[3], int ix, int in_w, size_t pixel_step,
+                                      __mmask64 m, __m512i padding, __m512i col[4]) {
+  if (static_cast<unsigned>(ix) >= static_cast<unsigned>(in_w)) {
+    col[0] = col[1] = col[2] = col[3] = padding;
+    return;
   }
+  const size_t at = static_cast<size_t>(ix) * pixel_step;
+  const __m512i r0 = LoadU64(rows[0] + at, m), r1 = LoadU64(rows[1] + at, m),
+                r2 = LoadU64(rows[2] + at, m);
+  const __m512i a = _mm512_unpacklo_epi8(r0, r1), b = _mm512_unpackhi_epi8(r0, r1);
+  const __m512i c = _mm512_unpacklo_epi8(r2, r2), d = _mm512_unpackhi_epi8(r2, r2);
+  col[0] = _mm512_unpacklo_epi16(a, c);
+  col[1] = _mm512_unpackhi_epi16(a, c);
+  col[2] = _mm512_unpacklo_epi16(b, d);
+  col[3] = _mm512_unpackhi_epi16(b, d);
 }
 
-// 32 channels (a full block) of `count` output pixels whose taps are given:
-// sum x * w over the nine taps with vpmaddwd (two taps per instruction,
-// exact: |x * w| <= 255 * 255), plus the bias with the input offset folded.
-template <typename T>
-EDGETL_VNNI_TARGET void Block32(const reference::ConvGeometry& g, const reference::ConvQuant& q,
-                                const DepthwiseAvx512& p, const T* const taps[][9], int count,
-                                int block, T* out_first) {
-  const int c = block * 32;
-  __m512i w[5][2];
-  for (int pair = 0; pair < 5; ++pair) {
-    for (int half = 0; half < 2; ++half) {
-      w[pair][half] = _mm512_loadu_si512(p.pairs.data() +
-                                         ((static_cast<size_t>(block) * 5 + pair) * 2 + half) * 32);
+// One output pixel of a 64-channel block from the window's three columns
+// (quarters each), requantized and narrowed to 64 bytes in channel order.
+template <typename T, bool kKappa, bool kClampedBelow>
+EDGETL_VNNI_TARGET inline __m512i ColumnPixel(const DepthwiseAvx512::ColumnBlock& r,
+                                              const __m512i* c0, const __m512i* c1,
+                                              const __m512i* c2, __m512i out_offset, __m512i lo8,
+                                              __m512i hi8) {
+  const __m512i* cols[3] = {c0, c1, c2};
+  __m512i out[4];
+#pragma GCC unroll 4
+  for (int k = 0; k < 4; ++k) {
+    __m512i acc = _mm512_load_si512(r.bias[k]);
+#pragma GCC unroll 3
+    for (int col = 0; col < 3; ++col) {
+      acc = _mm512_dpbusd_epi32(acc, cols[col][k], _mm512_load_si512(r.omega[col][k]));
     }
-  }
-  __m512i bias[2], mult[2], ls[2], rs[2];
-  for (int half = 0; half < 2; ++half) {
-    const size_t i = (static_cast<size_t>(block) * 2 + half) * 16;
-    bias[half] = _mm512_loadu_si512(p.pair_bias.data() + i);
-    mult[half] = _mm512_loadu_si512(p.pair_multiplier.data() + i);
-    ls[half] = _mm512_loadu_si512(p.pair_left_shift.data() + i);
-    rs[half] = _mm512_loadu_si512(p.pair_right_shift.data() + i);
-  }
-  const __m512i out_offset = _mm512_set1_epi32(q.output_offset);
-  ClampedBelow16 below[2] = {};
-  if (p.clamped_below) {
-    below[0] = LoadClampedBelow(p.pair_clamped_below_constants[2 * block]);
-    below[1] = LoadClampedBelow(p.pair_clamped_below_constants[2 * block + 1]);
-  }
-  const __m512i lo = _mm512_set1_epi32(q.act_min), hi = _mm512_set1_epi32(q.act_max);
-  for (int i = 0; i < count; ++i) {
-    const T* const* tap = taps[i];
-    __m512i acc0 = bias[0], acc1 = bias[1];
-#pragma GCC unroll 5
-    for (int pair = 0; pair < 5; ++pair) {
-      __m512i x0, x1;
-      LoadPair(tap[2 * pair] + c, tap[pair < 4 ? 2 * pair + 1 : 8] + c, &x0, &x1);
-      acc0 = _mm512_add_epi32(acc0, _mm512_madd_epi16(x0, w[pair][0]));
-      acc1 = _mm512_add_epi32(acc1, _mm512_madd_epi16(x1, w[pair][1]));
+    // Only the few channels whose weights reach past int8 (usually the
+    // one or two that set the layer's range) need the second product.
+    if (kKappa && r.kappa_quarter[k]) {
+      const __m512i kk = _mm512_load_si512(r.kappa[k]);
+#pragma GCC unroll 3
+      for (int col = 0; col < 3; ++col) acc = _mm512_dpbusd_epi32(acc, cols[col][k], kk);
     }
-    __m512i r0, r1;
-    if (p.clamped_below) {
-      r0 = Requantize16ClampedBelow<true>(acc0, mult[0], ls[0], below[0], out_offset, lo, hi);
-      r1 = Requantize16ClampedBelow<true>(acc1, mult[1], ls[1], below[1], out_offset, lo, hi);
+    const __m512i mult = _mm512_load_si512(r.multiplier[k]);
+    const __m512i ls = _mm512_load_si512(r.left_shift[k]);
+    // Left shifts are rare in depthwise layers, and one shift per 16
+    // outputs is cheaper than another set of instantiations.
+    if constexpr (kClampedBelow) {
+      out[k] = RequantizeOneStep16<true>(acc, mult, ls, LoadClampedBelow(r.clamped_below[k]));
     } else {
-      r0 = Requantize16(acc0, mult[0], ls[0], rs[0], out_offset, lo, hi);
-      r1 = Requantize16(acc1, mult[1], ls[1], rs[1], out_offset, lo, hi);
+      const __m512i rs = _mm512_load_si512(r.right_shift[k]);
+      out[k] =
+          _mm512_add_epi32(MultiplyByQuantizedMultiplier16<true>(acc, mult, ls, rs), out_offset);
     }
-    // r0 holds channels 0-7, 16-23 and r1 8-15, 24-31: interleave the
-    // 64-bit halves back into channel order.
-    const __m128i b0 = _mm512_cvtepi32_epi8(r0), b1 = _mm512_cvtepi32_epi8(r1);
-    T* out = out_first + static_cast<size_t>(i) * g.out_c + c;
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm_unpacklo_epi64(b0, b1));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 16), _mm_unpackhi_epi64(b0, b1));
+  }
+  // The saturating packs undo the unpacking order (channels come out in
+  // order), and saturating to 16 and 8 bits before the clamp does not
+  // change its result: the activation range lies inside the output type.
+  const __m512i r01 = _mm512_packs_epi32(out[0], out[1]), r23 = _mm512_packs_epi32(out[2], out[3]);
+  if constexpr (std::is_same_v<T, uint8_t>) {
+    return _mm512_min_epu8(_mm512_max_epu8(_mm512_packus_epi16(r01, r23), lo8), hi8);
+  } else {
+    return _mm512_min_epi8(_mm512_max_epi8(_mm512_packs_epi16(r01, r23), lo8), hi8);
   }
 }
 
-// 3x3 windows (every MobileNet): full 32-channel blocks through Block32,
-// the remaining channels through Block16 (which also serves other windows).
+// The state of one row of one 64-channel block; member functions rather
+// than lambdas, which would not inherit the target attribute.
+template <typename T, bool kKappa, bool kClampedBelow>
+struct ColumnWalk {
+  const T* rows[3];
+  int in_w;
+  size_t pixel_step, out_step;
+  __mmask64 m;
+  const DepthwiseAvx512::ColumnBlock* r;
+  __m512i padding, out_offset, lo8, hi8;
+  T* out;
+
+  EDGETL_VNNI_TARGET void Load(int x, __m512i* col) const {
+    Column(rows, x, in_w, pixel_step, m, padding, col);
+  }
+  EDGETL_VNNI_TARGET void Emit(const __m512i* c0, const __m512i* c1, const __m512i* c2) {
+    _mm512_mask_storeu_epi8(
+        out, m, ColumnPixel<T, kKappa, kClampedBelow>(*r, c0, c1, c2, out_offset, lo8, hi8));
+    out += out_step;
+  }
+};
+
+// One output row of one 64-channel block: a window of three columns slides
+// along the row, gaining kStride new columns per output pixel. The loop is
+// unrolled three times so that the window rotates by renaming, not moves.
+template <typename T, int kStride, bool kKappa, bool kClampedBelow>
+EDGETL_VNNI_TARGET void ColumnBlockRow(const reference::ConvGeometry& g,
+                                       const reference::ConvQuant& q, const DepthwiseAvx512& p,
+                                       const T* const row_ptrs[3], int block, T* out_row) {
+  // Everything the loop reads is copied into locals first: the 8-bit
+  // stores could alias the containers, which would force reloads.
+  const int c = block * 64;
+  ColumnWalk<T, kKappa, kClampedBelow> w{
+      .rows = {row_ptrs[0] + c, row_ptrs[1] + c, row_ptrs[2] + c},
+      .in_w = g.in_w,
+      .pixel_step = static_cast<size_t>(g.in_c),
+      .out_step = static_cast<size_t>(g.out_c),
+      .m = g.out_c - c >= 64 ? ~__mmask64{0} : (__mmask64{1} << (g.out_c - c)) - 1,
+      .r = &p.column_blocks[block],
+      .padding = _mm512_set1_epi8(static_cast<char>(p.padding_u)),
+      .out_offset = _mm512_set1_epi32(q.output_offset),
+      .lo8 = _mm512_set1_epi8(static_cast<char>(q.act_min)),
+      .hi8 = _mm512_set1_epi8(static_cast<char>(q.act_max)),
+      .out = out_row + c};
+  int ix = -g.pad_w;  // the window's first column
+  __m512i a[4], b[4], d[4];
+  w.Load(ix, a);
+  w.Load(ix + 1, b);
+  w.Load(ix + 2, d);
+  for (int left = g.out_w;;) {
+    if constexpr (kStride == 1) {
+      w.Emit(a, b, d);
+      if (--left == 0) break;
+      w.Load(ix + 3, a);
+      w.Emit(b, d, a);
+      if (--left == 0) break;
+      w.Load(ix + 4, b);
+      w.Emit(d, a, b);
+      if (--left == 0) break;
+      w.Load(ix + 5, d);
+      ix += 3;
+    } else {
+      w.Emit(a, b, d);
+      if (--left == 0) break;
+      w.Load(ix + 3, a);
+      w.Load(ix + 4, b);
+      w.Emit(d, a, b);
+      if (--left == 0) break;
+      w.Load(ix + 5, d);
+      w.Load(ix + 6, a);
+      w.Emit(b, d, a);
+      if (--left == 0) break;
+      w.Load(ix + 7, b);
+      w.Load(ix + 8, d);
+      ix += 6;
+    }
+  }
+}
+
 template <typename T>
-EDGETL_VNNI_TARGET void Rows3x3(const reference::ConvGeometry& g, const reference::ConvQuant& q,
-                                const DepthwiseAvx512& p, const T* input, int row_begin,
-                                int row_end, T* output) {
-  const int c_out = g.out_c;
+using ColumnBlockRowFn = void (*)(const reference::ConvGeometry&, const reference::ConvQuant&,
+                                  const DepthwiseAvx512&, const T* const[3], int, T*);
+
+template <typename T, int kStride>
+ColumnBlockRowFn<T> SelectColumnBlockRow(bool kappa, bool clamped_below) {
+  if (kappa) {
+    return clamped_below ? ColumnBlockRow<T, kStride, true, true>
+                         : ColumnBlockRow<T, kStride, true, false>;
+  }
+  return clamped_below ? ColumnBlockRow<T, kStride, false, true>
+                       : ColumnBlockRow<T, kStride, false, false>;
+}
+
+template <typename T>
+ColumnBlockRowFn<T> SelectColumnBlockRow(int stride, bool kappa, bool clamped_below) {
+  return stride == 1 ? SelectColumnBlockRow<T, 1>(kappa, clamped_below)
+                     : SelectColumnBlockRow<T, 2>(kappa, clamped_below);
+}
+
+// 3x3 windows through the column kernel, one output row at a time.
+template <typename T>
+EDGETL_VNNI_TARGET void ColumnRows(const reference::ConvGeometry& g, const reference::ConvQuant& q,
+                                   const DepthwiseAvx512& p, const T* input, int row_begin,
+                                   int row_end, T* output) {
+  const ColumnBlockRowFn<T> row_fn =
+      SelectColumnBlockRow<T>(g.stride_w, p.kappa_used, p.clamped_below);
+  const size_t row_step = static_cast<size_t>(g.in_w) * g.in_c;
+  const T* padding_row = reinterpret_cast<const T*>(p.padding_row.data());
   for (int row = row_begin; row < row_end; ++row) {
     const int b = row / g.out_h, oy = row % g.out_h;
-    const int y0 = oy * g.stride_h - g.pad_h;
-    T* out_row = output + (static_cast<size_t>(b) * g.out_h + oy) * g.out_w * c_out;
-    // Pixels in chunks: their tap addresses are worked out once for all
-    // blocks, and each block's weights are loaded once per chunk.
-    for (int ox = 0; ox < g.out_w; ox += kChunk) {
-      const int count = std::min(kChunk, g.out_w - ox);
-      const T* taps[kChunk][9];
-      TapsOfRow(g, p, input, b, y0, ox, count, taps);
-      for (int block = 0; block < p.blocks32; ++block) {
-        Block32(g, q, p, taps, count, block, out_row + static_cast<size_t>(ox) * c_out);
-      }
+    const T* image = input + static_cast<size_t>(b) * g.in_h * row_step;
+    const T* rows[3];
+    for (int t = 0; t < 3; ++t) {
+      const int iy = oy * g.stride_h - g.pad_h + t * g.dilation_h;
+      rows[t] = iy >= 0 && iy < g.in_h ? image + static_cast<size_t>(iy) * row_step : padding_row;
     }
-    for (int c = p.blocks32 * 32; c < c_out; c += 16) {
-      Block16(g, q, p, input, b, oy, c, 0, g.out_w, out_row);
-    }
+    T* out_row = output + (static_cast<size_t>(b) * g.out_h + oy) * g.out_w * g.out_c;
+    for (int block = 0; block < static_cast<int>(p.column_blocks.size()); ++block)
+      row_fn(g, q, p, rows, block, out_row);
   }
 }
 
@@ -260,8 +359,8 @@ template <typename T>
 void DepthwiseRowsAvx512(const reference::ConvGeometry& g, const reference::ConvQuant& q,
                          const DepthwiseAvx512& p, const T* input, int row_begin, int row_end,
                          T* output) {
-  if (g.filter_h == 3 && g.filter_w == 3) {
-    Rows3x3(g, q, p, input, row_begin, row_end, output);
+  if (!p.column_blocks.empty()) {
+    ColumnRows(g, q, p, input, row_begin, row_end, output);
     return;
   }
   for (int row = row_begin; row < row_end; ++row) {
@@ -278,10 +377,11 @@ void DepthwiseRowsAvx512(const reference::ConvGeometry&, const reference::ConvQu
 }
 #endif
 
-template DepthwiseAvx512 PackDepthwiseAvx512<uint8_t>(const uint8_t*, int, int, const int32_t*,
-                                                      const reference::ConvQuant&);
-template DepthwiseAvx512 PackDepthwiseAvx512<int8_t>(const int8_t*, int, int, const int32_t*,
-                                                     const reference::ConvQuant&);
+template DepthwiseAvx512 PackDepthwiseAvx512<uint8_t>(const uint8_t*,
+                                                      const reference::ConvGeometry&,
+                                                      const int32_t*, const reference::ConvQuant&);
+template DepthwiseAvx512 PackDepthwiseAvx512<int8_t>(const int8_t*, const reference::ConvGeometry&,
+                                                     const int32_t*, const reference::ConvQuant&);
 template void DepthwiseRowsAvx512<uint8_t>(const reference::ConvGeometry&,
                                            const reference::ConvQuant&, const DepthwiseAvx512&,
                                            const uint8_t*, int, int, uint8_t*);

@@ -1,9 +1,13 @@
 // DEPTHWISE_CONV_2D (depth multiplier 1) on AVX-512 with fused
-// requantization, byte-identical to the reference kernel. 3x3 windows run
-// 32 channels at a time with two taps per vpmaddwd (padding taps read the
-// input zero point, which contributes zero); other windows and leftover
-// channels run 16 lanes of int32 (x + input offset) * (w + filter offset)
-// products with padding taps skipped as in the reference. Internal header.
+// requantization, byte-identical to the reference kernel.
+//
+// 3x3 windows with stride_w 1 or 2 and no horizontal dilation (every
+// MobileNet) run the column kernel: the three input rows of one column are
+// interleaved into 4-byte groups per channel once, and each output pixel is
+// three vpdpbusd (one per column of the window) per 16 channels; with
+// stride 1 a column serves three output pixels. Other windows run 16 lanes
+// of int32 (x + input offset) * (w + filter offset) products with padding
+// taps skipped as in the reference. Internal header.
 #pragma once
 
 #include <cstdint>
@@ -15,32 +19,46 @@
 namespace edgetl::optimized {
 
 struct DepthwiseAvx512 {
+  // Any window, 16 channels at a time.
   int taps = 0, c16 = 0;   // filter taps; channels rounded up to 16
   std::vector<int32_t> w;  // [taps][c16]: w + filter offset (0 beyond the channels)
   std::vector<int32_t> bias, multiplier, left_shift, right_shift;  // [c16]
-
-  // 3x3 filters, interior pixels, per full block of 32 channels: the taps in
-  // pairs (0,1) (2,3) (4,5) (6,7) (8,-) as int16 for vpmaddwd, in the lane
-  // order that byte unpacking gives: half 0 holds channels 0-7 and 16-23,
-  // half 1 channels 8-15 and 24-31, each channel's two taps side by side.
-  // [block][pair][half][32] int16, and per [block][half][16] the
-  // requantization parameters in the same order, with the bias including
-  // input offset * sum of the weights.
-  int blocks32 = 0;
-  std::vector<int16_t> pairs;
-  std::vector<uint8_t> zero_point_row;  // what padding taps read: the input zero point
-
   // act_min >= output offset (fused ReLU/ReLU6): the one-step
-  // requantization's constants, per 16 channels in natural order and per
-  // [block][half] in the pair order.
+  // requantization's constants per 16 channels (here and in the column
+  // kernel's lane order below).
   bool clamped_below = false;
-  std::vector<ClampedBelowConstants> clamped_below_constants, pair_clamped_below_constants;
-  std::vector<int32_t> pair_bias, pair_multiplier, pair_left_shift, pair_right_shift;
+  std::vector<ClampedBelowConstants> clamped_below_constants;
+
+  // The column kernel. vpdpbusd multiplies unsigned bytes by signed ones, so
+  // inputs are used as u = x (uint8) or x + 128 (int8, flipped sign bit) and
+  // weights as int8 `omega`: w - zero point where all nine weights of the
+  // channel fit in int8 that way; otherwise the raw int8 bits (w - 128 for
+  // uint8) plus `kappa` = the rest of (w - zero point), applied by a second
+  // vpdpbusd. The input offset times the sum of the weights is in the
+  // bias, and padding reads the input zero point, so it contributes zero.
+  //
+  // Channels in blocks of 64 (the last one masked), each as 4 quarters of 16
+  // int32 lanes in the order byte unpacking gives: quarter k, lane l holds
+  // channel 16 * (l / 4) + 4 * k + l % 4 of the block, and the 4 bytes of a
+  // lane are rows 0, 1, 2 of the window column and an unused 0 weight.
+  // One record per block, so that the kernel addresses all of it from one
+  // pointer. Empty: the column kernel does not run.
+  struct alignas(64) ColumnBlock {
+    int8_t omega[3][4][64];  // [window column][quarter]
+    int8_t kappa[4][64];     // [quarter], where kappa_quarter
+    int32_t bias[4][16], multiplier[4][16], left_shift[4][16], right_shift[4][16];
+    ClampedBelowConstants clamped_below[4];  // where clamped_below
+    bool kappa_quarter[4];                   // a channel of the quarter needs kappa
+  };
+  std::vector<ColumnBlock> column_blocks;
+  bool kappa_used = false;           // in any block
+  uint8_t padding_u = 0;             // the input zero point as u
+  std::vector<uint8_t> padding_row;  // an input row of zero points, for rows outside the input
 };
 
 template <typename W>
-DepthwiseAvx512 PackDepthwiseAvx512(const W* filter, int taps, int channels, const int32_t* bias,
-                                    const reference::ConvQuant& q);
+DepthwiseAvx512 PackDepthwiseAvx512(const W* filter, const reference::ConvGeometry& g,
+                                    const int32_t* bias, const reference::ConvQuant& q);
 
 // Output rows [row_begin, row_end) of batches x out_h.
 template <typename T>

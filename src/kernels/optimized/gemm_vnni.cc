@@ -49,10 +49,11 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
     w.right_shift[c] = q.shift[c] > 0 ? 0 : -q.shift[c];
     w.any_left_shift |= w.left_shift[c] != 0;
   }
-  w.clamped_below = w.act_min >= w.output_offset;
+  w.clamped_below = OneStepRequantizationApplies(w.act_min, w.output_offset, q.shift, n);
   if (w.clamped_below) {
     for (int c = 0; c < w.n16; c += 16) {
-      w.clamped_below_constants.push_back(MakeClampedBelowConstants(w.right_shift.data() + c));
+      w.clamped_below_constants.push_back(MakeClampedBelowConstants(
+          w.multiplier.data() + c, w.right_shift.data() + c, w.output_offset));
     }
   }
   return w;
@@ -119,12 +120,8 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, co
       for (int r = 0; r < kVnniRows; ++r) {
         if (r >= rows) break;
         const __m512i x = _mm512_add_epi32(acc[r][v], konst);
-        acc[r][v] = _mm512_add_epi32(
-            w.any_left_shift ? MultiplyByQuantizedMultiplierClampedBelow16<true>(
-                                   x, mult, ls, k.add_even, k.add_odd, k.shift_even, k.shift_odd)
-                             : MultiplyByQuantizedMultiplierClampedBelow16<false>(
-                                   x, mult, ls, k.add_even, k.add_odd, k.shift_even, k.shift_odd),
-            out_offset);
+        acc[r][v] = w.any_left_shift ? RequantizeOneStep16<true>(x, mult, ls, k)
+                                     : RequantizeOneStep16<false>(x, mult, ls, k);
       }
       continue;
     }

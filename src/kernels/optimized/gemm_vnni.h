@@ -42,8 +42,8 @@ struct VnniConv {
   std::vector<int32_t> col_const, multiplier, left_shift, right_shift;
   int32_t beta = 0;
   bool any_left_shift = false;  // else the requantization skips that step
-  // act_min >= output_offset (fused ReLU/ReLU6): the one-step requantization
-  // (MultiplyByQuantizedMultiplierClampedBelow16), constants per 16 channels.
+  // OneStepRequantizationApplies (fused ReLU/ReLU6): the one-step
+  // requantization (RequantizeOneStep16), constants per 16 channels.
   bool clamped_below = false;
   std::vector<ClampedBelowConstants> clamped_below_constants;
   int32_t output_offset = 0, act_min = 0, act_max = 0;

@@ -68,53 +68,50 @@ EDGETL_VNNI_TARGET inline __m512i MultiplyByQuantizedMultiplier16(__m512i x, __m
   return _mm512_mask_add_epi32(q, _mm512_cmpgt_epi32_mask(remainder, threshold), q, one);
 }
 
-// The same for outputs whose clamp starts at or above the output zero point
-// (fused ReLU/ReLU6: act_min >= output offset), in one rounding step.
+// Requantization for outputs whose clamp starts at or above the output zero
+// point (fused ReLU/ReLU6: act_min >= output offset), in one rounding step.
 // With h = SaturatingRoundingDoublingHighMul(x, m) = floor((x*m + 2^30) / 2^31)
 // and e > 0, RoundingDivideByPOT(h, e) = floor((h + 2^(e-1) - [h < 0]) / 2^e),
 // and nested floors merge: for h >= 0 it is exactly
 //   floor((x*m + 2^30 + 2^(30+e)) / 2^(31+e)).
 // For h < 0 this can be one more than the true value, but both are <= 0,
 // so after adding the output offset both clamp to act_min: the final bytes
-// are the same. e == 0 is floor((x*m + 2^30) / 2^31) exactly. `add` and
-// `shift` hold those 64-bit constants per channel, for the even channels
-// (lanes 0, 2, ...) and the odd ones.
-template <bool kLeftShift>
-EDGETL_VNNI_TARGET inline __m512i MultiplyByQuantizedMultiplierClampedBelow16(
-    __m512i x, __m512i mult, __m512i lshift, __m512i add_even, __m512i add_odd, __m512i shift_even,
-    __m512i shift_odd) {
-  if (kLeftShift) x = _mm512_sllv_epi32(x, lshift);
-  const __m512i even =
-      _mm512_srav_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, mult), add_even), shift_even);
-  const __m512i odd = _mm512_srav_epi64(
-      _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(mult, 32)),
-                       add_odd),
-      shift_odd);
-  return _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
-}
-
-// The constants of ClampedBelowConstants in registers (load them once,
-// outside loops whose 8-bit stores would otherwise force reloads).
+// are the same. e == 0 is floor((x*m + 2^30) / 2^31) exactly. The output
+// offset z joins the addend as z * 2^(31+e) (exact: floor(a / 2^s) + z =
+// floor((a + z * 2^s) / 2^s)). The constants (ClampedBelowConstants) are
+// per 64-bit lane, for the even channels (lanes 0, 2, ...) and the odd ones.
 struct ClampedBelow16 {
-  __m512i add_even, add_odd, shift_even, shift_odd;
+  __m512i add_even, add_odd, shift_even, shift_odd, multiplier_odd;
 };
 EDGETL_VNNI_TARGET inline ClampedBelow16 LoadClampedBelow(const ClampedBelowConstants& k) {
   return {_mm512_loadu_si512(k.add_even), _mm512_loadu_si512(k.add_odd),
-          _mm512_loadu_si512(k.shift_even), _mm512_loadu_si512(k.shift_odd)};
+          _mm512_loadu_si512(k.shift_even), _mm512_loadu_si512(k.shift_odd),
+          _mm512_loadu_si512(k.multiplier_odd)};
 }
 
-// Requantizes 16 accumulators of an output clamped at or above its zero
-// point to values in [lo, hi] (still int32).
+// 16 accumulators requantized with the output offset added, not yet
+// clamped: exact once clamped to a range starting at or above the offset.
+template <bool kLeftShift>
+EDGETL_VNNI_TARGET inline __m512i RequantizeOneStep16(__m512i x, __m512i mult, __m512i lshift,
+                                                      const ClampedBelow16& k) {
+  if (kLeftShift) x = _mm512_sllv_epi32(x, lshift);
+  const __m512i even =
+      _mm512_srav_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, mult), k.add_even), k.shift_even);
+  const __m512i odd = _mm512_srav_epi64(
+      _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), k.multiplier_odd), k.add_odd),
+      k.shift_odd);
+  // Each result fits in 32 bits: the low dword of the even lanes' qwords,
+  // and the odd lanes' results moved up into the high dwords.
+  return _mm512_mask_shuffle_epi32(even, 0xAAAA, odd, _MM_PERM_CDAB);
+}
+
+// The same, clamped to [lo, hi] (still int32).
 template <bool kLeftShift>
 EDGETL_VNNI_TARGET inline __m512i Requantize16ClampedBelow(__m512i acc, __m512i mult,
                                                            __m512i lshift, const ClampedBelow16& k,
-                                                           __m512i out_offset, __m512i lo,
-                                                           __m512i hi) {
-  const __m512i x =
-      _mm512_add_epi32(MultiplyByQuantizedMultiplierClampedBelow16<kLeftShift>(
-                           acc, mult, lshift, k.add_even, k.add_odd, k.shift_even, k.shift_odd),
-                       out_offset);
-  return _mm512_min_epi32(_mm512_max_epi32(x, lo), hi);
+                                                           __m512i lo, __m512i hi) {
+  return _mm512_min_epi32(
+      _mm512_max_epi32(RequantizeOneStep16<kLeftShift>(acc, mult, lshift, k), lo), hi);
 }
 
 // Requantizes 16 accumulators to output values in [lo, hi] (still int32).
