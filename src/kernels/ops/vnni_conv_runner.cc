@@ -30,7 +30,9 @@ void VnniConvRunner::Prepare(const reference::ConvGeometry& g, const reference::
   const int m = g.batches * g.out_h * g.out_w;
   split_channels_ = m < optimized::kVnniRows * threads && packed_.panels() >= threads;
   const int scratch_rows = std::min(kBlockRows, m);
-  rows_scratch_.assign(threads, std::vector<uint8_t>(direct_ ? 0 : scratch_rows * packed_.k4));
+  rows_scratch_.assign(
+      threads,
+      std::vector<uint8_t>(direct_ ? 0 : scratch_rows * packed_.k4 + optimized::kIm2RowSlack));
   sums_scratch_.assign(threads, std::vector<int32_t>(scratch_rows));
 }
 

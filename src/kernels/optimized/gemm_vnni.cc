@@ -281,6 +281,14 @@ EDGETL_VNNI_TARGET void Im2Row(const reference::ConvGeometry& g, const VnniConv&
                                int m0, int rows, uint8_t* a) {
   const int pixels = g.out_h * g.out_w;
   const size_t run = static_cast<size_t>(g.filter_w) * g.in_c;  // one window row, contiguous
+  // Runs this short are moved whole (see below), with zeros enough after
+  // the last one to fill the row up to k4.
+  const bool short_runs = g.dilation_w == 1 && run + (w.k4 - w.k) <= 16;
+  const __mmask16 run_mask = short_runs ? static_cast<__mmask16>((1u << run) - 1) : 0;
+  const __m128i pad = _mm_set1_epi8(static_cast<char>(w.a_pad));
+  // Locals: the stores below could alias the geometry.
+  const int filter_h = g.filter_h, dilation_h = g.dilation_h, in_h = g.in_h, in_w = g.in_w;
+  const size_t in_c = static_cast<size_t>(g.in_c);
   // Position of the first row; later rows step through it without divisions.
   int b = m0 / pixels, oy = (m0 % pixels) / g.out_w, ox = m0 % g.out_w;
   for (int r = 0; r < rows; ++r, ++ox) {
@@ -294,6 +302,23 @@ EDGETL_VNNI_TARGET void Im2Row(const reference::ConvGeometry& g, const VnniConv&
     const int y0 = oy * g.stride_h - g.pad_h, x0 = ox * g.stride_w - g.pad_w;
     const bool cols_inside = x0 >= 0 && x0 + (g.filter_w - 1) * g.dilation_w < g.in_w;
     uint8_t* dst = a + static_cast<size_t>(r) * w.k4;
+    if (cols_inside && short_runs) {
+      // Short window rows (MobileNet's first layer: 9 bytes) are moved with
+      // 16-byte masked loads and plain stores, each overlapping the next
+      // place; the zeros the masked load leaves past the run end up beyond
+      // k (the last) or are overwritten. Short masked stores that cross
+      // cache lines are slow.
+      const T* image = input + static_cast<size_t>(b) * in_h * in_w * in_c;
+      for (int fy = 0; fy < filter_h; ++fy, dst += run) {
+        const int iy = y0 + fy * dilation_h;
+        const __m128i v = iy < 0 || iy >= in_h
+                              ? _mm_maskz_mov_epi8(run_mask, pad)
+                              : _mm_maskz_loadu_epi8(
+                                    run_mask, image + (static_cast<size_t>(iy) * in_w + x0) * in_c);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), v);
+      }
+      continue;
+    }
     for (int fy = 0; fy < g.filter_h; ++fy) {
       const int iy = y0 + fy * g.dilation_h;
       if (iy < 0 || iy >= g.in_h) {

@@ -60,7 +60,9 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
 
 // Writes `rows` im2col rows of the conv's output pixels starting at `m0`
 // (pixel index over batch, y, x) into `a` (k4 bytes each, padding taps
-// a_pad, zeros beyond k).
+// a_pad, zeros beyond k). Short window rows are stored 16 bytes at a time,
+// so `a` needs kIm2RowSlack bytes beyond the last row.
+constexpr size_t kIm2RowSlack = 16;
 template <typename T>
 void Im2RowVnni(const reference::ConvGeometry& g, const VnniConv& w, const T* input, int m0,
                 int rows, uint8_t* a);
