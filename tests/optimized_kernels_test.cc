@@ -147,11 +147,15 @@ TEST(OptimizedKernels, DepthwiseMatchesReferenceOnRandomShapes) {
   for (int trial = 0; trial < 80; ++trial) {
     const bool u8 = trial % 2 == 0;
     const TensorType type = u8 ? TensorType::kUInt8 : TensorType::kInt8;
-    const int h = 3 + rng() % 9, w = 3 + rng() % 9, c = 1 + rng() % 150,
+    // Every fifth trial, stride 1 and channels dividing 64: the kernel that
+    // puts several pixels in one block.
+    const bool pixels_packed = trial % 5 == 1;
+    const int h = 3 + rng() % 9, w = 3 + rng() % 14,
+              c = pixels_packed ? 1 << (trial / 5 % 6) : 1 + static_cast<int>(rng() % 150),
               mult = 1 + (trial % 4 == 3);
     // Mostly 3x3; every fifth a 5x5 window (the kernels' generic path).
-    const int k = trial % 5 == 4 ? 5 : 3, stride = 1 + rng() % 2, dilation = 1 + rng() % 2,
-              oc = c * mult;
+    const int k = trial % 5 == 4 ? 5 : 3, stride = pixels_packed ? 1 : 1 + rng() % 2,
+              dilation = 1 + rng() % 2, oc = c * mult;
     const int oh = (h + stride - 1) / stride, ow = (w + stride - 1) / stride;
     ModelBuilder b;
     const int in = b.AddTensor("in", type, {1, h, w, c}, PerTensor(0.05f, u8 ? 117 : -9));

@@ -33,13 +33,16 @@ void PackColumnKernel(const reference::ConvGeometry& g, const reference::ConvQua
   };
   for (int c = 0; c < channels; ++c) p->kappa_used |= !fits(c);
   if (p->kappa_used && (raw_to_weight < -128 || raw_to_weight > 127)) return;  // 16-lane path
+  p->pixels_per_block = g.stride_w == 1 && channels < 64 && 64 % channels == 0 ? 64 / channels : 1;
   p->column_blocks.assign((channels + 63) / 64, DepthwiseAvx512::ColumnBlock{});
   const int32_t offset_u = q.input_offset - (kUnsigned ? 0 : 128);
   for (size_t block = 0; block < p->column_blocks.size(); ++block) {
     DepthwiseAvx512::ColumnBlock& r = p->column_blocks[block];
     for (int k = 0; k < 4; ++k) {
       for (int l = 0; l < 16; ++l) {
-        const int c = static_cast<int>(block) * 64 + ColumnLaneChannel(k, l);
+        const int c = p->pixels_per_block > 1
+                          ? ColumnLaneChannel(k, l) % channels
+                          : static_cast<int>(block) * 64 + ColumnLaneChannel(k, l);
         if (c >= channels) continue;
         const bool channel_fits = fits(c);
         int32_t sum = 0;
@@ -66,7 +69,7 @@ void PackColumnKernel(const reference::ConvGeometry& g, const reference::ConvQua
       }
     }
   }
-  p->padding_u = static_cast<uint8_t>(-q.input_offset + (kUnsigned ? 0 : 128));
+  p->zero_point_byte = static_cast<uint8_t>(-q.input_offset);
   p->padding_row.assign(static_cast<size_t>(g.in_w) * g.in_c,
                         static_cast<uint8_t>(-q.input_offset));
 }
@@ -154,35 +157,42 @@ EDGETL_VNNI_TARGET void Block16(const reference::ConvGeometry& g, const referenc
   }
 }
 
-// 64 channels (masked) of one input pixel as u (see DepthwiseAvx512).
+// 64 bytes as u (see DepthwiseAvx512); masked-off bytes read the zero point.
 template <typename T>
-EDGETL_VNNI_TARGET inline __m512i LoadU64(const T* p, __mmask64 m) {
-  const __m512i x = _mm512_maskz_loadu_epi8(m, p);
+EDGETL_VNNI_TARGET inline __m512i LoadU64(const T* p, __mmask64 m, __m512i zero_point) {
+  const __m512i x = _mm512_mask_loadu_epi8(zero_point, m, p);
   if constexpr (std::is_same_v<T, int8_t>) {
     return _mm512_xor_si512(x, _mm512_set1_epi8(static_cast<char>(0x80)));
   }
   return x;
 }
 
-// Input column ix of the window's three rows as the four quarters of a
-// block: per channel the bytes (row 0, row 1, row 2, row 2 again; the last
-// one's weight is 0). Columns outside the input read the zero point.
+// The 64 bytes at byte offset `at` (may be negative: masked off) of the
+// window's three rows as the four quarters of a block: per lane the bytes
+// (row 0, row 1, row 2, row 2 again; the last one's weight is 0). Bytes
+// outside `m` (columns outside the input) read the zero point.
 template <typename T>
-EDGETL_VNNI_TARGET inline void Column(const T* const rows[3], int ix, int in_w, size_t pixel_step,
-                                      __mmask64 m, __m512i padding, __m512i col[4]) {
-  if (static_cast<unsigned>(ix) >= static_cast<unsigned>(in_w)) {
-    col[0] = col[1] = col[2] = col[3] = padding;
-    return;
+EDGETL_VNNI_TARGET inline void Column(const T* const rows[3], ptrdiff_t at, __mmask64 m,
+                                      __m512i zero_point, __m512i col[4]) {
+  // Integer arithmetic: the address may lie before the row where m is 0.
+  const T* r[3];
+  for (int t = 0; t < 3; ++t) {
+    r[t] = reinterpret_cast<const T*>(reinterpret_cast<uintptr_t>(rows[t]) + at);
   }
-  const size_t at = static_cast<size_t>(ix) * pixel_step;
-  const __m512i r0 = LoadU64(rows[0] + at, m), r1 = LoadU64(rows[1] + at, m),
-                r2 = LoadU64(rows[2] + at, m);
+  const __m512i r0 = LoadU64(r[0], m, zero_point), r1 = LoadU64(r[1], m, zero_point),
+                r2 = LoadU64(r[2], m, zero_point);
   const __m512i a = _mm512_unpacklo_epi8(r0, r1), b = _mm512_unpackhi_epi8(r0, r1);
   const __m512i c = _mm512_unpacklo_epi8(r2, r2), d = _mm512_unpackhi_epi8(r2, r2);
   col[0] = _mm512_unpacklo_epi16(a, c);
   col[1] = _mm512_unpackhi_epi16(a, c);
   col[2] = _mm512_unpacklo_epi16(b, d);
   col[3] = _mm512_unpackhi_epi16(b, d);
+}
+
+// Bits [begin, end) of a 64-bit mask, 0 <= begin < end <= 64.
+inline __mmask64 ByteRange(int begin, int end) {
+  const __mmask64 below_end = end >= 64 ? ~__mmask64{0} : (__mmask64{1} << end) - 1;
+  return below_end & ~((__mmask64{1} << begin) - 1);
 }
 
 // One output pixel of a 64-channel block from the window's three columns
@@ -240,11 +250,20 @@ struct ColumnWalk {
   size_t pixel_step, out_step;
   __mmask64 m;
   const DepthwiseAvx512::ColumnBlock* r;
-  __m512i padding, out_offset, lo8, hi8;
+  __m512i zero_point, out_offset, lo8, hi8;
   T* out;
 
+  // Input column x (all of it, or the zero point outside the input).
   EDGETL_VNNI_TARGET void Load(int x, __m512i* col) const {
-    Column(rows, x, in_w, pixel_step, m, padding, col);
+    const bool inside = static_cast<unsigned>(x) < static_cast<unsigned>(in_w);
+    Column(rows, static_cast<ptrdiff_t>(x) * static_cast<ptrdiff_t>(pixel_step),
+           inside ? m : __mmask64{0}, zero_point, col);
+  }
+  // The 64 / C pixels from column x (C channels each): those inside the input.
+  EDGETL_VNNI_TARGET void LoadPixels(int x, int pixels, int c, __m512i* col) const {
+    const int first = std::max(0, -x), end = std::min(pixels, in_w - x);
+    Column(rows, static_cast<ptrdiff_t>(x) * c, first < end ? ByteRange(first * c, end * c) : 0,
+           zero_point, col);
   }
   EDGETL_VNNI_TARGET void Emit(const __m512i* c0, const __m512i* c1, const __m512i* c2) {
     _mm512_mask_storeu_epi8(
@@ -256,6 +275,8 @@ struct ColumnWalk {
 // One output row of one 64-channel block: a window of three columns slides
 // along the row, gaining kStride new columns per output pixel. The loop is
 // unrolled three times so that the window rotates by renaming, not moves.
+// kStride 0: stride 1 with pixels_per_block pixels per block, each window
+// column loaded afresh (64 bytes from pixel x cover pixels x, x + 1, ...).
 template <typename T, int kStride, bool kKappa, bool kClampedBelow>
 EDGETL_VNNI_TARGET void ColumnBlockRow(const reference::ConvGeometry& g,
                                        const reference::ConvQuant& q, const DepthwiseAvx512& p,
@@ -270,11 +291,22 @@ EDGETL_VNNI_TARGET void ColumnBlockRow(const reference::ConvGeometry& g,
       .out_step = static_cast<size_t>(g.out_c),
       .m = g.out_c - c >= 64 ? ~__mmask64{0} : (__mmask64{1} << (g.out_c - c)) - 1,
       .r = &p.column_blocks[block],
-      .padding = _mm512_set1_epi8(static_cast<char>(p.padding_u)),
+      .zero_point = _mm512_set1_epi8(static_cast<char>(p.zero_point_byte)),
       .out_offset = _mm512_set1_epi32(q.output_offset),
       .lo8 = _mm512_set1_epi8(static_cast<char>(q.act_min)),
       .hi8 = _mm512_set1_epi8(static_cast<char>(q.act_max)),
       .out = out_row + c};
+  if constexpr (kStride == 0) {
+    const int pixels = p.pixels_per_block, in_c = g.in_c;
+    w.out_step = 64;
+    for (int ox = 0; ox < g.out_w; ox += pixels) {
+      __m512i cols[3][4];
+      for (int dx = 0; dx < 3; ++dx) w.LoadPixels(ox - g.pad_w + dx, pixels, in_c, cols[dx]);
+      w.m = ByteRange(0, std::min(pixels, g.out_w - ox) * in_c);
+      w.Emit(cols[0], cols[1], cols[2]);
+    }
+    return;
+  }
   int ix = -g.pad_w;  // the window's first column
   __m512i a[4], b[4], d[4];
   w.Load(ix, a);
@@ -326,8 +358,14 @@ ColumnBlockRowFn<T> SelectColumnBlockRow(bool kappa, bool clamped_below) {
 
 template <typename T>
 ColumnBlockRowFn<T> SelectColumnBlockRow(int stride, bool kappa, bool clamped_below) {
-  return stride == 1 ? SelectColumnBlockRow<T, 1>(kappa, clamped_below)
-                     : SelectColumnBlockRow<T, 2>(kappa, clamped_below);
+  switch (stride) {
+    case 0:
+      return SelectColumnBlockRow<T, 0>(kappa, clamped_below);
+    case 1:
+      return SelectColumnBlockRow<T, 1>(kappa, clamped_below);
+    default:
+      return SelectColumnBlockRow<T, 2>(kappa, clamped_below);
+  }
 }
 
 // 3x3 windows through the column kernel, one output row at a time.
@@ -335,8 +373,8 @@ template <typename T>
 EDGETL_VNNI_TARGET void ColumnRows(const reference::ConvGeometry& g, const reference::ConvQuant& q,
                                    const DepthwiseAvx512& p, const T* input, int row_begin,
                                    int row_end, T* output) {
-  const ColumnBlockRowFn<T> row_fn =
-      SelectColumnBlockRow<T>(g.stride_w, p.kappa_used, p.clamped_below);
+  const ColumnBlockRowFn<T> row_fn = SelectColumnBlockRow<T>(
+      p.pixels_per_block > 1 ? 0 : g.stride_w, p.kappa_used, p.clamped_below);
   const size_t row_step = static_cast<size_t>(g.in_w) * g.in_c;
   const T* padding_row = reinterpret_cast<const T*>(p.padding_row.data());
   for (int row = row_begin; row < row_end; ++row) {

@@ -51,8 +51,12 @@ struct DepthwiseAvx512 {
     bool kappa_quarter[4];                   // a channel of the quarter needs kappa
   };
   std::vector<ColumnBlock> column_blocks;
-  bool kappa_used = false;           // in any block
-  uint8_t padding_u = 0;             // the input zero point as u
+  bool kappa_used = false;  // in any block
+  // Stride 1 with fewer than 64 channels dividing 64 (MobileNet's 8, 16,
+  // 32): one block holds 64 / channels neighbouring pixels (their bytes are
+  // contiguous), lane channels taken modulo the channels.
+  int pixels_per_block = 1;
+  uint8_t zero_point_byte = 0;       // the input zero point's byte
   std::vector<uint8_t> padding_row;  // an input row of zero points, for rows outside the input
 };
 
