@@ -54,21 +54,22 @@ TEST(RequantizeAvx512, MatchesScalarMultiplyByQuantizedMultiplier) {
     }
   }
 }
-// The one-step variant for outputs clamped at or above their zero point,
-// output offset folded in: after the clamp, the same bytes as the scalar
-// two-step rounding plus the offset.
+// The one-step form, output offset folded in: exactly the scalar two-step
+// rounding plus the offset; without the negative-product correction, the
+// same after a clamp starting at or above the offset.
+template <bool kExact>
 EDGETL_VNNI_TARGET void SimdOneStep(const int32_t* x, const int32_t* m, const int32_t* ls,
-                                    const optimized::ClampedBelowConstants& k, int32_t* out) {
-  const __m512i r =
-      optimized::RequantizeOneStep16<true>(_mm512_loadu_si512(x), _mm512_loadu_si512(m),
-                                           _mm512_loadu_si512(ls), optimized::LoadClampedBelow(k));
+                                    const optimized::OneStepConstants& k, int32_t* out) {
+  const __m512i r = optimized::RequantizeOneStep16<true, kExact>(
+      _mm512_loadu_si512(x), _mm512_loadu_si512(m), _mm512_loadu_si512(ls),
+      optimized::LoadOneStep(k));
   _mm512_storeu_si512(out, r);
 }
 
-TEST(RequantizeAvx512, OneStepMatchesScalarAfterTheClamp) {
+TEST(RequantizeAvx512, OneStepMatchesScalar) {
   if (!optimized::HasAvx512Vnni()) GTEST_SKIP() << "no AVX-512 VNNI";
   std::mt19937 rng(8);
-  int32_t x[16], m[16], ls[16], rs[16], out[16], shift[16];
+  int32_t x[16], m[16], ls[16], rs[16], exact[16], clamped[16], shift[16];
   for (int trial = 0; trial < 1 << 16; ++trial) {
     for (int i = 0; i < 16; ++i) {
       x[i] = static_cast<int32_t>(rng()) >> (rng() % 31);
@@ -84,11 +85,15 @@ TEST(RequantizeAvx512, OneStepMatchesScalarAfterTheClamp) {
     const int32_t offset = static_cast<int32_t>(rng() % 256) - (u8 ? 0 : 128);
     const int32_t lo = std::min(offset + static_cast<int32_t>(rng() % 3), u8 ? 255 : 127);
     const int32_t hi = u8 ? 255 : 127;
-    SimdOneStep(x, m, ls, optimized::MakeClampedBelowConstants(m, rs, offset), out);
+    const auto k = optimized::MakeOneStepConstants(m, rs, offset);
+    SimdOneStep<true>(x, m, ls, k, exact);
+    SimdOneStep<false>(x, m, ls, k, clamped);
     for (int i = 0; i < 16; ++i) {
-      const int32_t expected = std::clamp(
-          fixedpoint::MultiplyByQuantizedMultiplier(x[i], m[i], shift[i]) + offset, lo, hi);
-      ASSERT_EQ(std::clamp(out[i], lo, hi), expected)
+      const int32_t expected =
+          fixedpoint::MultiplyByQuantizedMultiplier(x[i], m[i], shift[i]) + offset;
+      ASSERT_EQ(exact[i], expected)
+          << "x " << x[i] << " m " << m[i] << " shift " << shift[i] << " offset " << offset;
+      ASSERT_EQ(std::clamp(clamped[i], lo, hi), std::clamp(expected, lo, hi))
           << "x " << x[i] << " m " << m[i] << " shift " << shift[i] << " offset " << offset;
     }
   }

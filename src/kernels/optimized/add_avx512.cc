@@ -1,5 +1,7 @@
 #include "kernels/optimized/add_avx512.h"
 
+#include <algorithm>
+
 #include "kernels/optimized/requantize_avx512.h"
 
 namespace edgetl::optimized {
@@ -7,6 +9,19 @@ namespace edgetl::optimized {
 #if EDGETL_HAVE_VNNI_CODE
 namespace {
 
+// One rescaling's constants, the same for all 16 lanes.
+OneStepConstants Uniform(int32_t multiplier, int shift, int32_t output_offset) {
+  int32_t m[16], e[16];
+  std::fill(m, m + 16, multiplier);
+  std::fill(e, e + 16, -shift);
+  return MakeOneStepConstants(m, e, output_offset);
+}
+
+// TensorFlow Lite's quantized ADD/SUB: both inputs rescaled to a common
+// scale (offset added, shifted left, multiplied down), summed, rescaled to
+// the output. Each rescaling is the exact one-step form; the inputs' right
+// shifts may exceed kMaxOneStepRightShift, as their products are below
+// 2^60 (|x| < 2^29 after the left shift) and carry no offset.
 template <typename T, bool kSub>
 EDGETL_VNNI_TARGET void Add(const reference::AddQuant& p, const T* x, const T* y, T* out,
                             size_t n) {
@@ -15,21 +30,26 @@ EDGETL_VNNI_TARGET void Add(const reference::AddQuant& p, const T* x, const T* y
                 off2 = _mm512_set1_epi32(p.input2_offset);
   const __m512i left = _mm512_set1_epi32(p.left_shift);
   const __m512i m1 = _mm512_set1_epi32(p.input1_multiplier),
-                s1 = _mm512_set1_epi32(-p.input1_shift);
-  const __m512i m2 = _mm512_set1_epi32(p.input2_multiplier),
-                s2 = _mm512_set1_epi32(-p.input2_shift);
-  const __m512i mo = _mm512_set1_epi32(p.output_multiplier),
-                so = _mm512_set1_epi32(-p.output_shift);
+                m2 = _mm512_set1_epi32(p.input2_multiplier),
+                mo = _mm512_set1_epi32(p.output_multiplier);
+  const OneStep16 k1 = LoadOneStep(Uniform(p.input1_multiplier, p.input1_shift, 0));
+  const OneStep16 k2 = LoadOneStep(Uniform(p.input2_multiplier, p.input2_shift, 0));
+  const bool one_step_out = -p.output_shift <= kMaxOneStepRightShift;
+  const OneStep16 ko =
+      LoadOneStep(Uniform(p.output_multiplier, one_step_out ? p.output_shift : 0, p.output_offset));
+  const __m512i so = _mm512_set1_epi32(-p.output_shift);
   const __m512i out_offset = _mm512_set1_epi32(p.output_offset);
   const __m512i lo = _mm512_set1_epi32(p.act_min), hi = _mm512_set1_epi32(p.act_max);
   for (size_t i = 0; i < n; i += 16) {
     const __mmask16 m = n - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - i)) - 1);
     const __m512i a = _mm512_sllv_epi32(_mm512_add_epi32(Load16(x + i, m), off1), left);
     const __m512i b = _mm512_sllv_epi32(_mm512_add_epi32(Load16(y + i, m), off2), left);
-    const __m512i sa = MultiplyByQuantizedMultiplier16<false>(a, m1, zero, s1);
-    const __m512i sb = MultiplyByQuantizedMultiplier16<false>(b, m2, zero, s2);
+    const __m512i sa = RequantizeOneStep16<false, true>(a, m1, zero, k1);
+    const __m512i sb = RequantizeOneStep16<false, true>(b, m2, zero, k2);
     const __m512i sum = kSub ? _mm512_sub_epi32(sa, sb) : _mm512_add_epi32(sa, sb);
-    const __m512i r = Requantize16<false>(sum, mo, zero, so, out_offset, lo, hi);
+    const __m512i r = one_step_out
+                          ? RequantizeOneStep16Clamped<false, true>(sum, mo, zero, ko, lo, hi)
+                          : Requantize16<false>(sum, mo, zero, so, out_offset, lo, hi);
     _mm512_mask_cvtepi32_storeu_epi8(out + i, m, r);
   }
 }

@@ -38,6 +38,7 @@ void PackColumnKernel(const reference::ConvGeometry& g, const reference::ConvQua
   const int32_t offset_u = q.input_offset - (kUnsigned ? 0 : 128);
   for (size_t block = 0; block < p->column_blocks.size(); ++block) {
     DepthwiseAvx512::ColumnBlock& r = p->column_blocks[block];
+    int32_t right_shift[4][16] = {};
     for (int k = 0; k < 4; ++k) {
       for (int l = 0; l < 16; ++l) {
         const int c = p->pixels_per_block > 1
@@ -61,12 +62,9 @@ void PackColumnKernel(const reference::ConvGeometry& g, const reference::ConvQua
         r.bias[k][l] = p->bias[c] + offset_u * sum;
         r.multiplier[k][l] = p->multiplier[c];
         r.left_shift[k][l] = p->left_shift[c];
-        r.right_shift[k][l] = p->right_shift[c];
+        right_shift[k][l] = p->right_shift[c];
       }
-      if (p->clamped_below) {
-        r.clamped_below[k] =
-            MakeClampedBelowConstants(r.multiplier[k], r.right_shift[k], q.output_offset);
-      }
+      r.one_step[k] = MakeOneStepConstants(r.multiplier[k], right_shift[k], q.output_offset);
     }
   }
   p->zero_point_byte = static_cast<uint8_t>(-q.input_offset);
@@ -100,14 +98,15 @@ DepthwiseAvx512 PackDepthwiseAvx512(const W* filter, const reference::ConvGeomet
     p.left_shift[c] = q.shift[c] > 0 ? q.shift[c] : 0;
     p.right_shift[c] = q.shift[c] > 0 ? 0 : -q.shift[c];
   }
-  p.clamped_below = OneStepRequantizationApplies(q.act_min, q.output_offset, q.shift, channels);
-  if (p.clamped_below) {
+  p.one_step = OneStepRequantizationFits(q.shift, channels);
+  p.clamped_below = q.act_min >= q.output_offset;
+  if (p.one_step) {
     for (int c = 0; c < p.c16; c += 16) {
-      p.clamped_below_constants.push_back(MakeClampedBelowConstants(
-          p.multiplier.data() + c, p.right_shift.data() + c, q.output_offset));
+      p.one_step_constants.push_back(
+          MakeOneStepConstants(p.multiplier.data() + c, p.right_shift.data() + c, q.output_offset));
     }
+    if (ColumnKernelApplies(g)) PackColumnKernel<W>(g, q, &p);
   }
-  if (ColumnKernelApplies(g)) PackColumnKernel<W>(g, q, &p);
   return p;
 }
 
@@ -131,8 +130,7 @@ EDGETL_VNNI_TARGET void Block16(const reference::ConvGeometry& g, const referenc
   const __m512i ls = _mm512_loadu_si512(p.left_shift.data() + c);
   const __m512i rs = _mm512_loadu_si512(p.right_shift.data() + c);
   // Loaded once: the 8-bit stores below would force reloads in the loop.
-  const ClampedBelow16 below =
-      p.clamped_below ? LoadClampedBelow(p.clamped_below_constants[c / 16]) : ClampedBelow16{};
+  const OneStep16 k = p.one_step ? LoadOneStep(p.one_step_constants[c / 16]) : OneStep16{};
   const size_t pixel_step = static_cast<size_t>(g.in_c);
   const int y0 = oy * g.stride_h - g.pad_h;
   for (int ox = ox_begin; ox < ox_end; ++ox) {
@@ -151,8 +149,10 @@ EDGETL_VNNI_TARGET void Block16(const reference::ConvGeometry& g, const referenc
         acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(x, w));
       }
     }
-    const __m512i r = p.clamped_below ? Requantize16ClampedBelow<true>(acc, mult, ls, below, lo, hi)
-                                      : Requantize16(acc, mult, ls, rs, out_offset, lo, hi);
+    const __m512i r = !p.one_step ? Requantize16(acc, mult, ls, rs, out_offset, lo, hi)
+                      : p.clamped_below
+                          ? RequantizeOneStep16Clamped<true, false>(acc, mult, ls, k, lo, hi)
+                          : RequantizeOneStep16Clamped<true, true>(acc, mult, ls, k, lo, hi);
     _mm512_mask_cvtepi32_storeu_epi8(out_row + static_cast<size_t>(ox) * c_out + c, m, r);
   }
 }
@@ -200,8 +200,7 @@ inline __mmask64 ByteRange(int begin, int end) {
 template <typename T, bool kKappa, bool kClampedBelow>
 EDGETL_VNNI_TARGET inline __m512i ColumnPixel(const DepthwiseAvx512::ColumnBlock& r,
                                               const __m512i* c0, const __m512i* c1,
-                                              const __m512i* c2, __m512i out_offset, __m512i lo8,
-                                              __m512i hi8) {
+                                              const __m512i* c2, __m512i lo8, __m512i hi8) {
   const __m512i* cols[3] = {c0, c1, c2};
   __m512i out[4];
 #pragma GCC unroll 4
@@ -222,13 +221,7 @@ EDGETL_VNNI_TARGET inline __m512i ColumnPixel(const DepthwiseAvx512::ColumnBlock
     const __m512i ls = _mm512_load_si512(r.left_shift[k]);
     // Left shifts are rare in depthwise layers, and one shift per 16
     // outputs is cheaper than another set of instantiations.
-    if constexpr (kClampedBelow) {
-      out[k] = RequantizeOneStep16<true>(acc, mult, ls, LoadClampedBelow(r.clamped_below[k]));
-    } else {
-      const __m512i rs = _mm512_load_si512(r.right_shift[k]);
-      out[k] =
-          _mm512_add_epi32(MultiplyByQuantizedMultiplier16<true>(acc, mult, ls, rs), out_offset);
-    }
+    out[k] = RequantizeOneStep16<true, !kClampedBelow>(acc, mult, ls, LoadOneStep(r.one_step[k]));
   }
   // The saturating packs undo the unpacking order (channels come out in
   // order), and saturating to 16 and 8 bits before the clamp does not
@@ -250,7 +243,7 @@ struct ColumnWalk {
   size_t pixel_step, out_step;
   __mmask64 m;
   const DepthwiseAvx512::ColumnBlock* r;
-  __m512i zero_point, out_offset, lo8, hi8;
+  __m512i zero_point, lo8, hi8;
   T* out;
 
   // Input column x (all of it, or the zero point outside the input).
@@ -266,8 +259,8 @@ struct ColumnWalk {
            zero_point, col);
   }
   EDGETL_VNNI_TARGET void Emit(const __m512i* c0, const __m512i* c1, const __m512i* c2) {
-    _mm512_mask_storeu_epi8(
-        out, m, ColumnPixel<T, kKappa, kClampedBelow>(*r, c0, c1, c2, out_offset, lo8, hi8));
+    _mm512_mask_storeu_epi8(out, m,
+                            ColumnPixel<T, kKappa, kClampedBelow>(*r, c0, c1, c2, lo8, hi8));
     out += out_step;
   }
 };
@@ -292,7 +285,6 @@ EDGETL_VNNI_TARGET void ColumnBlockRow(const reference::ConvGeometry& g,
       .m = g.out_c - c >= 64 ? ~__mmask64{0} : (__mmask64{1} << (g.out_c - c)) - 1,
       .r = &p.column_blocks[block],
       .zero_point = _mm512_set1_epi8(static_cast<char>(p.zero_point_byte)),
-      .out_offset = _mm512_set1_epi32(q.output_offset),
       .lo8 = _mm512_set1_epi8(static_cast<char>(q.act_min)),
       .hi8 = _mm512_set1_epi8(static_cast<char>(q.act_max)),
       .out = out_row + c};

@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "kernels/optimized/clamped_below_constants.h"
+#include "kernels/optimized/one_step_constants.h"
 #include "kernels/reference/conv.h"
 
 namespace edgetl::optimized {
@@ -23,11 +23,11 @@ struct DepthwiseAvx512 {
   int taps = 0, c16 = 0;   // filter taps; channels rounded up to 16
   std::vector<int32_t> w;  // [taps][c16]: w + filter offset (0 beyond the channels)
   std::vector<int32_t> bias, multiplier, left_shift, right_shift;  // [c16]
-  // act_min >= output offset (fused ReLU/ReLU6): the one-step
-  // requantization's constants per 16 channels (here and in the column
-  // kernel's lane order below).
-  bool clamped_below = false;
-  std::vector<ClampedBelowConstants> clamped_below_constants;
+  // The one-step requantization where it fits (one_step), its constants
+  // per 16 channels, and whether it may skip the correction for negative
+  // products (clamped_below: act_min >= output offset, fused ReLU/ReLU6).
+  bool one_step = false, clamped_below = false;
+  std::vector<OneStepConstants> one_step_constants;
 
   // The column kernel. vpdpbusd multiplies unsigned bytes by signed ones, so
   // inputs are used as u = x (uint8) or x + 128 (int8, flipped sign bit) and
@@ -42,13 +42,13 @@ struct DepthwiseAvx512 {
   // channel 16 * (l / 4) + 4 * k + l % 4 of the block, and the 4 bytes of a
   // lane are rows 0, 1, 2 of the window column and an unused 0 weight.
   // One record per block, so that the kernel addresses all of it from one
-  // pointer. Empty: the column kernel does not run.
+  // pointer. Empty: the column kernel does not run (it needs one_step).
   struct alignas(64) ColumnBlock {
     int8_t omega[3][4][64];  // [window column][quarter]
     int8_t kappa[4][64];     // [quarter], where kappa_quarter
-    int32_t bias[4][16], multiplier[4][16], left_shift[4][16], right_shift[4][16];
-    ClampedBelowConstants clamped_below[4];  // where clamped_below
-    bool kappa_quarter[4];                   // a channel of the quarter needs kappa
+    int32_t bias[4][16], multiplier[4][16], left_shift[4][16];
+    OneStepConstants one_step[4];
+    bool kappa_quarter[4];  // a channel of the quarter needs kappa
   };
   std::vector<ColumnBlock> column_blocks;
   bool kappa_used = false;  // in any block

@@ -49,11 +49,12 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
     w.right_shift[c] = q.shift[c] > 0 ? 0 : -q.shift[c];
     w.any_left_shift |= w.left_shift[c] != 0;
   }
-  w.clamped_below = OneStepRequantizationApplies(w.act_min, w.output_offset, q.shift, n);
-  if (w.clamped_below) {
+  w.one_step = OneStepRequantizationFits(q.shift, n);
+  w.clamped_below = w.act_min >= w.output_offset;
+  if (w.one_step) {
     for (int c = 0; c < w.n16; c += 16) {
-      w.clamped_below_constants.push_back(MakeClampedBelowConstants(
-          w.multiplier.data() + c, w.right_shift.data() + c, w.output_offset));
+      w.one_step_constants.push_back(
+          MakeOneStepConstants(w.multiplier.data() + c, w.right_shift.data() + c, w.output_offset));
     }
   }
   return w;
@@ -114,14 +115,19 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, co
     const __m512i konst = _mm512_loadu_si512(w.col_const.data() + c);
     const __m512i mult = _mm512_loadu_si512(w.multiplier.data() + c);
     const __m512i ls = _mm512_loadu_si512(w.left_shift.data() + c);
-    if (w.clamped_below) {
-      const ClampedBelow16 k = LoadClampedBelow(w.clamped_below_constants[c / 16]);
+    if (w.one_step) {
+      const OneStep16 k = LoadOneStep(w.one_step_constants[c / 16]);
 #pragma GCC unroll 6
       for (int r = 0; r < kVnniRows; ++r) {
         if (r >= rows) break;
         const __m512i x = _mm512_add_epi32(acc[r][v], konst);
-        acc[r][v] = w.any_left_shift ? RequantizeOneStep16<true>(x, mult, ls, k)
-                                     : RequantizeOneStep16<false>(x, mult, ls, k);
+        if (w.clamped_below) {
+          acc[r][v] = w.any_left_shift ? RequantizeOneStep16<true, false>(x, mult, ls, k)
+                                       : RequantizeOneStep16<false, false>(x, mult, ls, k);
+        } else {
+          acc[r][v] = w.any_left_shift ? RequantizeOneStep16<true, true>(x, mult, ls, k)
+                                       : RequantizeOneStep16<false, true>(x, mult, ls, k);
+        }
       }
       continue;
     }

@@ -21,7 +21,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "kernels/optimized/clamped_below_constants.h"
+#include "kernels/optimized/one_step_constants.h"
 #include "kernels/reference/conv.h"
 
 namespace edgetl::optimized {
@@ -42,10 +42,11 @@ struct VnniConv {
   std::vector<int32_t> col_const, multiplier, left_shift, right_shift;
   int32_t beta = 0;
   bool any_left_shift = false;  // else the requantization skips that step
-  // OneStepRequantizationApplies (fused ReLU/ReLU6): the one-step
-  // requantization (RequantizeOneStep16), constants per 16 channels.
-  bool clamped_below = false;
-  std::vector<ClampedBelowConstants> clamped_below_constants;
+  // The one-step requantization where it fits (one_step), its constants
+  // per 16 channels, and whether it may skip the correction for negative
+  // products (clamped_below: act_min >= output offset, fused ReLU/ReLU6).
+  bool one_step = false, clamped_below = false;
+  std::vector<OneStepConstants> one_step_constants;
   int32_t output_offset = 0, act_min = 0, act_max = 0;
   uint8_t a_pad = 0;  // activation byte of a padding tap (the input zero point)
 

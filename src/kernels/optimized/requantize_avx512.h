@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "kernels/optimized/clamped_below_constants.h"
+#include "kernels/optimized/one_step_constants.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 // GCC 12's AVX-512 intrinsics pass _mm512_undefined_epi32() as the unused
@@ -68,50 +68,64 @@ EDGETL_VNNI_TARGET inline __m512i MultiplyByQuantizedMultiplier16(__m512i x, __m
   return _mm512_mask_add_epi32(q, _mm512_cmpgt_epi32_mask(remainder, threshold), q, one);
 }
 
-// Requantization for outputs whose clamp starts at or above the output zero
-// point (fused ReLU/ReLU6: act_min >= output offset), in one rounding step.
-// With h = SaturatingRoundingDoublingHighMul(x, m) = floor((x*m + 2^30) / 2^31)
-// and e > 0, RoundingDivideByPOT(h, e) = floor((h + 2^(e-1) - [h < 0]) / 2^e),
-// and nested floors merge: for h >= 0 it is exactly
-//   floor((x*m + 2^30 + 2^(30+e)) / 2^(31+e)).
-// For h < 0 this can be one more than the true value, but both are <= 0,
-// so after adding the output offset both clamp to act_min: the final bytes
-// are the same. e == 0 is floor((x*m + 2^30) / 2^31) exactly. The output
-// offset z joins the addend as z * 2^(31+e) (exact: floor(a / 2^s) + z =
-// floor((a + z * 2^s) / 2^s)). The constants (ClampedBelowConstants) are
-// per 64-bit lane, for the even channels (lanes 0, 2, ...) and the odd ones.
-struct ClampedBelow16 {
-  __m512i add_even, add_odd, shift_even, shift_odd, multiplier_odd;
+// TensorFlow Lite's requantization in one rounding step, output offset
+// added. With h = SaturatingRoundingDoublingHighMul(x, m) =
+// floor((x*m + 2^30) / 2^31) and e > 0, RoundingDivideByPOT(h, e) =
+// floor((h + 2^(e-1) - [h < 0]) / 2^e), and nested floors merge exactly
+// (floor((floor(a / b) + c) / d) = floor((a + c*b) / (b*d))):
+//   floor((x*m + 2^30 + 2^(30+e) - [x*m < -2^30] * 2^31) / 2^(31+e)),
+// as h < 0 exactly where x*m + 2^30 < 0. e == 0 is
+// floor((x*m + 2^30) / 2^31). The output offset z joins the addend as
+// z * 2^(31+e) (floor(a / 2^s) + z = floor((a + z * 2^s) / 2^s)). The
+// constants (OneStepConstants) are per 64-bit lane, for the even channels
+// (lanes 0, 2, ...) and the odd ones.
+//
+// kExact = false leaves out the correction for negative products: the
+// result can then be one more than the true value where that is <= 0,
+// which no longer matters once clamped to a range starting at or above the
+// output offset (fused ReLU/ReLU6: act_min >= output offset).
+struct OneStep16 {
+  __m512i add_even, add_odd, negative_even, negative_odd, shift_even, shift_odd, multiplier_odd;
 };
-EDGETL_VNNI_TARGET inline ClampedBelow16 LoadClampedBelow(const ClampedBelowConstants& k) {
-  return {_mm512_loadu_si512(k.add_even), _mm512_loadu_si512(k.add_odd),
-          _mm512_loadu_si512(k.shift_even), _mm512_loadu_si512(k.shift_odd),
+EDGETL_VNNI_TARGET inline OneStep16 LoadOneStep(const OneStepConstants& k) {
+  return {_mm512_loadu_si512(k.add_even),      _mm512_loadu_si512(k.add_odd),
+          _mm512_loadu_si512(k.negative_even), _mm512_loadu_si512(k.negative_odd),
+          _mm512_loadu_si512(k.shift_even),    _mm512_loadu_si512(k.shift_odd),
           _mm512_loadu_si512(k.multiplier_odd)};
 }
 
-// 16 accumulators requantized with the output offset added, not yet
-// clamped: exact once clamped to a range starting at or above the offset.
-template <bool kLeftShift>
+template <bool kExact>
+EDGETL_VNNI_TARGET inline __m512i OneStep8(__m512i product, __m512i add, __m512i negative,
+                                           __m512i shift) {
+  __m512i sum = _mm512_add_epi64(product, add);
+  if (kExact) {
+    const __mmask8 below = _mm512_cmplt_epi64_mask(product, _mm512_set1_epi64(-(int64_t{1} << 30)));
+    sum = _mm512_mask_sub_epi64(sum, below, sum, negative);
+  }
+  return _mm512_srav_epi64(sum, shift);
+}
+
+// 16 accumulators requantized with the output offset added, not clamped.
+template <bool kLeftShift, bool kExact>
 EDGETL_VNNI_TARGET inline __m512i RequantizeOneStep16(__m512i x, __m512i mult, __m512i lshift,
-                                                      const ClampedBelow16& k) {
+                                                      const OneStep16& k) {
   if (kLeftShift) x = _mm512_sllv_epi32(x, lshift);
   const __m512i even =
-      _mm512_srav_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, mult), k.add_even), k.shift_even);
-  const __m512i odd = _mm512_srav_epi64(
-      _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), k.multiplier_odd), k.add_odd),
-      k.shift_odd);
+      OneStep8<kExact>(_mm512_mul_epi32(x, mult), k.add_even, k.negative_even, k.shift_even);
+  const __m512i odd = OneStep8<kExact>(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), k.multiplier_odd),
+                                       k.add_odd, k.negative_odd, k.shift_odd);
   // Each result fits in 32 bits: the low dword of the even lanes' qwords,
   // and the odd lanes' results moved up into the high dwords.
   return _mm512_mask_shuffle_epi32(even, 0xAAAA, odd, _MM_PERM_CDAB);
 }
 
 // The same, clamped to [lo, hi] (still int32).
-template <bool kLeftShift>
-EDGETL_VNNI_TARGET inline __m512i Requantize16ClampedBelow(__m512i acc, __m512i mult,
-                                                           __m512i lshift, const ClampedBelow16& k,
-                                                           __m512i lo, __m512i hi) {
+template <bool kLeftShift, bool kExact>
+EDGETL_VNNI_TARGET inline __m512i RequantizeOneStep16Clamped(__m512i acc, __m512i mult,
+                                                             __m512i lshift, const OneStep16& k,
+                                                             __m512i lo, __m512i hi) {
   return _mm512_min_epi32(
-      _mm512_max_epi32(RequantizeOneStep16<kLeftShift>(acc, mult, lshift, k), lo), hi);
+      _mm512_max_epi32(RequantizeOneStep16<kLeftShift, kExact>(acc, mult, lshift, k), lo), hi);
 }
 
 // Requantizes 16 accumulators to output values in [lo, hi] (still int32).
