@@ -25,7 +25,12 @@ Model ConvLayer(int hw, int in_c, int out_c, int k, bool depthwise) {
   const int in = b.AddTensor("in", TensorType::kUInt8, {1, hw, hw, in_c}, PerTensor(0.02f, 128));
   std::vector<uint8_t> w(static_cast<size_t>(depthwise ? 1 : out_c) * k * k *
                          (depthwise ? out_c : in_c));
-  for (auto& v : w) v = static_cast<uint8_t>(rng());
+  // As trained layers are: weights within int8 of the zero point (120)
+  // except in the one channel whose extreme sets the layer's range.
+  for (size_t i = 0; i < w.size(); ++i) {
+    const bool wide = i % out_c == 0;
+    w[i] = static_cast<uint8_t>(wide ? rng() % 256 : 20 + rng() % 220);
+  }
   const std::vector<int> w_shape =
       depthwise ? std::vector<int>{1, k, k, out_c} : std::vector<int>{out_c, k, k, in_c};
   const int tw = b.AddTensor("w", TensorType::kUInt8, w_shape, PerTensor(0.01f, 120), w);
