@@ -64,6 +64,21 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
 namespace {
 
 // One micro-tile: up to kVnniRows rows x NV * 16 channels starting at c0.
+// Requantizes column v of a tile's accumulators in place (one-step form,
+// output offset added, not yet clamped).
+template <bool kLeftShift, bool kExact, int NV>
+EDGETL_VNNI_TARGET inline void RequantizeColumn(__m512i (&acc)[kVnniRows][NV], int v, int rows,
+                                                __m512i konst, __m512i mult, __m512i ls,
+                                                const OneStepConstants& constants) {
+  const OneStep16 k = LoadOneStep(constants);
+#pragma GCC unroll 6
+  for (int r = 0; r < kVnniRows; ++r) {
+    if (r >= rows) break;
+    acc[r][v] =
+        RequantizeOneStep16<kLeftShift, kExact>(_mm512_add_epi32(acc[r][v], konst), mult, ls, k);
+  }
+}
+
 template <int NV, typename T>
 EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, const int32_t* sums,
                              int rows, const uint8_t* panel, int c0, T* out, size_t ldc) {
@@ -116,18 +131,19 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, co
     const __m512i mult = _mm512_loadu_si512(w.multiplier.data() + c);
     const __m512i ls = _mm512_loadu_si512(w.left_shift.data() + c);
     if (w.one_step) {
-      const OneStep16 k = LoadOneStep(w.one_step_constants[c / 16]);
-#pragma GCC unroll 6
-      for (int r = 0; r < kVnniRows; ++r) {
-        if (r >= rows) break;
-        const __m512i x = _mm512_add_epi32(acc[r][v], konst);
-        if (w.clamped_below) {
-          acc[r][v] = w.any_left_shift ? RequantizeOneStep16<true, false>(x, mult, ls, k)
-                                       : RequantizeOneStep16<false, false>(x, mult, ls, k);
+      // One loop per variant, so that each keeps only its own constants in
+      // registers beside the 24 accumulators.
+      const OneStepConstants& k = w.one_step_constants[c / 16];
+      if (w.clamped_below) {
+        if (w.any_left_shift) {
+          RequantizeColumn<true, false, NV>(acc, v, rows, konst, mult, ls, k);
         } else {
-          acc[r][v] = w.any_left_shift ? RequantizeOneStep16<true, true>(x, mult, ls, k)
-                                       : RequantizeOneStep16<false, true>(x, mult, ls, k);
+          RequantizeColumn<false, false, NV>(acc, v, rows, konst, mult, ls, k);
         }
+      } else if (w.any_left_shift) {
+        RequantizeColumn<true, true, NV>(acc, v, rows, konst, mult, ls, k);
+      } else {
+        RequantizeColumn<false, true, NV>(acc, v, rows, konst, mult, ls, k);
       }
       continue;
     }
