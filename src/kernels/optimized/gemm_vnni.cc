@@ -16,9 +16,8 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
   w.k = k;
   w.k4 = (k + 3) / 4 * 4;
   w.n16 = (n + 15) / 16 * 16;
-  const int32_t shift = kUint8 ? -128 : 128;  // p = w + shift
   const int32_t alpha = q.input_offset;
-  w.beta = q.filter_offset - shift;
+  w.beta = kUint8 ? 0 : q.filter_offset - 128;
   w.a_pad = static_cast<uint8_t>(-q.input_offset);
   w.output_offset = q.output_offset;
   w.act_min = q.act_min;
@@ -28,20 +27,30 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
   w.multiplier.assign(w.n16, 0);
   w.left_shift.assign(w.n16, 0);
   w.right_shift.assign(w.n16, 0);
+  w.excess_begin.assign(w.panels() + 1, 0);
   for (int c = 0; c < n; ++c) {
     const int panel = c / kVnniPanel, lane = c % kVnniPanel;
     const int width = std::min(kVnniPanel, w.n16 - panel * kVnniPanel);
     uint8_t* dst = w.b.data() + static_cast<size_t>(panel) * kVnniPanel * w.k4;
-    int32_t sum_b = 0;
+    int32_t sum = 0;  // of w + fo (uint8) or p (int8)
     for (int i = 0; i < k; ++i) {
-      const int32_t b = static_cast<int32_t>(filter[static_cast<size_t>(c) * k + i]) + shift;
-      sum_b += b;
-      dst[(static_cast<size_t>(i / 4) * width + lane) * 4 + i % 4] = static_cast<uint8_t>(b);
+      const int32_t v = static_cast<int32_t>(filter[static_cast<size_t>(c) * k + i]);
+      int32_t p;
+      if constexpr (kUint8) {
+        sum += v + q.filter_offset;
+        p = std::clamp(v + q.filter_offset, -128, 127);
+        if (p != v + q.filter_offset) w.excess.push_back({i, c, v + q.filter_offset - p});
+      } else {
+        p = v + 128;
+        sum += p;
+      }
+      dst[(static_cast<size_t>(i / 4) * width + lane) * 4 + i % 4] = static_cast<uint8_t>(p);
     }
+    w.excess_begin[panel + 1] = static_cast<int>(w.excess.size());
     // Wrapping int32 arithmetic, as the accumulators' own.
     const uint32_t konst =
         static_cast<uint32_t>(bias ? bias[c] : 0) +
-        static_cast<uint32_t>(alpha) * static_cast<uint32_t>(sum_b) +
+        static_cast<uint32_t>(alpha) * static_cast<uint32_t>(sum) +
         static_cast<uint32_t>(k) * static_cast<uint32_t>(alpha) * static_cast<uint32_t>(w.beta);
     w.col_const[c] = static_cast<int32_t>(konst);
     w.multiplier[c] = q.multiplier[c];
@@ -106,6 +115,22 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, co
         // weights (stored + 128) of int8 models.
         acc[r][v] = std::is_same_v<T, uint8_t> ? _mm512_dpbusd_epi32(acc[r][v], av, bv[v])
                                                : _mm512_dpbusd_epi32(acc[r][v], bv[v], av);
+      }
+    }
+  }
+  // uint8 weights beyond int8: their remainder, lane by lane.
+  const int panel_index = c0 / kVnniPanel;
+  for (int i = w.excess_begin[panel_index]; i < w.excess_begin[panel_index + 1]; ++i) {
+    const VnniConv::Excess& x = w.excess[i];
+    const int lane = x.channel - c0;
+    const __mmask16 bit = static_cast<__mmask16>(1u << (lane % 16));
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      if (v != lane / 16) continue;
+#pragma GCC unroll 6
+      for (int r = 0; r < kVnniRows; ++r) {
+        acc[r][v] = _mm512_mask_add_epi32(acc[r][v], bit, acc[r][v],
+                                          _mm512_set1_epi32(ar[r][x.k] * x.value));
       }
     }
   }

@@ -2,17 +2,25 @@
 // into each int32 lane), for uint8 and int8 models, byte-identical to the
 // reference kernels.
 //
-// vpdpbusd wants one unsigned and one signed operand. Activations are used
-// as they are (uint8 models: the unsigned operand; int8 models: the signed
-// one) and weights are stored as p = w - 128 (uint8 weights, signed) or
-// p = w + 128 (int8 weights, unsigned). With the ops' offsets io (-input
-// zero point) and fo (-filter zero point), every accumulator is exactly
+// vpdpbusd wants one unsigned and one signed operand. With the ops' offsets
+// io (-input zero point) and fo (-filter zero point):
+//
+// uint8 models: activations x are the unsigned operand, and weights are
+// stored as p = clamp(w + fo, -128, 127), signed. w + fo exceeds int8 only
+// for the weight or two per layer that set the quantization range (the
+// far extreme from the zero point); the rest, e = w + fo - p, is kept as a
+// sparse list and added per row after the dot products. So
+//   sum_k (w + fo)(x + io) = sum_k p*x + sum_(k: e != 0) e*x + io*sum_k (w + fo)
+// with the last term a per-channel constant folded with the bias.
+//
+// int8 models: activations are the signed operand and weights are stored
+// as p = w + 128, unsigned, so
 //   sum_k (w + fo)(x + io) = sum_k p*x + io*sum_k p + beta*sum_k x + K*io*beta
-// with beta = fo + 128 (uint8) or fo - 128 (int8). The middle terms are a
-// per-channel constant (folded with the bias when the weights are packed)
-// and a per-row sum of the activations (not needed when beta == 0: uint8
-// weights with zero point 128). Padding taps hold the input zero point,
-// which contributes exactly zero, as the reference's skipped taps do.
+// with beta = fo - 128: a per-channel constant and a per-row sum of the
+// activations.
+//
+// Padding taps hold the input zero point, which contributes exactly zero,
+// as the reference's skipped taps do.
 // Requantization to the output type is fused into the kernel's epilogue.
 // Internal header.
 #pragma once
@@ -40,7 +48,15 @@ struct VnniConv {
   // Per channel (n16 entries): bias + io * sum_k p + K * io * beta, and the
   // requantization parameters.
   std::vector<int32_t> col_const, multiplier, left_shift, right_shift;
-  int32_t beta = 0;
+  int32_t beta = 0;  // 0: no activation sums (uint8 models)
+  // uint8 models: the weights beyond int8, per panel (entries
+  // [excess_begin[p], excess_begin[p + 1])).
+  struct Excess {
+    int k, channel;
+    int32_t value;
+  };
+  std::vector<Excess> excess;
+  std::vector<int> excess_begin;
   bool any_left_shift = false;  // else the requantization skips that step
   // The one-step requantization where it fits (one_step), its constants
   // per 16 channels, and whether it may skip the correction for negative
