@@ -60,9 +60,9 @@ void PackColumnKernel(const reference::ConvGeometry& g, const reference::ConvQua
           }
         }
         r.bias[k][l] = p->bias[c] + offset_u * sum;
-        r.multiplier[k][l] = p->multiplier[c];
-        r.left_shift[k][l] = p->left_shift[c];
-        right_shift[k][l] = p->right_shift[c];
+        r.multiplier[k][l] = p->requant.multiplier[c];
+        r.left_shift[k][l] = p->requant.left_shift[c];
+        right_shift[k][l] = p->requant.right_shift[c];
       }
       r.one_step[k] = MakeOneStepConstants(r.multiplier[k], right_shift[k], q.output_offset);
     }
@@ -89,24 +89,9 @@ DepthwiseAvx512 PackDepthwiseAvx512(const W* filter, const reference::ConvGeomet
     }
   }
   p.bias.assign(p.c16, 0);
-  p.multiplier.assign(p.c16, 0);
-  p.left_shift.assign(p.c16, 0);
-  p.right_shift.assign(p.c16, 0);
-  for (int c = 0; c < channels; ++c) {
-    p.bias[c] = bias ? bias[c] : 0;
-    p.multiplier[c] = q.multiplier[c];
-    p.left_shift[c] = q.shift[c] > 0 ? q.shift[c] : 0;
-    p.right_shift[c] = q.shift[c] > 0 ? 0 : -q.shift[c];
-  }
-  p.one_step = OneStepRequantizationFits(q.shift, channels);
-  p.clamped_below = q.act_min >= q.output_offset;
-  if (p.one_step) {
-    for (int c = 0; c < p.c16; c += 16) {
-      p.one_step_constants.push_back(
-          MakeOneStepConstants(p.multiplier.data() + c, p.right_shift.data() + c, q.output_offset));
-    }
-    if (ColumnKernelApplies(g)) PackColumnKernel<W>(g, q, &p);
-  }
+  for (int c = 0; c < channels; ++c) p.bias[c] = bias ? bias[c] : 0;
+  p.requant = MakeChannelRequantization(q, channels, p.c16);
+  if (p.requant.one_step && ColumnKernelApplies(g)) PackColumnKernel<W>(g, q, &p);
   return p;
 }
 
@@ -126,11 +111,12 @@ EDGETL_VNNI_TARGET void Block16(const reference::ConvGeometry& g, const referenc
   const __m512i out_offset = _mm512_set1_epi32(q.output_offset);
   const __m512i lo = _mm512_set1_epi32(q.act_min), hi = _mm512_set1_epi32(q.act_max);
   const __m512i bias = _mm512_loadu_si512(p.bias.data() + c);
-  const __m512i mult = _mm512_loadu_si512(p.multiplier.data() + c);
-  const __m512i ls = _mm512_loadu_si512(p.left_shift.data() + c);
-  const __m512i rs = _mm512_loadu_si512(p.right_shift.data() + c);
+  const ChannelRequantization& rq = p.requant;
+  const __m512i mult = _mm512_loadu_si512(rq.multiplier.data() + c);
+  const __m512i ls = _mm512_loadu_si512(rq.left_shift.data() + c);
+  const __m512i rs = _mm512_loadu_si512(rq.right_shift.data() + c);
   // Loaded once: the 8-bit stores below would force reloads in the loop.
-  const OneStep16 k = p.one_step ? LoadOneStep(p.one_step_constants[c / 16]) : OneStep16{};
+  const OneStep16 k = rq.one_step ? LoadOneStep(rq.one_step_constants[c / 16]) : OneStep16{};
   const size_t pixel_step = static_cast<size_t>(g.in_c);
   const int y0 = oy * g.stride_h - g.pad_h;
   for (int ox = ox_begin; ox < ox_end; ++ox) {
@@ -149,8 +135,8 @@ EDGETL_VNNI_TARGET void Block16(const reference::ConvGeometry& g, const referenc
         acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(x, w));
       }
     }
-    const __m512i r = !p.one_step ? Requantize16(acc, mult, ls, rs, out_offset, lo, hi)
-                      : p.clamped_below
+    const __m512i r = !rq.one_step ? Requantize16(acc, mult, ls, rs, out_offset, lo, hi)
+                      : rq.clamped_below
                           ? RequantizeOneStep16Clamped<true, false>(acc, mult, ls, k, lo, hi)
                           : RequantizeOneStep16Clamped<true, true>(acc, mult, ls, k, lo, hi);
     _mm512_mask_cvtepi32_storeu_epi8(out_row + static_cast<size_t>(ox) * c_out + c, m, r);
@@ -366,7 +352,7 @@ EDGETL_VNNI_TARGET void ColumnRows(const reference::ConvGeometry& g, const refer
                                    const DepthwiseAvx512& p, const T* input, int row_begin,
                                    int row_end, T* output) {
   const ColumnBlockRowFn<T> row_fn = SelectColumnBlockRow<T>(
-      p.pixels_per_block > 1 ? 0 : g.stride_w, p.kappa_used, p.clamped_below);
+      p.pixels_per_block > 1 ? 0 : g.stride_w, p.kappa_used, p.requant.clamped_below);
   const size_t row_step = static_cast<size_t>(g.in_w) * g.in_c;
   const T* padding_row = reinterpret_cast<const T*>(p.padding_row.data());
   for (int row = row_begin; row < row_end; ++row) {

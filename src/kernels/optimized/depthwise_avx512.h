@@ -13,21 +13,17 @@
 #include <cstdint>
 #include <vector>
 
-#include "kernels/optimized/one_step_constants.h"
+#include "kernels/optimized/channel_requantization.h"
 #include "kernels/reference/conv.h"
 
 namespace edgetl::optimized {
 
 struct DepthwiseAvx512 {
   // Any window, 16 channels at a time.
-  int taps = 0, c16 = 0;   // filter taps; channels rounded up to 16
-  std::vector<int32_t> w;  // [taps][c16]: w + filter offset (0 beyond the channels)
-  std::vector<int32_t> bias, multiplier, left_shift, right_shift;  // [c16]
-  // The one-step requantization where it fits (one_step), its constants
-  // per 16 channels, and whether it may skip the correction for negative
-  // products (clamped_below: act_min >= output offset, fused ReLU/ReLU6).
-  bool one_step = false, clamped_below = false;
-  std::vector<OneStepConstants> one_step_constants;
+  int taps = 0, c16 = 0;          // filter taps; channels rounded up to 16
+  std::vector<int32_t> w;         // [taps][c16]: w + filter offset (0 beyond the channels)
+  std::vector<int32_t> bias;      // [c16]
+  ChannelRequantization requant;  // [c16]; the column kernel needs one_step
 
   // The column kernel. vpdpbusd multiplies unsigned bytes by signed ones, so
   // inputs are used as u = x (uint8) or x + 128 (int8, flipped sign bit) and

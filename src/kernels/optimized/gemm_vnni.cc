@@ -24,9 +24,6 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
   w.act_max = q.act_max;
   w.b.assign(static_cast<size_t>(w.panels()) * kVnniPanel * w.k4, 0);
   w.col_const.assign(w.n16, 0);
-  w.multiplier.assign(w.n16, 0);
-  w.left_shift.assign(w.n16, 0);
-  w.right_shift.assign(w.n16, 0);
   w.excess_begin.assign(w.panels() + 1, 0);
   for (int c = 0; c < n; ++c) {
     const int panel = c / kVnniPanel, lane = c % kVnniPanel;
@@ -53,19 +50,8 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
         static_cast<uint32_t>(alpha) * static_cast<uint32_t>(sum) +
         static_cast<uint32_t>(k) * static_cast<uint32_t>(alpha) * static_cast<uint32_t>(w.beta);
     w.col_const[c] = static_cast<int32_t>(konst);
-    w.multiplier[c] = q.multiplier[c];
-    w.left_shift[c] = q.shift[c] > 0 ? q.shift[c] : 0;
-    w.right_shift[c] = q.shift[c] > 0 ? 0 : -q.shift[c];
-    w.any_left_shift |= w.left_shift[c] != 0;
   }
-  w.one_step = OneStepRequantizationFits(q.shift, n);
-  w.clamped_below = w.act_min >= w.output_offset;
-  if (w.one_step) {
-    for (int c = 0; c < w.n16; c += 16) {
-      w.one_step_constants.push_back(
-          MakeOneStepConstants(w.multiplier.data() + c, w.right_shift.data() + c, w.output_offset));
-    }
-  }
+  w.requant = MakeChannelRequantization(q, n, w.n16);
   return w;
 }
 
@@ -153,31 +139,31 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, co
   for (int v = 0; v < NV; ++v) {
     const int c = c0 + v * 16;
     const __m512i konst = _mm512_loadu_si512(w.col_const.data() + c);
-    const __m512i mult = _mm512_loadu_si512(w.multiplier.data() + c);
-    const __m512i ls = _mm512_loadu_si512(w.left_shift.data() + c);
-    if (w.one_step) {
+    const __m512i mult = _mm512_loadu_si512(w.requant.multiplier.data() + c);
+    const __m512i ls = _mm512_loadu_si512(w.requant.left_shift.data() + c);
+    if (w.requant.one_step) {
       // One loop per variant, so that each keeps only its own constants in
       // registers beside the 24 accumulators.
-      const OneStepConstants& k = w.one_step_constants[c / 16];
-      if (w.clamped_below) {
-        if (w.any_left_shift) {
+      const OneStepConstants& k = w.requant.one_step_constants[c / 16];
+      if (w.requant.clamped_below) {
+        if (w.requant.any_left_shift) {
           RequantizeColumn<true, false, NV>(acc, v, rows, konst, mult, ls, k);
         } else {
           RequantizeColumn<false, false, NV>(acc, v, rows, konst, mult, ls, k);
         }
-      } else if (w.any_left_shift) {
+      } else if (w.requant.any_left_shift) {
         RequantizeColumn<true, true, NV>(acc, v, rows, konst, mult, ls, k);
       } else {
         RequantizeColumn<false, true, NV>(acc, v, rows, konst, mult, ls, k);
       }
       continue;
     }
-    const __m512i rs = _mm512_loadu_si512(w.right_shift.data() + c);
+    const __m512i rs = _mm512_loadu_si512(w.requant.right_shift.data() + c);
 #pragma GCC unroll 6
     for (int r = 0; r < kVnniRows; ++r) {
       if (r >= rows) break;
       const __m512i x = _mm512_add_epi32(acc[r][v], konst);
-      acc[r][v] = _mm512_add_epi32(w.any_left_shift
+      acc[r][v] = _mm512_add_epi32(w.requant.any_left_shift
                                        ? MultiplyByQuantizedMultiplier16<true>(x, mult, ls, rs)
                                        : MultiplyByQuantizedMultiplier16<false>(x, mult, ls, rs),
                                    out_offset);

@@ -29,7 +29,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "kernels/optimized/one_step_constants.h"
+#include "kernels/optimized/channel_requantization.h"
 #include "kernels/reference/conv.h"
 
 namespace edgetl::optimized {
@@ -47,7 +47,8 @@ struct VnniConv {
   std::vector<uint8_t> b;
   // Per channel (n16 entries): bias + io * sum_k p + K * io * beta, and the
   // requantization parameters.
-  std::vector<int32_t> col_const, multiplier, left_shift, right_shift;
+  std::vector<int32_t> col_const;
+  ChannelRequantization requant;
   int32_t beta = 0;  // 0: no activation sums (uint8 models)
   // uint8 models: the weights beyond int8, per panel (entries
   // [excess_begin[p], excess_begin[p + 1])).
@@ -57,12 +58,6 @@ struct VnniConv {
   };
   std::vector<Excess> excess;
   std::vector<int> excess_begin;
-  bool any_left_shift = false;  // else the requantization skips that step
-  // The one-step requantization where it fits (one_step), its constants
-  // per 16 channels, and whether it may skip the correction for negative
-  // products (clamped_below: act_min >= output offset, fused ReLU/ReLU6).
-  bool one_step = false, clamped_below = false;
-  std::vector<OneStepConstants> one_step_constants;
   int32_t output_offset = 0, act_min = 0, act_max = 0;
   uint8_t a_pad = 0;  // activation byte of a padding tap (the input zero point)
 
