@@ -79,6 +79,7 @@ class Elementwise final : public OpKernel {
     // over the interpreter's threads.
     pool_ = ctx.pool;
     simd_ = !ctx.reference_only && optimized::HasAvx512Vnni() && a_->shape() == b_->shape();
+    if (simd_) add_simd_ = optimized::PrepareAddAvx512(p);
     return Status::Ok();
   }
 
@@ -116,7 +117,7 @@ class Elementwise final : public OpKernel {
       pool_->Run(tasks, [&](int task, int) {
         const size_t begin = task * kChunk, count = std::min(kChunk, n - begin);
         optimized::AddAvx512<T, kKind == Kind::kSub>(
-            add_, a_->ptr<T>() + begin, b_->ptr<T>() + begin, out_->ptr<T>() + begin, count);
+            add_simd_, a_->ptr<T>() + begin, b_->ptr<T>() + begin, out_->ptr<T>() + begin, count);
       });
     } else {
       const auto& p = add_;
@@ -129,6 +130,7 @@ class Elementwise final : public OpKernel {
   RtTensor *a_ = nullptr, *b_ = nullptr, *out_ = nullptr;
   reference::BroadcastMap map_;
   reference::AddQuant add_;
+  optimized::AddAvx512Params add_simd_;  // where simd_
   reference::MulQuant mul_;
   float fmin_ = 0, fmax_ = 0;
   bool simd_ = false;

@@ -6,7 +6,6 @@
 
 namespace edgetl::optimized {
 
-#if EDGETL_HAVE_VNNI_CODE
 namespace {
 
 // One rescaling's constants, the same for all 16 lanes.
@@ -17,14 +16,30 @@ OneStepConstants Uniform(int32_t multiplier, int shift, int32_t output_offset) {
   return MakeOneStepConstants(m, e, output_offset);
 }
 
+}  // namespace
+
+// The inputs' right shifts may exceed kMaxOneStepRightShift: their products
+// are below 2^60 (|x| < 2^29 after the left shift) and carry no offset.
+AddAvx512Params PrepareAddAvx512(const reference::AddQuant& q) {
+  const bool one_step_output = -q.output_shift <= kMaxOneStepRightShift;
+  return {.q = q,
+          .input1 = Uniform(q.input1_multiplier, q.input1_shift, 0),
+          .input2 = Uniform(q.input2_multiplier, q.input2_shift, 0),
+          .output = one_step_output ? Uniform(q.output_multiplier, q.output_shift, q.output_offset)
+                                    : OneStepConstants{},
+          .one_step_output = one_step_output};
+}
+
+#if EDGETL_HAVE_VNNI_CODE
+namespace {
+
 // TensorFlow Lite's quantized ADD/SUB: both inputs rescaled to a common
 // scale (offset added, shifted left, multiplied down), summed, rescaled to
-// the output. Each rescaling is the exact one-step form; the inputs' right
-// shifts may exceed kMaxOneStepRightShift, as their products are below
-// 2^60 (|x| < 2^29 after the left shift) and carry no offset.
+// the output, each in the exact one-step form where it applies.
 template <typename T, bool kSub>
-EDGETL_VNNI_TARGET void Add(const reference::AddQuant& p, const T* x, const T* y, T* out,
+EDGETL_VNNI_TARGET void Add(const AddAvx512Params& params, const T* x, const T* y, T* out,
                             size_t n) {
+  const reference::AddQuant& p = params.q;
   const __m512i zero = _mm512_setzero_si512();
   const __m512i off1 = _mm512_set1_epi32(p.input1_offset),
                 off2 = _mm512_set1_epi32(p.input2_offset);
@@ -32,11 +47,9 @@ EDGETL_VNNI_TARGET void Add(const reference::AddQuant& p, const T* x, const T* y
   const __m512i m1 = _mm512_set1_epi32(p.input1_multiplier),
                 m2 = _mm512_set1_epi32(p.input2_multiplier),
                 mo = _mm512_set1_epi32(p.output_multiplier);
-  const OneStep16 k1 = LoadOneStep(Uniform(p.input1_multiplier, p.input1_shift, 0));
-  const OneStep16 k2 = LoadOneStep(Uniform(p.input2_multiplier, p.input2_shift, 0));
-  const bool one_step_out = -p.output_shift <= kMaxOneStepRightShift;
-  const OneStep16 ko =
-      LoadOneStep(Uniform(p.output_multiplier, one_step_out ? p.output_shift : 0, p.output_offset));
+  const OneStep16 k1 = LoadOneStep(params.input1), k2 = LoadOneStep(params.input2),
+                  ko = LoadOneStep(params.output);
+  const bool one_step_out = params.one_step_output;
   const __m512i so = _mm512_set1_epi32(-p.output_shift);
   const __m512i out_offset = _mm512_set1_epi32(p.output_offset);
   const __m512i lo = _mm512_set1_epi32(p.act_min), hi = _mm512_set1_epi32(p.act_max);
@@ -57,23 +70,23 @@ EDGETL_VNNI_TARGET void Add(const reference::AddQuant& p, const T* x, const T* y
 }  // namespace
 
 template <typename T, bool kSub>
-void AddAvx512(const reference::AddQuant& p, const T* x, const T* y, T* out, size_t n) {
+void AddAvx512(const AddAvx512Params& p, const T* x, const T* y, T* out, size_t n) {
   Add<T, kSub>(p, x, y, out, n);
 }
 #else
 template <typename T, bool kSub>
-void AddAvx512(const reference::AddQuant&, const T*, const T*, T*, size_t) {
+void AddAvx512(const AddAvx512Params&, const T*, const T*, T*, size_t) {
   // Never called: HasAvx512Vnni() is false where this code is not built.
 }
 #endif
 
-template void AddAvx512<uint8_t, false>(const reference::AddQuant&, const uint8_t*, const uint8_t*,
+template void AddAvx512<uint8_t, false>(const AddAvx512Params&, const uint8_t*, const uint8_t*,
                                         uint8_t*, size_t);
-template void AddAvx512<uint8_t, true>(const reference::AddQuant&, const uint8_t*, const uint8_t*,
+template void AddAvx512<uint8_t, true>(const AddAvx512Params&, const uint8_t*, const uint8_t*,
                                        uint8_t*, size_t);
-template void AddAvx512<int8_t, false>(const reference::AddQuant&, const int8_t*, const int8_t*,
+template void AddAvx512<int8_t, false>(const AddAvx512Params&, const int8_t*, const int8_t*,
                                        int8_t*, size_t);
-template void AddAvx512<int8_t, true>(const reference::AddQuant&, const int8_t*, const int8_t*,
-                                      int8_t*, size_t);
+template void AddAvx512<int8_t, true>(const AddAvx512Params&, const int8_t*, const int8_t*, int8_t*,
+                                      size_t);
 
 }  // namespace edgetl::optimized
