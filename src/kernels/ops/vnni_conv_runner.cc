@@ -33,7 +33,8 @@ void VnniConvRunner::Prepare(const reference::ConvGeometry& g, const reference::
   rows_scratch_.assign(
       threads,
       std::vector<uint8_t>(direct_ ? 0 : scratch_rows * packed_.k4 + optimized::kIm2RowSlack));
-  sums_scratch_.assign(threads, std::vector<int32_t>(scratch_rows));
+  // Activation sums: int8 models only (VnniConv::beta).
+  sums_scratch_.assign(threads, std::vector<int32_t>(packed_.beta != 0 ? scratch_rows : 0));
 }
 
 template <typename T>
