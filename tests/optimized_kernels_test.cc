@@ -79,9 +79,9 @@ TEST(OptimizedKernels, ConvMatchesReferenceOnRandomShapes) {
 }
 
 // Larger convs: several 64-channel panels with a narrow tail, several row
-// blocks, row or channel splits over threads, the direct 1x1 path (uint8, depth % 4 == 0) and
-// im2col, weight zero points of 128 (no row sums) and others, multipliers above and below one, on
-// 1-3 threads.
+// blocks, row or channel splits over threads, the 1x1 paths (uint8 rows read
+// in place, int8 rows copied flipped; depth % 4 == 0) and im2col, weight zero
+// points of 128 and others, multipliers above and below one, on 1-3 threads.
 TEST(OptimizedKernels, LargeConvsOnSeveralThreads) {
   std::mt19937 rng(99);
   struct Case {

@@ -20,8 +20,12 @@ void VnniConvRunner::Prepare(const reference::ConvGeometry& g, const reference::
   packed_ = filter.type() == TensorType::kUInt8
                 ? optimized::PackVnniConv(filter.ptr<uint8_t>(), g.out_c, k, b, q)
                 : optimized::PackVnniConv(filter.ptr<int8_t>(), g.out_c, k, b, q);
-  direct_ =
+  // 1x1 convolutions read uint8 rows straight from the input; int8 ones
+  // copy them flipped to uint8, which is what the GEMM takes.
+  const bool one_by_one =
       g.filter_h == 1 && g.filter_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.in_c % 4 == 0;
+  direct_ = one_by_one && filter.type() == TensorType::kUInt8;
+  flip_rows_ = one_by_one && !direct_;
   // The pool gives each thread a fixed share of the tasks, so there is one
   // task per thread: an equal band of output pixels, walked in blocks of
   // kBlockRows; with too few pixels for that (under a micro-tile per
@@ -33,8 +37,6 @@ void VnniConvRunner::Prepare(const reference::ConvGeometry& g, const reference::
   rows_scratch_.assign(
       threads,
       std::vector<uint8_t>(direct_ ? 0 : scratch_rows * packed_.k4 + optimized::kIm2RowSlack));
-  // Activation sums: int8 models only (VnniConv::beta).
-  sums_scratch_.assign(threads, std::vector<int32_t>(packed_.beta != 0 ? scratch_rows : 0));
 }
 
 template <typename T>
@@ -52,22 +54,22 @@ void VnniConvRunner::Run(const T* input, T* output) {
       m_end = static_cast<int>(int64_t{m} * (task + 1) / tasks);
     }
     if (p0 >= p1) return;
-    int32_t* sums = packed_.beta != 0 ? sums_scratch_[thread].data() : nullptr;
     for (int m0 = m_begin; m0 < m_end; m0 += kBlockRows) {
       const int rows = std::min(kBlockRows, m_end - m0);
-      const uint8_t* a;
-      size_t lda;
-      if (direct_) {
-        a = reinterpret_cast<const uint8_t*>(input) + static_cast<size_t>(m0) * g_.in_c;
-        lda = g_.in_c;
-      } else {
+      const T* block = input + static_cast<size_t>(m0) * g_.in_c;
+      const uint8_t* a = reinterpret_cast<const uint8_t*>(block);
+      if (!direct_) {
         uint8_t* rows_buf = rows_scratch_[thread].data();
-        optimized::Im2RowVnni(g_, packed_, input, m0, rows, rows_buf);
+        if (flip_rows_) {  // int8 only
+          optimized::FlipRowsVnni(reinterpret_cast<const int8_t*>(block),
+                                  static_cast<size_t>(rows) * g_.in_c, rows_buf);
+        } else {
+          optimized::Im2RowVnni(g_, packed_, input, m0, rows, rows_buf);
+        }
         a = rows_buf;
-        lda = packed_.k4;
       }
-      if (sums) optimized::RowSums(reinterpret_cast<const T*>(a), lda, packed_.k4, rows, sums);
-      optimized::GemmVnni(packed_, a, lda, sums, rows, p0, p1,
+      // Rows are k4 bytes apart (in_c for the 1x1 layers).
+      optimized::GemmVnni(packed_, a, packed_.k4, rows, p0, p1,
                           output + static_cast<size_t>(m0) * g_.out_c, g_.out_c);
     }
   });

@@ -30,10 +30,10 @@ class VnniConvRunner {
   reference::ConvGeometry g_;
   optimized::VnniConv packed_;
   ThreadPool* pool_ = nullptr;
-  bool direct_ = false;          // rows read straight from the input (1x1, stride 1)
+  bool direct_ = false;          // uint8 rows read straight from the input (1x1, stride 1)
+  bool flip_rows_ = false;       // int8 rows of a 1x1 layer, copied flipped to uint8
   bool split_channels_ = false;  // threads share channel panels, not pixels
-  std::vector<std::vector<uint8_t>> rows_scratch_;  // per thread: im2col rows
-  std::vector<std::vector<int32_t>> sums_scratch_;  // per thread: their sums
+  std::vector<std::vector<uint8_t>> rows_scratch_;  // per thread: im2col or flipped rows
 };
 
 }  // namespace edgetl

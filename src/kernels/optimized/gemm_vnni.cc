@@ -10,15 +10,14 @@ namespace edgetl::optimized {
 template <typename W>
 VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
                       const reference::ConvQuant& q) {
-  constexpr bool kUint8 = std::is_same_v<W, uint8_t>;
   VnniConv w;
   w.n = n;
   w.k = k;
   w.k4 = (k + 3) / 4 * 4;
   w.n16 = (n + 15) / 16 * 16;
-  const int32_t alpha = q.input_offset;
-  w.beta = kUint8 ? 0 : q.filter_offset - 128;
-  w.a_pad = static_cast<uint8_t>(-q.input_offset);
+  // int8 activations reach the kernel flipped to uint8 (x + 128).
+  const int32_t alpha = q.input_offset - (std::is_same_v<W, int8_t> ? 128 : 0);
+  w.a_pad = static_cast<uint8_t>(-alpha);
   w.output_offset = q.output_offset;
   w.act_min = q.act_min;
   w.act_max = q.act_max;
@@ -29,26 +28,19 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
     const int panel = c / kVnniPanel, lane = c % kVnniPanel;
     const int width = std::min(kVnniPanel, w.n16 - panel * kVnniPanel);
     uint8_t* dst = w.b.data() + static_cast<size_t>(panel) * kVnniPanel * w.k4;
-    int32_t sum = 0;  // of w + fo (uint8) or p (int8)
+    int32_t sum = 0;  // of w + fo
     for (int i = 0; i < k; ++i) {
-      const int32_t v = static_cast<int32_t>(filter[static_cast<size_t>(c) * k + i]);
-      int32_t p;
-      if constexpr (kUint8) {
-        sum += v + q.filter_offset;
-        p = std::clamp(v + q.filter_offset, -128, 127);
-        if (p != v + q.filter_offset) w.excess.push_back({i, c, v + q.filter_offset - p});
-      } else {
-        p = v + 128;
-        sum += p;
-      }
+      const int32_t v =
+          static_cast<int32_t>(filter[static_cast<size_t>(c) * k + i]) + q.filter_offset;
+      const int32_t p = std::clamp(v, -128, 127);
+      sum += v;
+      if (p != v) w.excess.push_back({i, c, v - p});
       dst[(static_cast<size_t>(i / 4) * width + lane) * 4 + i % 4] = static_cast<uint8_t>(p);
     }
     w.excess_begin[panel + 1] = static_cast<int>(w.excess.size());
     // Wrapping int32 arithmetic, as the accumulators' own.
-    const uint32_t konst =
-        static_cast<uint32_t>(bias ? bias[c] : 0) +
-        static_cast<uint32_t>(alpha) * static_cast<uint32_t>(sum) +
-        static_cast<uint32_t>(k) * static_cast<uint32_t>(alpha) * static_cast<uint32_t>(w.beta);
+    const uint32_t konst = static_cast<uint32_t>(bias ? bias[c] : 0) +
+                           static_cast<uint32_t>(alpha) * static_cast<uint32_t>(sum);
     w.col_const[c] = static_cast<int32_t>(konst);
   }
   w.requant = MakeChannelRequantization(q, n, w.n16);
@@ -75,8 +67,8 @@ EDGETL_VNNI_TARGET inline void RequantizeColumn(__m512i (&acc)[kVnniRows][NV], i
 }
 
 template <int NV, typename T>
-EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, const int32_t* sums,
-                             int rows, const uint8_t* panel, int c0, T* out, size_t ldc) {
+EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, int rows,
+                             const uint8_t* panel, int c0, T* out, size_t ldc) {
   __m512i acc[kVnniRows][NV];
   const uint8_t* ar[kVnniRows];
 #pragma GCC unroll 6
@@ -96,15 +88,10 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, co
       std::memcpy(&four, ar[r] + kk, 4);
       const __m512i av = _mm512_set1_epi32(four);
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) {
-        // The unsigned operand comes first: uint8 activations, or the
-        // weights (stored + 128) of int8 models.
-        acc[r][v] = std::is_same_v<T, uint8_t> ? _mm512_dpbusd_epi32(acc[r][v], av, bv[v])
-                                               : _mm512_dpbusd_epi32(acc[r][v], bv[v], av);
-      }
+      for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], av, bv[v]);
     }
   }
-  // uint8 weights beyond int8: their remainder, lane by lane.
+  // Weights beyond int8: their remainder, lane by lane.
   const int panel_index = c0 / kVnniPanel;
   for (int i = w.excess_begin[panel_index]; i < w.excess_begin[panel_index + 1]; ++i) {
     const VnniConv::Excess& x = w.excess[i];
@@ -118,17 +105,6 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, co
         acc[r][v] = _mm512_mask_add_epi32(acc[r][v], bit, acc[r][v],
                                           _mm512_set1_epi32(ar[r][x.k] * x.value));
       }
-    }
-  }
-  if (w.beta != 0) {
-    // The activation row sums' term, once per row for all channels.
-#pragma GCC unroll 6
-    for (int r = 0; r < kVnniRows; ++r) {
-      const uint32_t sum = r < rows ? static_cast<uint32_t>(sums[r]) : 0;
-      const __m512i term =
-          _mm512_set1_epi32(static_cast<int32_t>(static_cast<uint32_t>(w.beta) * sum));
-#pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_add_epi32(acc[r][v], term);
     }
   }
   const __m512i out_offset = _mm512_set1_epi32(w.output_offset);
@@ -216,8 +192,8 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, co
 }
 
 template <typename T>
-EDGETL_VNNI_TARGET void Gemm(const VnniConv& w, const uint8_t* a, size_t lda, const int32_t* sums,
-                             int rows, int p_begin, int p_end, T* out, size_t ldc) {
+EDGETL_VNNI_TARGET void Gemm(const VnniConv& w, const uint8_t* a, size_t lda, int rows, int p_begin,
+                             int p_end, T* out, size_t ldc) {
   for (int p = p_begin; p < p_end; ++p) {
     const int c0 = p * kVnniPanel;
     const int width = std::min(kVnniPanel, w.n16 - c0);
@@ -225,20 +201,19 @@ EDGETL_VNNI_TARGET void Gemm(const VnniConv& w, const uint8_t* a, size_t lda, co
     for (int r = 0; r < rows; r += kVnniRows) {
       const int n = std::min(kVnniRows, rows - r);
       const uint8_t* ar = a + r * lda;
-      const int32_t* sr = sums ? sums + r : nullptr;
       T* o = out + r * ldc;
       switch (width / 16) {
         case 4:
-          Tile<4>(w, ar, lda, sr, n, panel, c0, o, ldc);
+          Tile<4>(w, ar, lda, n, panel, c0, o, ldc);
           break;
         case 3:
-          Tile<3>(w, ar, lda, sr, n, panel, c0, o, ldc);
+          Tile<3>(w, ar, lda, n, panel, c0, o, ldc);
           break;
         case 2:
-          Tile<2>(w, ar, lda, sr, n, panel, c0, o, ldc);
+          Tile<2>(w, ar, lda, n, panel, c0, o, ldc);
           break;
         default:
-          Tile<1>(w, ar, lda, sr, n, panel, c0, o, ldc);
+          Tile<1>(w, ar, lda, n, panel, c0, o, ldc);
       }
     }
   }
@@ -247,57 +222,40 @@ EDGETL_VNNI_TARGET void Gemm(const VnniConv& w, const uint8_t* a, size_t lda, co
 }  // namespace
 
 template <typename T>
-void GemmVnni(const VnniConv& w, const uint8_t* a, size_t lda, const int32_t* sums, int rows,
-              int p_begin, int p_end, T* out, size_t ldc) {
-  Gemm(w, a, lda, sums, rows, p_begin, p_end, out, ldc);
+void GemmVnni(const VnniConv& w, const uint8_t* a, size_t lda, int rows, int p_begin, int p_end,
+              T* out, size_t ldc) {
+  Gemm(w, a, lda, rows, p_begin, p_end, out, ldc);
 }
 
-namespace {
-
-// Sums of bytes with vpsadbw (eight per 64-bit lane); int8 values are moved
-// to unsigned by flipping the sign bit and corrected afterwards.
-template <typename T>
-EDGETL_VNNI_TARGET void Sums(const T* a, size_t lda, int k, int rows, int32_t* sums) {
-  constexpr bool kSigned = std::is_same_v<T, int8_t>;
-  const __m512i zero = _mm512_setzero_si512(), flip = _mm512_set1_epi8(static_cast<char>(0x80));
-  for (int r = 0; r < rows; ++r) {
-    const uint8_t* row = reinterpret_cast<const uint8_t*>(a) + r * lda;
-    __m512i acc = zero;
-    for (int i = 0; i < k; i += 64) {
-      const __mmask64 m = k - i >= 64 ? ~__mmask64{0} : (__mmask64{1} << (k - i)) - 1;
-      __m512i v = _mm512_maskz_loadu_epi8(m, row + i);
-      if (kSigned) v = _mm512_maskz_mov_epi8(m, _mm512_xor_si512(v, flip));
-      acc = _mm512_add_epi64(acc, _mm512_sad_epu8(v, zero));
-    }
-    const int64_t total = _mm512_reduce_add_epi64(acc);
-    sums[r] = static_cast<int32_t>(kSigned ? total - 128 * int64_t{k} : total);
+EDGETL_VNNI_TARGET void FlipRowsVnni(const int8_t* input, size_t bytes, uint8_t* a) {
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  for (size_t i = 0; i < bytes; i += 64) {
+    const __mmask64 m = bytes - i >= 64 ? ~__mmask64{0} : (__mmask64{1} << (bytes - i)) - 1;
+    _mm512_mask_storeu_epi8(a + i, m,
+                            _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, input + i), flip));
   }
 }
 
-}  // namespace
-
-template <typename T>
-void RowSums(const T* a, size_t lda, int k, int rows, int32_t* sums) {
-  Sums(a, lda, k, rows, sums);
-}
-
 namespace {
 
-// Copies n bytes with masked 64-byte moves: no library call for the short
-// runs of im2row (9 bytes per window row of an RGB input), and no access
-// past either buffer.
-EDGETL_VNNI_TARGET inline void CopyMasked(uint8_t* dst, const void* src, size_t n) {
-  const auto* s = static_cast<const uint8_t*>(src);
+// Copies n bytes of T as uint8 (int8 flipped: + 128) with masked 64-byte
+// moves: no library call for the short runs of im2row (9 bytes per window
+// row of an RGB input), and no access past either buffer.
+template <typename T>
+EDGETL_VNNI_TARGET inline void CopyMasked(uint8_t* dst, const T* src, size_t n) {
+  const __m512i flip = _mm512_set1_epi8(std::is_same_v<T, int8_t> ? static_cast<char>(0x80) : 0);
   if (n <= 16) {
     // The narrowest width that fits: a masked access whose full width
     // crosses a page is slow even where the mask excludes the far side.
     const __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
-    _mm_mask_storeu_epi8(dst, m, _mm_maskz_loadu_epi8(m, s));
+    _mm_mask_storeu_epi8(dst, m,
+                         _mm_xor_si128(_mm_maskz_loadu_epi8(m, src), _mm512_castsi512_si128(flip)));
     return;
   }
   for (size_t i = 0; i < n; i += 64) {
     const __mmask64 m = n - i >= 64 ? ~__mmask64{0} : (__mmask64{1} << (n - i)) - 1;
-    _mm512_mask_storeu_epi8(dst + i, m, _mm512_maskz_loadu_epi8(m, s + i));
+    _mm512_mask_storeu_epi8(dst + i, m,
+                            _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, src + i), flip));
   }
 }
 
@@ -319,6 +277,7 @@ EDGETL_VNNI_TARGET void Im2Row(const reference::ConvGeometry& g, const VnniConv&
   const bool short_runs = g.dilation_w == 1 && run + (w.k4 - w.k) <= 16;
   const __mmask16 run_mask = short_runs ? static_cast<__mmask16>((1u << run) - 1) : 0;
   const __m128i pad = _mm_set1_epi8(static_cast<char>(w.a_pad));
+  const __m128i flip = _mm_set1_epi8(std::is_same_v<T, int8_t> ? static_cast<char>(0x80) : 0);
   // Locals: the stores below could alias the geometry.
   const int filter_h = g.filter_h, dilation_h = g.dilation_h, in_h = g.in_h, in_w = g.in_w;
   const size_t in_c = static_cast<size_t>(g.in_c);
@@ -338,16 +297,19 @@ EDGETL_VNNI_TARGET void Im2Row(const reference::ConvGeometry& g, const VnniConv&
     if (cols_inside && short_runs) {
       // Short window rows (MobileNet's first layer: 9 bytes) are moved with
       // 16-byte masked loads and plain stores, each overlapping the next
-      // place; the zeros the masked load leaves past the run end up beyond
-      // k (the last) or are overwritten. Short masked stores that cross
-      // cache lines are slow.
+      // place; the bytes the masked load leaves past the run (zeros, 0x80
+      // once int8 is flipped) end up beyond k (the last), where the weights
+      // are zero, or are overwritten. Short masked stores that cross cache
+      // lines are slow.
       const T* image = input + static_cast<size_t>(b) * in_h * in_w * in_c;
       for (int fy = 0; fy < filter_h; ++fy, dst += run) {
         const int iy = y0 + fy * dilation_h;
-        const __m128i v = iy < 0 || iy >= in_h
-                              ? _mm_maskz_mov_epi8(run_mask, pad)
-                              : _mm_maskz_loadu_epi8(
-                                    run_mask, image + (static_cast<size_t>(iy) * in_w + x0) * in_c);
+        const __m128i v =
+            iy < 0 || iy >= in_h
+                ? _mm_maskz_mov_epi8(run_mask, pad)
+                : _mm_xor_si128(
+                      flip, _mm_maskz_loadu_epi8(
+                                run_mask, image + (static_cast<size_t>(iy) * in_w + x0) * in_c));
         _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), v);
       }
       continue;
@@ -388,11 +350,10 @@ void Im2RowVnni(const reference::ConvGeometry& g, const VnniConv& w, const T* in
 
 #else
 template <typename T>
-void GemmVnni(const VnniConv&, const uint8_t*, size_t, const int32_t*, int, int, int, T*, size_t) {
+void GemmVnni(const VnniConv&, const uint8_t*, size_t, int, int, int, T*, size_t) {
   // Never called: HasAvx512Vnni() is false where this code is not built.
 }
-template <typename T>
-void RowSums(const T*, size_t, int, int, int32_t*) {}
+void FlipRowsVnni(const int8_t*, size_t, uint8_t*) {}
 template <typename T>
 void Im2RowVnni(const reference::ConvGeometry&, const VnniConv&, const T*, int, int, uint8_t*) {}
 #endif
@@ -405,11 +366,9 @@ template void Im2RowVnni<uint8_t>(const reference::ConvGeometry&, const VnniConv
                                   int, int, uint8_t*);
 template void Im2RowVnni<int8_t>(const reference::ConvGeometry&, const VnniConv&, const int8_t*,
                                  int, int, uint8_t*);
-template void RowSums<uint8_t>(const uint8_t*, size_t, int, int, int32_t*);
-template void RowSums<int8_t>(const int8_t*, size_t, int, int, int32_t*);
-template void GemmVnni<uint8_t>(const VnniConv&, const uint8_t*, size_t, const int32_t*, int, int,
-                                int, uint8_t*, size_t);
-template void GemmVnni<int8_t>(const VnniConv&, const uint8_t*, size_t, const int32_t*, int, int,
-                               int, int8_t*, size_t);
+template void GemmVnni<uint8_t>(const VnniConv&, const uint8_t*, size_t, int, int, int, uint8_t*,
+                                size_t);
+template void GemmVnni<int8_t>(const VnniConv&, const uint8_t*, size_t, int, int, int, int8_t*,
+                               size_t);
 
 }  // namespace edgetl::optimized

@@ -2,22 +2,19 @@
 // into each int32 lane), for uint8 and int8 models, byte-identical to the
 // reference kernels.
 //
-// vpdpbusd wants one unsigned and one signed operand. With the ops' offsets
-// io (-input zero point) and fo (-filter zero point):
-//
-// uint8 models: activations x are the unsigned operand, and weights are
-// stored as p = clamp(w + fo, -128, 127), signed. w + fo exceeds int8 only
-// for the weight or two per layer that set the quantization range (the
-// far extreme from the zero point); the rest, e = w + fo - p, is kept as a
-// sparse list and added per row after the dot products. So
-//   sum_k (w + fo)(x + io) = sum_k p*x + sum_(k: e != 0) e*x + io*sum_k (w + fo)
-// with the last term a per-channel constant folded with the bias.
-//
-// int8 models: activations are the signed operand and weights are stored
-// as p = w + 128, unsigned, so
-//   sum_k (w + fo)(x + io) = sum_k p*x + io*sum_k p + beta*sum_k x + K*io*beta
-// with beta = fo - 128: a per-channel constant and a per-row sum of the
-// activations.
+// vpdpbusd wants one unsigned and one signed operand. The activations are
+// the unsigned one: uint8 as they are, int8 moved to uint8 by flipping the
+// sign bit (x' = x + 128, done while the rows are copied: see Im2RowVnni and
+// FlipRowsVnni), which turns the input offset io (-input zero point) into
+// alpha = io - 128. Weights are stored as p = clamp(w + fo, -128, 127),
+// signed, with fo the filter offset (-filter zero point). w + fo exceeds
+// int8 only for the weight or two per layer of a uint8 model that set the
+// quantization range (the far extreme from the zero point; int8 filters
+// have fo = 0 and never do); the rest, e = w + fo - p, is kept as a sparse
+// list and added per row after the dot products. So
+//   sum_k (w + fo)(x' + alpha) = sum_k p*x' + sum_(k: e != 0) e*x' + alpha*sum_k (w + fo)
+// with the last term a per-channel constant folded with the bias. No
+// per-row sums of the activations are needed.
 //
 // Padding taps hold the input zero point, which contributes exactly zero,
 // as the reference's skipped taps do.
@@ -45,12 +42,11 @@ struct VnniConv {
   // Panels of 64 channels (the last may be narrower, rounded to 16), each
   // [k4 / 4][panel width][4] bytes, panel p at offset p * 64 * k4.
   std::vector<uint8_t> b;
-  // Per channel (n16 entries): bias + io * sum_k p + K * io * beta, and the
+  // Per channel (n16 entries): bias + alpha * sum_k (w + fo), and the
   // requantization parameters.
   std::vector<int32_t> col_const;
   ChannelRequantization requant;
-  int32_t beta = 0;  // 0: no activation sums (uint8 models)
-  // uint8 models: the weights beyond int8, per panel (entries
+  // The weights beyond int8, per panel (entries
   // [excess_begin[p], excess_begin[p + 1])).
   struct Excess {
     int k, channel;
@@ -59,7 +55,7 @@ struct VnniConv {
   std::vector<Excess> excess;
   std::vector<int> excess_begin;
   int32_t output_offset = 0, act_min = 0, act_max = 0;
-  uint8_t a_pad = 0;  // activation byte of a padding tap (the input zero point)
+  uint8_t a_pad = 0;  // activation byte of a padding tap: -alpha (the zero point, flipped for int8)
 
   int panels() const { return (n16 + kVnniPanel - 1) / kVnniPanel; }
 };
@@ -72,22 +68,22 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
 
 // Writes `rows` im2col rows of the conv's output pixels starting at `m0`
 // (pixel index over batch, y, x) into `a` (k4 bytes each, padding taps
-// a_pad, zeros beyond k). Short window rows are stored 16 bytes at a time,
-// so `a` needs kIm2RowSlack bytes beyond the last row.
+// a_pad, int8 values flipped to uint8, zeros beyond k). Short window rows
+// are stored 16 bytes at a time, so `a` needs kIm2RowSlack bytes beyond the
+// last row.
 constexpr size_t kIm2RowSlack = 16;
 template <typename T>
 void Im2RowVnni(const reference::ConvGeometry& g, const VnniConv& w, const T* input, int m0,
                 int rows, uint8_t* a);
 
-// Sums of `rows` rows of `k` values of T, `lda` bytes apart.
-template <typename T>
-void RowSums(const T* a, size_t lda, int k, int rows, int32_t* sums);
+// Copies `bytes` int8 activations to `a` as uint8 (sign bit flipped): the
+// rows of a 1x1 convolution over int8 values.
+void FlipRowsVnni(const int8_t* input, size_t bytes, uint8_t* a);
 
 // out[r * ldc + c] for r < rows and channels of panels [p_begin, p_end):
-// the requantized conv outputs for activation rows a + r * lda.
-// `sums` must hold the rows' sums when w.beta != 0.
+// the requantized conv outputs (type T) for activation rows a + r * lda.
 template <typename T>
-void GemmVnni(const VnniConv& w, const uint8_t* a, size_t lda, const int32_t* sums, int rows,
-              int p_begin, int p_end, T* out, size_t ldc);
+void GemmVnni(const VnniConv& w, const uint8_t* a, size_t lda, int rows, int p_begin, int p_end,
+              T* out, size_t ldc);
 
 }  // namespace edgetl::optimized
