@@ -372,12 +372,15 @@ TEST(Imprinter, LearnsFromImagesAndFramesAndSaves) {
   for (int y = 0; y < dog.height; ++y) {
     std::memcpy(frame.data() + y * stride, dog.pixels.data() + y * dog.width * 3, dog.width * 3);
   }
-  EXPECT_EQ(*imprinter->AddFrame({PixelFormat::kRGB888, dog.width, dog.height, stride, frame}, "dog"), 1);
+  EXPECT_EQ(
+      *imprinter->AddFrame({PixelFormat::kRGB888, dog.width, dog.height, stride, frame}, "dog"), 1);
   EXPECT_EQ(*imprinter->Add(load("hotdog_train_0"), "hotdog"), 2);
   auto top = imprinter->Classify(load("dog_test_0"));
   ASSERT_TRUE(top.ok());
   EXPECT_EQ(imprinter->label((*top)[0].id), "dog");
-  EXPECT_EQ(imprinter->AddFrame({PixelFormat::kRGB888, dog.width, dog.height, 10, frame}, "dog").status().code(),
+  EXPECT_EQ(imprinter->AddFrame({PixelFormat::kRGB888, dog.width, dog.height, 10, frame}, "dog")
+                .status()
+                .code(),
             StatusCode::kInvalidArgument);
   testing::TempDir tmp;
   ASSERT_TRUE(imprinter->Save(tmp / "pets.tflite").ok());

@@ -254,6 +254,64 @@ TEST(OptimizedKernels, FullyConnectedMatchesReference) {
   }
 }
 
+// float -> 8-bit: exact halves (rounded away from zero), values far beyond
+// the range, infinities, NaN, random values, a tail shorter than a vector.
+TEST(OptimizedKernels, QuantizeFromFloatMatchesReference) {
+  const float scale = 0.25f;  // a power of two: x / scale is exact, halves stay halves
+  std::vector<float> values;
+  for (int k = -300; k <= 300; ++k) values.push_back(scale * (k + 0.5f));
+  for (float v : {1e9f, -1e9f, 3e38f, std::numeric_limits<float>::infinity(),
+                  -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::quiet_NaN(),
+                  0.f, -0.f, 0.1249999f, -0.1250001f}) {
+    values.push_back(v);
+  }
+  std::mt19937 rng(21);
+  std::uniform_real_distribution<float> dist(-40.f, 40.f);
+  for (int i = 0; i < 1000; ++i) values.push_back(dist(rng));
+  values.resize(values.size() / 16 * 16 + 7);
+  for (const TensorType type : {TensorType::kUInt8, TensorType::kInt8}) {
+    ModelBuilder b;
+    const int n = static_cast<int>(values.size());
+    const int in = b.AddTensor("in", TensorType::kFloat32, {n});
+    const int out =
+        b.AddTensor("out", type, {n}, PerTensor(scale, type == TensorType::kUInt8 ? 128 : -1));
+    b.AddOperator(BuiltinOperator::QUANTIZE, {in}, {out});
+    b.SetInputs({in});
+    b.SetOutputs({out});
+    const auto* bytes = reinterpret_cast<const uint8_t*>(values.data());
+    ExpectSameBothWays(b, std::vector<uint8_t>(bytes, bytes + values.size() * sizeof(float)),
+                       "quantize to type " + std::to_string(static_cast<int>(type)));
+  }
+}
+
+// 8-bit -> 8-bit at equal scales (the uint8 <-> int8 shims): every byte,
+// zero points that saturate either end, a tail shorter than a vector.
+TEST(OptimizedKernels, QuantizeShimsMatchReference) {
+  std::vector<uint8_t> input(256 + 19);
+  for (size_t i = 0; i < input.size(); ++i) input[i] = static_cast<uint8_t>(i * 37);
+  struct Case {
+    TensorType in, out;
+    int in_zp, out_zp;
+  };
+  const Case cases[] = {{TensorType::kUInt8, TensorType::kInt8, 128, 0},
+                        {TensorType::kInt8, TensorType::kUInt8, 0, 128},
+                        {TensorType::kUInt8, TensorType::kInt8, 3, 100},
+                        {TensorType::kInt8, TensorType::kUInt8, 120, 2},
+                        {TensorType::kUInt8, TensorType::kUInt8, 250, 1},
+                        {TensorType::kInt8, TensorType::kInt8, -128, 127}};
+  for (const Case& c : cases) {
+    ModelBuilder b;
+    const int n = static_cast<int>(input.size());
+    const int in = b.AddTensor("in", c.in, {n}, PerTensor(0.5f, c.in_zp));
+    const int out = b.AddTensor("out", c.out, {n}, PerTensor(0.5f, c.out_zp));
+    b.AddOperator(BuiltinOperator::QUANTIZE, {in}, {out});
+    b.SetInputs({in});
+    b.SetOutputs({out});
+    ExpectSameBothWays(b, input,
+                       "shim " + std::to_string(c.in_zp) + " -> " + std::to_string(c.out_zp));
+  }
+}
+
 TEST(OptimizedKernels, WholeModelsIdenticalInBothModes) {
   std::mt19937 rng(5);
   for (const char* name :

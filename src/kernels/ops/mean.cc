@@ -40,11 +40,25 @@ class Mean final : public OpKernel {
     }
     EDGETL_RETURN_IF_ERROR(CheckOutputShape(*output_, out_shape));
     if (count_ == 0) return Unsupported("mean over an empty axis");
-    // Map every input element to its output element once.
     const size_t n = input_->num_elements();
-    out_index_.resize(n);
+    // Reduced axes in one run (MobileNet's global average: H and W of
+    // NHWC): the input is [outer][count_][inner], and the sums are adds of
+    // whole rows, which the compiler vectorizes; int32 sums cannot overflow
+    // for counts below 2^23.
+    const auto first = std::find(reduced.begin(), reduced.end(), true);
+    const auto last = std::find(first, reduced.end(), false);
+    rows_ = std::find(last, reduced.end(), true) == reduced.end() && count_ < (1 << 23);
+    if (rows_) {
+      inner_ = 1;
+      for (auto d = last; d != reduced.end(); ++d)
+        inner_ *= input_->dim(static_cast<int>(d - reduced.begin()));
+      outer_ = static_cast<int>(n / (static_cast<size_t>(count_) * inner_));
+      row_sums_.resize(inner_);
+    }
+    // Otherwise: map every input element to its output element once.
+    out_index_.resize(rows_ ? 0 : n);
     std::vector<int> idx(rank, 0);
-    for (size_t i = 0; i < n; ++i) {
+    for (size_t i = 0; i < out_index_.size(); ++i) {
       int32_t o = 0;
       for (int d = 0; d < rank; ++d) o = o * out_dims[d] + (reduced[d] ? 0 : idx[d]);
       out_index_[i] = o;
@@ -75,7 +89,16 @@ class Mean final : public OpKernel {
         const float* in = input_->ptr<float>();
         float* out = output_->ptr<float>();
         std::fill(float_sums_.begin(), float_sums_.end(), 0.f);
-        for (size_t i = 0; i < out_index_.size(); ++i) float_sums_[out_index_[i]] += in[i];
+        if (rows_) {
+          for (int o = 0; o < outer_; ++o) {
+            for (int r = 0; r < count_; ++r, in += inner_) {
+              for (int i = 0; i < inner_; ++i)
+                float_sums_[static_cast<size_t>(o) * inner_ + i] += in[i];
+            }
+          }
+        } else {
+          for (size_t i = 0; i < out_index_.size(); ++i) float_sums_[out_index_[i]] += in[i];
+        }
         for (size_t o = 0; o < float_sums_.size(); ++o) {
           out[o] = float_sums_[o] / static_cast<float>(count_);
         }
@@ -86,14 +109,33 @@ class Mean final : public OpKernel {
  private:
   template <typename T>
   void EvalQuantized() {
-    reference::ReduceSum(input_->ptr<T>(), out_index_.size(), out_index_, sums_.data(),
-                         sums_.size());
+    if (rows_) {
+      // Locals: stores to the sums could otherwise alias the members, which
+      // keeps the compiler from vectorizing.
+      const T* in = input_->ptr<T>();
+      const int inner = inner_, count = count_;
+      int32_t* row = row_sums_.data();
+      for (int o = 0; o < outer_; ++o) {
+        std::fill(row, row + inner, 0);
+        for (int r = 0; r < count; ++r, in += inner) {
+          for (int i = 0; i < inner; ++i) row[i] += in[i];
+        }
+        std::copy(row_sums_.begin(), row_sums_.end(),
+                  sums_.begin() + static_cast<size_t>(o) * inner_);
+      }
+    } else {
+      reference::ReduceSum(input_->ptr<T>(), out_index_.size(), out_index_, sums_.data(),
+                           sums_.size());
+    }
     reference::MeanQuantized(sums_.data(), sums_.size(), count_, input_->zero_point(), quant_,
                              output_->zero_point(), output_->ptr<T>());
   }
 
   RtTensor *input_ = nullptr, *output_ = nullptr;
-  std::vector<int32_t> out_index_;
+  bool rows_ = false;  // reduced axes in one run: [outer_][count_][inner_]
+  int outer_ = 1, inner_ = 1;
+  std::vector<int32_t> row_sums_;   // one outer index's sums (rows_)
+  std::vector<int32_t> out_index_;  // otherwise: each input element's output
   std::vector<int64_t> sums_;
   std::vector<float> float_sums_;
   int count_ = 1;

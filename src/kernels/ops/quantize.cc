@@ -5,27 +5,40 @@
 
 #include "kernels/ops/op_util.h"
 #include "kernels/ops/registry.h"
+#include "kernels/optimized/cpu.h"
+#include "kernels/optimized/quantize_avx512.h"
 #include "kernels/reference/fixed_point.h"
 
 namespace edgetl {
 namespace {
 
 template <typename T>
-void QuantizeFloat(const float* in, T* out, size_t n, float scale, int32_t zp) {
+void QuantizeFloat(bool simd, const float* in, T* out, size_t n, float scale, int32_t zp) {
+  if (simd) {
+    optimized::QuantizeFloatAvx512(in, out, n, scale, zp);
+    return;
+  }
   for (size_t i = 0; i < n; ++i) {
-    const int32_t v = static_cast<int32_t>(std::round(in[i] / scale)) + zp;
+    // Quotients beyond +-2^16 (and NaN, to the low end) clamp first, so
+    // that the conversion is defined; as the vector loop.
+    float r = std::round(in[i] / scale);
+    r = r > 65536.f ? 65536.f : r >= -65536.f ? r : -65536.f;
+    const int32_t v = static_cast<int32_t>(r) + zp;
     out[i] = static_cast<T>(
         std::clamp<int32_t>(v, std::numeric_limits<T>::min(), std::numeric_limits<T>::max()));
   }
 }
 
 template <typename TIn, typename TOut>
-void Requantize(const TIn* in, TOut* out, size_t n, int32_t in_zp, int32_t out_zp,
+void Requantize(bool simd, const TIn* in, TOut* out, size_t n, int32_t in_zp, int32_t out_zp,
                 int32_t multiplier, int shift) {
   if (multiplier == (1 << 30) && shift == 1) {
     // Equal scales (TF2's uint8 <-> int8 shims): the multiplier is exactly
-    // one, MultiplyByQuantizedMultiplier(x, 2^30, 1) == x for |x| < 2^30, and
-    // this plain loop vectorizes.
+    // one, MultiplyByQuantizedMultiplier(x, 2^30, 1) == x for |x| < 2^30.
+    if (simd) {
+      optimized::ShiftZeroPointAvx512(in, out, n, out_zp - in_zp);
+      return;
+    }
     for (size_t i = 0; i < n; ++i) {
       out[i] = static_cast<TOut>(std::clamp<int32_t>(in[i] - in_zp + out_zp,
                                                      std::numeric_limits<TOut>::min(),
@@ -53,6 +66,7 @@ class Quantize final : public OpKernel {
     EDGETL_RETURN_IF_ERROR(CheckOutputShape(*out_, in_->shape()));
     EDGETL_RETURN_IF_ERROR(CheckQuantized(*out_, "output"));
     if (out_->info.quant.per_channel()) return Unsupported("per-channel quantize");
+    simd_ = !ctx.reference_only && optimized::HasAvx512Vnni();
     if (in_->type() != TensorType::kFloat32) {
       EDGETL_RETURN_IF_ERROR(CheckQuantized(*in_, "input"));
       const double real = static_cast<double>(in_->scale()) / static_cast<double>(out_->scale());
@@ -68,21 +82,25 @@ class Quantize final : public OpKernel {
     switch (in_->type()) {
       case TensorType::kFloat32:
         if (out_u8)
-          QuantizeFloat(in_->ptr<float>(), out_->ptr<uint8_t>(), n, out_->scale(), ozp);
+          QuantizeFloat(simd_, in_->ptr<float>(), out_->ptr<uint8_t>(), n, out_->scale(), ozp);
         else
-          QuantizeFloat(in_->ptr<float>(), out_->ptr<int8_t>(), n, out_->scale(), ozp);
+          QuantizeFloat(simd_, in_->ptr<float>(), out_->ptr<int8_t>(), n, out_->scale(), ozp);
         break;
       case TensorType::kUInt8:
         if (out_u8)
-          Requantize(in_->ptr<uint8_t>(), out_->ptr<uint8_t>(), n, izp, ozp, multiplier_, shift_);
+          Requantize(simd_, in_->ptr<uint8_t>(), out_->ptr<uint8_t>(), n, izp, ozp, multiplier_,
+                     shift_);
         else
-          Requantize(in_->ptr<uint8_t>(), out_->ptr<int8_t>(), n, izp, ozp, multiplier_, shift_);
+          Requantize(simd_, in_->ptr<uint8_t>(), out_->ptr<int8_t>(), n, izp, ozp, multiplier_,
+                     shift_);
         break;
       default:
         if (out_u8)
-          Requantize(in_->ptr<int8_t>(), out_->ptr<uint8_t>(), n, izp, ozp, multiplier_, shift_);
+          Requantize(simd_, in_->ptr<int8_t>(), out_->ptr<uint8_t>(), n, izp, ozp, multiplier_,
+                     shift_);
         else
-          Requantize(in_->ptr<int8_t>(), out_->ptr<int8_t>(), n, izp, ozp, multiplier_, shift_);
+          Requantize(simd_, in_->ptr<int8_t>(), out_->ptr<int8_t>(), n, izp, ozp, multiplier_,
+                     shift_);
     }
   }
 
@@ -90,6 +108,7 @@ class Quantize final : public OpKernel {
   RtTensor *in_ = nullptr, *out_ = nullptr;
   int32_t multiplier_ = 0;
   int shift_ = 0;
+  bool simd_ = false;  // the AVX-512 loops
 };
 
 class Dequantize final : public OpKernel {
