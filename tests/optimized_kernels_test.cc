@@ -35,16 +35,19 @@ void ExpectSameBothWays(const ModelBuilder& b, const std::vector<uint8_t>& input
 
 TEST(OptimizedKernels, ConvMatchesReferenceOnRandomShapes) {
   std::mt19937 rng(2024);
-  for (int trial = 0; trial < 40; ++trial) {
+  for (int trial = 0; trial < 80; ++trial) {
     const bool u8 = trial % 2 == 0;
     const TensorType type = u8 ? TensorType::kUInt8 : TensorType::kInt8;
     const int h = 1 + rng() % 9, w = 1 + rng() % 9, c = 1 + rng() % 37, oc = 1 + rng() % 19;
-    const int k = 1 + rng() % 3, stride = 1 + rng() % 2, dilation = 1 + rng() % 2;
+    // Dilations drawn apart: k x k windows with dilation_w 1 are read from a
+    // padded input (whatever dilation_h), the others go through im2col.
+    const int k = 1 + rng() % 3, stride = 1 + rng() % 2;
+    const int dilation_h = 1 + rng() % 2, dilation_w = 1 + rng() % 2;
     const bool same = rng() % 2;
-    const int eff = (k - 1) * dilation + 1;
-    if (!same && (h < eff || w < eff)) continue;
-    const int oh = same ? (h + stride - 1) / stride : (h - eff + stride) / stride;
-    const int ow = same ? (w + stride - 1) / stride : (w - eff + stride) / stride;
+    const int eff_h = (k - 1) * dilation_h + 1, eff_w = (k - 1) * dilation_w + 1;
+    if (!same && (h < eff_h || w < eff_w)) continue;
+    const int oh = same ? (h + stride - 1) / stride : (h - eff_h + stride) / stride;
+    const int ow = same ? (w + stride - 1) / stride : (w - eff_w + stride) / stride;
     ModelBuilder b;
     const int in = b.AddTensor("in", type, {1, h, w, c}, PerTensor(0.05f, u8 ? 117 : -9));
     Quantization wq;
@@ -66,7 +69,8 @@ TEST(OptimizedKernels, ConvMatchesReferenceOnRandomShapes) {
     fb::Conv2DOptionsT o;
     o.padding = same ? fb::Padding::SAME : fb::Padding::VALID;
     o.stride_w = o.stride_h = stride;
-    o.dilation_w_factor = o.dilation_h_factor = dilation;
+    o.dilation_h_factor = dilation_h;
+    o.dilation_w_factor = dilation_w;
     o.fused_activation_function =
         trial % 3 == 0 ? fb::ActivationFunctionType::RELU6 : fb::ActivationFunctionType::NONE;
     u.Set(o);

@@ -17,14 +17,22 @@ void VnniConvRunner::Prepare(const reference::ConvGeometry& g, const reference::
   pool_ = pool;
   const int k = g.filter_h * g.filter_w * g.in_c;
   const int32_t* b = bias ? bias->ptr<int32_t>() : nullptr;
-  packed_ = filter.type() == TensorType::kUInt8
-                ? optimized::PackVnniConv(filter.ptr<uint8_t>(), g.out_c, k, b, q)
-                : optimized::PackVnniConv(filter.ptr<int8_t>(), g.out_c, k, b, q);
+  const bool u8 = filter.type() == TensorType::kUInt8;
+  // k x k convolutions read their windows from a padded copy of the input
+  // (no im2col rows: each input byte is copied once, not up to k*k times).
+  windows_ = (g.filter_h > 1 || g.filter_w > 1) && g.dilation_w == 1;
+  if (windows_) {
+    packed_ = u8 ? optimized::PackVnniConvWindows(filter.ptr<uint8_t>(), g, b, q)
+                 : optimized::PackVnniConvWindows(filter.ptr<int8_t>(), g, b, q);
+  } else {
+    packed_ = u8 ? optimized::PackVnniConv(filter.ptr<uint8_t>(), g.out_c, k, b, q)
+                 : optimized::PackVnniConv(filter.ptr<int8_t>(), g.out_c, k, b, q);
+  }
   // 1x1 convolutions read uint8 rows straight from the input; int8 ones
   // copy them flipped to uint8, which is what the GEMM takes.
   const bool one_by_one =
       g.filter_h == 1 && g.filter_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.in_c % 4 == 0;
-  direct_ = one_by_one && filter.type() == TensorType::kUInt8;
+  direct_ = one_by_one && u8;
   flip_rows_ = one_by_one && !direct_;
   // The pool gives each thread a fixed share of the tasks, so there is one
   // task per thread: an equal band of output pixels, walked in blocks of
@@ -34,9 +42,28 @@ void VnniConvRunner::Prepare(const reference::ConvGeometry& g, const reference::
   const int m = g.batches * g.out_h * g.out_w;
   split_channels_ = m < optimized::kVnniRows * threads && packed_.panels() >= threads;
   const int scratch_rows = std::min(kBlockRows, m);
-  rows_scratch_.assign(
-      threads,
-      std::vector<uint8_t>(direct_ ? 0 : scratch_rows * packed_.k4 + optimized::kIm2RowSlack));
+  padded_.assign(windows_ ? optimized::PaddedInputShape(g).bytes : 0, 0);
+  rows_scratch_.assign(threads,
+                       std::vector<uint8_t>(direct_ || windows_ ? 0 : scratch_rows * packed_.k4));
+  windows_scratch_.assign(threads, std::vector<const uint8_t*>(windows_ ? scratch_rows : 0));
+}
+
+void VnniConvRunner::WindowStarts(int m0, int rows, const uint8_t** windows) const {
+  const optimized::PaddedInput shape = optimized::PaddedInputShape(g_);
+  const int pixels = g_.out_h * g_.out_w;
+  int b = m0 / pixels, oy = (m0 % pixels) / g_.out_w, ox = m0 % g_.out_w;
+  for (int r = 0; r < rows; ++r, ++ox) {
+    if (ox == g_.out_w) {
+      ox = 0;
+      if (++oy == g_.out_h) {
+        oy = 0;
+        ++b;
+      }
+    }
+    windows[r] = padded_.data() +
+                 (static_cast<size_t>(b) * shape.rows + oy * g_.stride_h) * shape.row_bytes +
+                 static_cast<size_t>(ox) * g_.stride_w * g_.in_c;
+  }
 }
 
 template <typename T>
@@ -44,6 +71,13 @@ void VnniConvRunner::Run(const T* input, T* output) {
   const int m = g_.batches * g_.out_h * g_.out_w;
   const int panels = packed_.panels();
   const int tasks = pool_->threads();
+  if (windows_) {
+    const int rows = g_.batches * optimized::PaddedInputShape(g_).rows;
+    pool_->Run(tasks, [&](int task, int) {
+      optimized::PadInputVnni(g_, packed_, input, static_cast<int>(int64_t{rows} * task / tasks),
+                              static_cast<int>(int64_t{rows} * (task + 1) / tasks), padded_.data());
+    });
+  }
   pool_->Run(tasks, [&](int task, int thread) {
     int m_begin = 0, m_end = m, p0 = 0, p1 = panels;
     if (split_channels_) {
@@ -56,6 +90,13 @@ void VnniConvRunner::Run(const T* input, T* output) {
     if (p0 >= p1) return;
     for (int m0 = m_begin; m0 < m_end; m0 += kBlockRows) {
       const int rows = std::min(kBlockRows, m_end - m0);
+      T* out = output + static_cast<size_t>(m0) * g_.out_c;
+      if (windows_) {
+        const uint8_t** windows = windows_scratch_[thread].data();
+        WindowStarts(m0, rows, windows);
+        optimized::GemmVnniWindows(packed_, windows, rows, p0, p1, out, g_.out_c);
+        continue;
+      }
       const T* block = input + static_cast<size_t>(m0) * g_.in_c;
       const uint8_t* a = reinterpret_cast<const uint8_t*>(block);
       if (!direct_) {
@@ -69,8 +110,7 @@ void VnniConvRunner::Run(const T* input, T* output) {
         a = rows_buf;
       }
       // Rows are k4 bytes apart (in_c for the 1x1 layers).
-      optimized::GemmVnni(packed_, a, packed_.k4, rows, p0, p1,
-                          output + static_cast<size_t>(m0) * g_.out_c, g_.out_c);
+      optimized::GemmVnni(packed_, a, packed_.k4, rows, p0, p1, out, g_.out_c);
     }
   });
 }

@@ -27,13 +27,19 @@ class VnniConvRunner {
   void Run(const T* input, T* output);
 
  private:
+  // Where the windows of output pixels [m0, m0 + rows) start in padded_.
+  void WindowStarts(int m0, int rows, const uint8_t** windows) const;
+
   reference::ConvGeometry g_;
   optimized::VnniConv packed_;
   ThreadPool* pool_ = nullptr;
   bool direct_ = false;          // uint8 rows read straight from the input (1x1, stride 1)
   bool flip_rows_ = false;       // int8 rows of a 1x1 layer, copied flipped to uint8
+  bool windows_ = false;         // k x k: windows read from padded_ (window layout)
   bool split_channels_ = false;  // threads share channel panels, not pixels
-  std::vector<std::vector<uint8_t>> rows_scratch_;  // per thread: im2col or flipped rows
+  std::vector<std::vector<uint8_t>> rows_scratch_;            // per thread: im2col or flipped rows
+  std::vector<uint8_t> padded_;                               // windows_: the padded input
+  std::vector<std::vector<const uint8_t*>> windows_scratch_;  // per thread: a block's windows
 };
 
 }  // namespace edgetl

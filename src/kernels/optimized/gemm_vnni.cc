@@ -47,6 +47,38 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
   return w;
 }
 
+template <typename W>
+VnniConv PackVnniConvWindows(const W* filter, const reference::ConvGeometry& g, const int32_t* bias,
+                             const reference::ConvQuant& q) {
+  const int run = g.filter_w * g.in_c, run4 = (run + 3) / 4 * 4;
+  const int k = g.filter_h * run, k_windows = g.filter_h * run4;
+  // Each window row padded to run4 with weights w + fo = 0.
+  std::vector<W> laid(static_cast<size_t>(g.out_c) * k_windows, static_cast<W>(-q.filter_offset));
+  for (int c = 0; c < g.out_c; ++c) {
+    for (int fy = 0; fy < g.filter_h; ++fy) {
+      const W* src = filter + static_cast<size_t>(c) * k + fy * run;
+      std::copy(src, src + run, laid.begin() + static_cast<size_t>(c) * k_windows + fy * run4);
+    }
+  }
+  VnniConv w = PackVnniConv(laid.data(), g.out_c, k_windows, bias, q);
+  const size_t row_bytes = PaddedInputShape(g).row_bytes;
+  for (int fy = 0; fy < g.filter_h; ++fy) {
+    for (int i = 0; i < run4; i += 4) {
+      w.k_offsets.push_back(static_cast<int32_t>(fy * g.dilation_h * row_bytes + i));
+    }
+  }
+  return w;
+}
+
+PaddedInput PaddedInputShape(const reference::ConvGeometry& g) {
+  PaddedInput p;
+  p.rows = (g.out_h - 1) * g.stride_h + (g.filter_h - 1) * g.dilation_h + 1;
+  p.width = (g.out_w - 1) * g.stride_w + g.filter_w;
+  p.row_bytes = static_cast<size_t>(p.width) * g.in_c;
+  p.bytes = static_cast<size_t>(g.batches) * p.rows * p.row_bytes + 4;
+  return p;
+}
+
 #if EDGETL_HAVE_VNNI_CODE
 namespace {
 
@@ -66,26 +98,37 @@ EDGETL_VNNI_TARGET inline void RequantizeColumn(__m512i (&acc)[kVnniRows][NV], i
   }
 }
 
-template <int NV, typename T>
-EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, int rows,
-                             const uint8_t* panel, int c0, T* out, size_t ldc) {
+// The activation rows of a tile: contiguous rows `lda` bytes apart, or
+// (window layout) one pointer per row, read at the k-step offsets.
+struct TileRows {
+  const uint8_t* a;
+  size_t lda;
+  const uint8_t* const* windows;
+};
+
+template <int NV, bool kWindows, typename T>
+EDGETL_VNNI_TARGET void Tile(const VnniConv& w, TileRows in, int rows, const uint8_t* panel, int c0,
+                             T* out, size_t ldc) {
   __m512i acc[kVnniRows][NV];
   const uint8_t* ar[kVnniRows];
 #pragma GCC unroll 6
   for (int r = 0; r < kVnniRows; ++r) {
-    ar[r] = a + (r < rows ? r : 0) * lda;  // spare rows recompute row 0
+    const int row = r < rows ? r : 0;  // spare rows recompute row 0
+    ar[r] = kWindows ? in.windows[row] : in.a + row * in.lda;
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_setzero_si512();
   }
+  const int32_t* k_offsets = w.k_offsets.data();
   const uint8_t* bp = panel;
   for (int kk = 0; kk < w.k4; kk += 4, bp += NV * 64) {
+    const int32_t at = kWindows ? k_offsets[kk / 4] : kk;
     __m512i bv[NV];
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) bv[v] = _mm512_loadu_si512(bp + v * 64);
 #pragma GCC unroll 6
     for (int r = 0; r < kVnniRows; ++r) {
       int32_t four;
-      std::memcpy(&four, ar[r] + kk, 4);
+      std::memcpy(&four, ar[r] + at, 4);
       const __m512i av = _mm512_set1_epi32(four);
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], av, bv[v]);
@@ -96,6 +139,7 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, in
   for (int i = w.excess_begin[panel_index]; i < w.excess_begin[panel_index + 1]; ++i) {
     const VnniConv::Excess& x = w.excess[i];
     const int lane = x.channel - c0;
+    const int32_t at = kWindows ? k_offsets[x.k / 4] + x.k % 4 : x.k;
     const __mmask16 bit = static_cast<__mmask16>(1u << (lane % 16));
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) {
@@ -103,7 +147,7 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, in
 #pragma GCC unroll 6
       for (int r = 0; r < kVnniRows; ++r) {
         acc[r][v] = _mm512_mask_add_epi32(acc[r][v], bit, acc[r][v],
-                                          _mm512_set1_epi32(ar[r][x.k] * x.value));
+                                          _mm512_set1_epi32(ar[r][at] * x.value));
       }
     }
   }
@@ -191,29 +235,29 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, const uint8_t* a, size_t lda, in
   }
 }
 
-template <typename T>
-EDGETL_VNNI_TARGET void Gemm(const VnniConv& w, const uint8_t* a, size_t lda, int rows, int p_begin,
-                             int p_end, T* out, size_t ldc) {
+template <bool kWindows, typename T>
+EDGETL_VNNI_TARGET void Gemm(const VnniConv& w, TileRows in, int rows, int p_begin, int p_end,
+                             T* out, size_t ldc) {
   for (int p = p_begin; p < p_end; ++p) {
     const int c0 = p * kVnniPanel;
     const int width = std::min(kVnniPanel, w.n16 - c0);
     const uint8_t* panel = w.b.data() + static_cast<size_t>(c0) * w.k4;
     for (int r = 0; r < rows; r += kVnniRows) {
       const int n = std::min(kVnniRows, rows - r);
-      const uint8_t* ar = a + r * lda;
+      const TileRows tile_in = {in.a + r * in.lda, in.lda, in.windows + r};
       T* o = out + r * ldc;
       switch (width / 16) {
         case 4:
-          Tile<4>(w, ar, lda, n, panel, c0, o, ldc);
+          Tile<4, kWindows>(w, tile_in, n, panel, c0, o, ldc);
           break;
         case 3:
-          Tile<3>(w, ar, lda, n, panel, c0, o, ldc);
+          Tile<3, kWindows>(w, tile_in, n, panel, c0, o, ldc);
           break;
         case 2:
-          Tile<2>(w, ar, lda, n, panel, c0, o, ldc);
+          Tile<2, kWindows>(w, tile_in, n, panel, c0, o, ldc);
           break;
         default:
-          Tile<1>(w, ar, lda, n, panel, c0, o, ldc);
+          Tile<1, kWindows>(w, tile_in, n, panel, c0, o, ldc);
       }
     }
   }
@@ -224,7 +268,13 @@ EDGETL_VNNI_TARGET void Gemm(const VnniConv& w, const uint8_t* a, size_t lda, in
 template <typename T>
 void GemmVnni(const VnniConv& w, const uint8_t* a, size_t lda, int rows, int p_begin, int p_end,
               T* out, size_t ldc) {
-  Gemm(w, a, lda, rows, p_begin, p_end, out, ldc);
+  Gemm<false>(w, {a, lda, nullptr}, rows, p_begin, p_end, out, ldc);
+}
+
+template <typename T>
+void GemmVnniWindows(const VnniConv& w, const uint8_t* const* windows, int rows, int p_begin,
+                     int p_end, T* out, size_t ldc) {
+  Gemm<true>(w, {nullptr, 0, windows}, rows, p_begin, p_end, out, ldc);
 }
 
 EDGETL_VNNI_TARGET void FlipRowsVnni(const int8_t* input, size_t bytes, uint8_t* a) {
@@ -272,15 +322,6 @@ EDGETL_VNNI_TARGET void Im2Row(const reference::ConvGeometry& g, const VnniConv&
                                int m0, int rows, uint8_t* a) {
   const int pixels = g.out_h * g.out_w;
   const size_t run = static_cast<size_t>(g.filter_w) * g.in_c;  // one window row, contiguous
-  // Runs this short are moved whole (see below), with zeros enough after
-  // the last one to fill the row up to k4.
-  const bool short_runs = g.dilation_w == 1 && run + (w.k4 - w.k) <= 16;
-  const __mmask16 run_mask = short_runs ? static_cast<__mmask16>((1u << run) - 1) : 0;
-  const __m128i pad = _mm_set1_epi8(static_cast<char>(w.a_pad));
-  const __m128i flip = _mm_set1_epi8(std::is_same_v<T, int8_t> ? static_cast<char>(0x80) : 0);
-  // Locals: the stores below could alias the geometry.
-  const int filter_h = g.filter_h, dilation_h = g.dilation_h, in_h = g.in_h, in_w = g.in_w;
-  const size_t in_c = static_cast<size_t>(g.in_c);
   // Position of the first row; later rows step through it without divisions.
   int b = m0 / pixels, oy = (m0 % pixels) / g.out_w, ox = m0 % g.out_w;
   for (int r = 0; r < rows; ++r, ++ox) {
@@ -294,26 +335,6 @@ EDGETL_VNNI_TARGET void Im2Row(const reference::ConvGeometry& g, const VnniConv&
     const int y0 = oy * g.stride_h - g.pad_h, x0 = ox * g.stride_w - g.pad_w;
     const bool cols_inside = x0 >= 0 && x0 + (g.filter_w - 1) * g.dilation_w < g.in_w;
     uint8_t* dst = a + static_cast<size_t>(r) * w.k4;
-    if (cols_inside && short_runs) {
-      // Short window rows (MobileNet's first layer: 9 bytes) are moved with
-      // 16-byte masked loads and plain stores, each overlapping the next
-      // place; the bytes the masked load leaves past the run (zeros, 0x80
-      // once int8 is flipped) end up beyond k (the last), where the weights
-      // are zero, or are overwritten. Short masked stores that cross cache
-      // lines are slow.
-      const T* image = input + static_cast<size_t>(b) * in_h * in_w * in_c;
-      for (int fy = 0; fy < filter_h; ++fy, dst += run) {
-        const int iy = y0 + fy * dilation_h;
-        const __m128i v =
-            iy < 0 || iy >= in_h
-                ? _mm_maskz_mov_epi8(run_mask, pad)
-                : _mm_xor_si128(
-                      flip, _mm_maskz_loadu_epi8(
-                                run_mask, image + (static_cast<size_t>(iy) * in_w + x0) * in_c));
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), v);
-      }
-      continue;
-    }
     for (int fy = 0; fy < g.filter_h; ++fy) {
       const int iy = y0 + fy * g.dilation_h;
       if (iy < 0 || iy >= g.in_h) {
@@ -348,6 +369,29 @@ void Im2RowVnni(const reference::ConvGeometry& g, const VnniConv& w, const T* in
   Im2Row(g, w, input, m0, rows, a);
 }
 
+template <typename T>
+EDGETL_VNNI_TARGET void PadInputVnni(const reference::ConvGeometry& g, const VnniConv& w,
+                                     const T* input, int row_begin, int row_end, uint8_t* padded) {
+  const PaddedInput shape = PaddedInputShape(g);
+  const size_t in_c = static_cast<size_t>(g.in_c);
+  // Input columns [x_begin, x_end) land at padded columns + pad_w.
+  const int x_begin = std::max(0, -g.pad_w);
+  const int x_end = std::min(g.in_w, shape.width - g.pad_w);
+  for (int row = row_begin; row < row_end; ++row) {
+    const int b = row / shape.rows, iy = row % shape.rows - g.pad_h;
+    uint8_t* dst = padded + static_cast<size_t>(row) * shape.row_bytes;
+    if (iy < 0 || iy >= g.in_h || x_begin >= x_end) {
+      FillMasked(dst, w.a_pad, shape.row_bytes);
+      continue;
+    }
+    const size_t left = (x_begin + g.pad_w) * in_c, middle = (x_end - x_begin) * in_c;
+    FillMasked(dst, w.a_pad, left);
+    CopyMasked(dst + left,
+               input + ((static_cast<size_t>(b) * g.in_h + iy) * g.in_w + x_begin) * in_c, middle);
+    FillMasked(dst + left + middle, w.a_pad, shape.row_bytes - left - middle);
+  }
+}
+
 #else
 template <typename T>
 void GemmVnni(const VnniConv&, const uint8_t*, size_t, int, int, int, T*, size_t) {
@@ -356,6 +400,10 @@ void GemmVnni(const VnniConv&, const uint8_t*, size_t, int, int, int, T*, size_t
 void FlipRowsVnni(const int8_t*, size_t, uint8_t*) {}
 template <typename T>
 void Im2RowVnni(const reference::ConvGeometry&, const VnniConv&, const T*, int, int, uint8_t*) {}
+template <typename T>
+void GemmVnniWindows(const VnniConv&, const uint8_t* const*, int, int, int, T*, size_t) {}
+template <typename T>
+void PadInputVnni(const reference::ConvGeometry&, const VnniConv&, const T*, int, int, uint8_t*) {}
 #endif
 
 template VnniConv PackVnniConv<uint8_t>(const uint8_t*, int, int, const int32_t*,
@@ -366,6 +414,18 @@ template void Im2RowVnni<uint8_t>(const reference::ConvGeometry&, const VnniConv
                                   int, int, uint8_t*);
 template void Im2RowVnni<int8_t>(const reference::ConvGeometry&, const VnniConv&, const int8_t*,
                                  int, int, uint8_t*);
+template VnniConv PackVnniConvWindows<uint8_t>(const uint8_t*, const reference::ConvGeometry&,
+                                               const int32_t*, const reference::ConvQuant&);
+template VnniConv PackVnniConvWindows<int8_t>(const int8_t*, const reference::ConvGeometry&,
+                                              const int32_t*, const reference::ConvQuant&);
+template void PadInputVnni<uint8_t>(const reference::ConvGeometry&, const VnniConv&, const uint8_t*,
+                                    int, int, uint8_t*);
+template void PadInputVnni<int8_t>(const reference::ConvGeometry&, const VnniConv&, const int8_t*,
+                                   int, int, uint8_t*);
+template void GemmVnniWindows<uint8_t>(const VnniConv&, const uint8_t* const*, int, int, int,
+                                       uint8_t*, size_t);
+template void GemmVnniWindows<int8_t>(const VnniConv&, const uint8_t* const*, int, int, int,
+                                      int8_t*, size_t);
 template void GemmVnni<uint8_t>(const VnniConv&, const uint8_t*, size_t, int, int, int, uint8_t*,
                                 size_t);
 template void GemmVnni<int8_t>(const VnniConv&, const uint8_t*, size_t, int, int, int, int8_t*,

@@ -56,6 +56,9 @@ struct VnniConv {
   std::vector<int> excess_begin;
   int32_t output_offset = 0, act_min = 0, act_max = 0;
   uint8_t a_pad = 0;  // activation byte of a padding tap: -alpha (the zero point, flipped for int8)
+  // Window layout (PackVnniConvWindows): where k-step s reads, relative to
+  // a window's first byte in the padded input. Empty: contiguous rows.
+  std::vector<int32_t> k_offsets;
 
   int panels() const { return (n16 + kVnniPanel - 1) / kVnniPanel; }
 };
@@ -66,12 +69,34 @@ template <typename W>
 VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
                       const reference::ConvQuant& q);
 
+// Window layout, for k x k convolutions with dilation_w 1: the kernel reads
+// each output pixel's window straight from a padded copy of the input
+// (PadInputVnni), no im2col rows. Depth is ordered by window row, each of
+// filter_w * in_c bytes rounded up to 4; the up to 3 bytes read past a
+// window row meet zero weights.
+template <typename W>
+VnniConv PackVnniConvWindows(const W* filter, const reference::ConvGeometry& g, const int32_t* bias,
+                             const reference::ConvQuant& q);
+
+// The padded input of a window-layout conv: rows x width pixels per batch,
+// every window inside, padding taps a_pad, int8 flipped to uint8; `bytes`
+// includes the slack read past the last window row.
+struct PaddedInput {
+  int rows = 0, width = 0;
+  size_t row_bytes = 0, bytes = 0;
+};
+PaddedInput PaddedInputShape(const reference::ConvGeometry& g);
+
+// Writes padded rows [row_begin, row_end) (over batch and row) to `padded`.
+template <typename T>
+void PadInputVnni(const reference::ConvGeometry& g, const VnniConv& w, const T* input,
+                  int row_begin, int row_end, uint8_t* padded);
+
 // Writes `rows` im2col rows of the conv's output pixels starting at `m0`
 // (pixel index over batch, y, x) into `a` (k4 bytes each, padding taps
-// a_pad, int8 values flipped to uint8, zeros beyond k). Short window rows
-// are stored 16 bytes at a time, so `a` needs kIm2RowSlack bytes beyond the
-// last row.
-constexpr size_t kIm2RowSlack = 16;
+// a_pad, int8 values flipped to uint8, zeros beyond k): the layers the
+// window layout does not serve (1x1 with stride or a depth not a multiple
+// of 4, dilation_w > 1).
 template <typename T>
 void Im2RowVnni(const reference::ConvGeometry& g, const VnniConv& w, const T* input, int m0,
                 int rows, uint8_t* a);
@@ -85,5 +110,10 @@ void FlipRowsVnni(const int8_t* input, size_t bytes, uint8_t* a);
 template <typename T>
 void GemmVnni(const VnniConv& w, const uint8_t* a, size_t lda, int rows, int p_begin, int p_end,
               T* out, size_t ldc);
+
+// The same for a window-layout conv: row r's window starts at windows[r].
+template <typename T>
+void GemmVnniWindows(const VnniConv& w, const uint8_t* const* windows, int rows, int p_begin,
+                     int p_end, T* out, size_t ldc);
 
 }  // namespace edgetl::optimized
