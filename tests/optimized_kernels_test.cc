@@ -258,6 +258,38 @@ TEST(OptimizedKernels, FullyConnectedMatchesReference) {
   }
 }
 
+// Same-shape ADD/SUB: sizes below and above the per-thread minimum, shares
+// that end inside a vector, on 1-3 threads.
+TEST(OptimizedKernels, AddAndSubMatchReferenceOnSeveralThreads) {
+  std::mt19937 rng(17);
+  for (const BuiltinOperator op : {BuiltinOperator::ADD, BuiltinOperator::SUB}) {
+    for (const int n : {5, 2047, 4100, 75277}) {
+      const bool u8 = n % 2 == 1;
+      const TensorType type = u8 ? TensorType::kUInt8 : TensorType::kInt8;
+      ModelBuilder b;
+      const int x = b.AddTensor("x", type, {n}, PerTensor(0.07f, u8 ? 120 : -4));
+      const int y = b.AddTensor("y", type, {n}, PerTensor(0.02f, u8 ? 7 : 30));
+      const int out = b.AddTensor("out", type, {n}, PerTensor(0.09f, u8 ? 131 : 2));
+      b.AddOperator(op, {x, y}, {out});
+      b.SetInputs({x, y});
+      b.SetOutputs({out});
+      auto model = b.Build();
+      ASSERT_TRUE(model.ok()) << model.status().ToString();
+      const auto xs = RandomBytes<uint8_t>(n, rng), ys = RandomBytes<uint8_t>(n, rng);
+      auto ref = Interpreter::Create(*model, {.kernels = KernelChoice::kReference});
+      ASSERT_TRUE(ref.ok() && ref->SetInput(0, xs).ok() && ref->SetInput(1, ys).ok() &&
+                  ref->Invoke().ok());
+      for (int threads : {1, 2, 3}) {
+        auto fast = Interpreter::Create(*model, {.threads = threads});
+        ASSERT_TRUE(fast.ok() && fast->SetInput(0, xs).ok() && fast->SetInput(1, ys).ok() &&
+                    fast->Invoke().ok());
+        EXPECT_TRUE(std::ranges::equal(fast->output(0).data, ref->output(0).data))
+            << fb::EnumNameBuiltinOperator(op) << " n " << n << " threads " << threads;
+      }
+    }
+  }
+}
+
 // float -> 8-bit: exact halves (rounded away from zero), values far beyond
 // the range, infinities, NaN, random values, a tail shorter than a vector.
 TEST(OptimizedKernels, QuantizeFromFloatMatchesReference) {

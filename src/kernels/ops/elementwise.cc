@@ -112,10 +112,15 @@ class Elementwise final : public OpKernel {
       reference::Broadcast(map_, n, a_->ptr<T>(), b_->ptr<T>(), out_->ptr<T>(),
                            [&p](T x, T y) { return reference::MulOne<T>(p, x, y); });
     } else if (simd_) {
-      constexpr size_t kChunk = 16 * 1024;
-      const int tasks = static_cast<int>((n + kChunk - 1) / kChunk);
+      // One equal share per thread (the pool gives each thread a fixed
+      // share of the tasks), in whole vectors, unless too few values to be
+      // worth a second thread.
+      constexpr size_t kMinPerTask = 2048;
+      const int tasks = static_cast<int>(
+          std::clamp<size_t>(n / kMinPerTask, 1, static_cast<size_t>(pool_->threads())));
+      const size_t chunk = ((n + tasks - 1) / tasks + 63) & ~size_t{63};
       pool_->Run(tasks, [&](int task, int) {
-        const size_t begin = task * kChunk, count = std::min(kChunk, n - begin);
+        const size_t begin = std::min(n, task * chunk), count = std::min(chunk, n - begin);
         optimized::AddAvx512<T, kKind == Kind::kSub>(
             add_simd_, a_->ptr<T>() + begin, b_->ptr<T>() + begin, out_->ptr<T>() + begin, count);
       });
