@@ -5,8 +5,8 @@
 namespace edgetl {
 namespace {
 
-// Output pixels per GEMM call at most: a multiple of the micro-tile height,
-// small enough for the im2col block to stay in L1/L2.
+// Output pixels per GEMM call at most: a multiple of the micro-tile heights
+// (6, 8, 12), small enough for the im2col block to stay in L1/L2.
 constexpr int kBlockRows = 8 * optimized::kVnniRows;
 
 }  // namespace

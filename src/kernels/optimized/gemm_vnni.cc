@@ -82,16 +82,24 @@ PaddedInput PaddedInputShape(const reference::ConvGeometry& g) {
 #if EDGETL_HAVE_VNNI_CODE
 namespace {
 
-// One micro-tile: up to kVnniRows rows x NV * 16 channels starting at c0.
+// One micro-tile: up to kTileRows<NV> rows x NV * 16 channels starting at
+// c0. Narrower tiles take more rows, so that each keeps about 24
+// accumulators: enough independent vpdpbusd chains to hide their latency,
+// and the tile's fixed costs spread over more outputs.
+template <int NV>
+constexpr int kTileRows = NV >= 4   ? kVnniRows
+                          : NV == 3 ? 8
+                                    : 12;
+
 // Requantizes column v of a tile's accumulators in place (one-step form,
 // output offset added, not yet clamped).
 template <bool kLeftShift, bool kExact, int NV>
-EDGETL_VNNI_TARGET inline void RequantizeColumn(__m512i (&acc)[kVnniRows][NV], int v, int rows,
+EDGETL_VNNI_TARGET inline void RequantizeColumn(__m512i (&acc)[kTileRows<NV>][NV], int v, int rows,
                                                 __m512i mult, __m512i ls,
                                                 const OneStepConstants& constants) {
   const OneStep16 k = LoadOneStep(constants);
-#pragma GCC unroll 6
-  for (int r = 0; r < kVnniRows; ++r) {
+#pragma GCC unroll 12
+  for (int r = 0; r < kTileRows<NV>; ++r) {
     if (r >= rows) break;
     acc[r][v] = RequantizeOneStep16<kLeftShift, kExact>(acc[r][v], mult, ls, k);
   }
@@ -113,10 +121,10 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, TileRows in, int rows, const uin
   __m512i konst[NV];
 #pragma GCC unroll 4
   for (int v = 0; v < NV; ++v) konst[v] = _mm512_loadu_si512(w.col_const.data() + c0 + v * 16);
-  __m512i acc[kVnniRows][NV];
-  const uint8_t* ar[kVnniRows];
-#pragma GCC unroll 6
-  for (int r = 0; r < kVnniRows; ++r) {
+  __m512i acc[kTileRows<NV>][NV];
+  const uint8_t* ar[kTileRows<NV>];
+#pragma GCC unroll 12
+  for (int r = 0; r < kTileRows<NV>; ++r) {
     const int row = r < rows ? r : 0;  // spare rows recompute row 0
     ar[r] = kWindows ? in.windows[row] : in.a + row * in.lda;
 #pragma GCC unroll 4
@@ -129,8 +137,8 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, TileRows in, int rows, const uin
     __m512i bv[NV];
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) bv[v] = _mm512_loadu_si512(bp + v * 64);
-#pragma GCC unroll 6
-    for (int r = 0; r < kVnniRows; ++r) {
+#pragma GCC unroll 12
+    for (int r = 0; r < kTileRows<NV>; ++r) {
       int32_t four;
       std::memcpy(&four, ar[r] + at, 4);
       const __m512i av = _mm512_set1_epi32(four);
@@ -148,8 +156,8 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, TileRows in, int rows, const uin
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) {
       if (v != lane / 16) continue;
-#pragma GCC unroll 6
-      for (int r = 0; r < kVnniRows; ++r) {
+#pragma GCC unroll 12
+      for (int r = 0; r < kTileRows<NV>; ++r) {
         acc[r][v] = _mm512_mask_add_epi32(acc[r][v], bit, acc[r][v],
                                           _mm512_set1_epi32(ar[r][at] * x.value));
       }
@@ -182,8 +190,8 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, TileRows in, int rows, const uin
       continue;
     }
     const __m512i rs = _mm512_loadu_si512(w.requant.right_shift.data() + c);
-#pragma GCC unroll 6
-    for (int r = 0; r < kVnniRows; ++r) {
+#pragma GCC unroll 12
+    for (int r = 0; r < kTileRows<NV>; ++r) {
       if (r >= rows) break;
       const __m512i x = acc[r][v];
       acc[r][v] = _mm512_add_epi32(w.requant.any_left_shift
@@ -203,8 +211,8 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, TileRows in, int rows, const uin
     const __m512i hi8 = _mm512_set1_epi8(static_cast<char>(w.act_max));
     const int valid = std::min(NV * 16, w.n - c0);
     const __mmask64 store = valid >= 64 ? ~__mmask64{0} : (__mmask64{1} << valid) - 1;
-#pragma GCC unroll 6
-    for (int r = 0; r < kVnniRows; ++r) {
+#pragma GCC unroll 12
+    for (int r = 0; r < kTileRows<NV>; ++r) {
       if (r >= rows) break;
       const __m512i p01 = _mm512_packs_epi32(acc[r][0], acc[r][1]);
       // Two vectors: the upper half of the result repeats the lower one and
@@ -229,12 +237,22 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, TileRows in, int rows, const uin
     const int c = c0 + v * 16;
     if (c >= w.n) break;
     const __mmask16 store = w.n - c >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (w.n - c)) - 1);
-#pragma GCC unroll 6
-    for (int r = 0; r < kVnniRows; ++r) {
+#pragma GCC unroll 12
+    for (int r = 0; r < kTileRows<NV>; ++r) {
       if (r >= rows) break;
       _mm512_mask_cvtepi32_storeu_epi8(out + r * ldc + c, store,
                                        _mm512_min_epi32(_mm512_max_epi32(acc[r][v], lo), hi));
     }
+  }
+}
+
+template <int NV, bool kWindows, typename T>
+EDGETL_VNNI_TARGET void PanelTiles(const VnniConv& w, TileRows in, int rows, const uint8_t* panel,
+                                   int c0, T* out, size_t ldc) {
+  constexpr int kRows = kTileRows<NV>;
+  for (int r = 0; r < rows; r += kRows) {
+    const TileRows tile_in = {in.a + r * in.lda, in.lda, in.windows + r};
+    Tile<NV, kWindows>(w, tile_in, std::min(kRows, rows - r), panel, c0, out + r * ldc, ldc);
   }
 }
 
@@ -245,23 +263,18 @@ EDGETL_VNNI_TARGET void Gemm(const VnniConv& w, TileRows in, int rows, int p_beg
     const int c0 = p * kVnniPanel;
     const int width = std::min(kVnniPanel, w.n16 - c0);
     const uint8_t* panel = w.b.data() + static_cast<size_t>(c0) * w.k4;
-    for (int r = 0; r < rows; r += kVnniRows) {
-      const int n = std::min(kVnniRows, rows - r);
-      const TileRows tile_in = {in.a + r * in.lda, in.lda, in.windows + r};
-      T* o = out + r * ldc;
-      switch (width / 16) {
-        case 4:
-          Tile<4, kWindows>(w, tile_in, n, panel, c0, o, ldc);
-          break;
-        case 3:
-          Tile<3, kWindows>(w, tile_in, n, panel, c0, o, ldc);
-          break;
-        case 2:
-          Tile<2, kWindows>(w, tile_in, n, panel, c0, o, ldc);
-          break;
-        default:
-          Tile<1, kWindows>(w, tile_in, n, panel, c0, o, ldc);
-      }
+    switch (width / 16) {
+      case 4:
+        PanelTiles<4, kWindows>(w, in, rows, panel, c0, out, ldc);
+        break;
+      case 3:
+        PanelTiles<3, kWindows>(w, in, rows, panel, c0, out, ldc);
+        break;
+      case 2:
+        PanelTiles<2, kWindows>(w, in, rows, panel, c0, out, ldc);
+        break;
+      default:
+        PanelTiles<1, kWindows>(w, in, rows, panel, c0, out, ldc);
     }
   }
 }

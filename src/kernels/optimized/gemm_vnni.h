@@ -32,7 +32,8 @@
 namespace edgetl::optimized {
 
 inline constexpr int kVnniPanel = 64;  // output channels per packed panel
-inline constexpr int kVnniRows = 6;    // output pixels per micro-tile
+inline constexpr int kVnniRows =
+    6;  // output pixels per micro-tile of 64 channels (narrower: 8, 12)
 
 struct VnniConv {
   int n = 0;    // output channels
