@@ -51,18 +51,21 @@ void VnniConvRunner::Prepare(const reference::ConvGeometry& g, const reference::
 void VnniConvRunner::WindowStarts(int m0, int rows, const uint8_t** windows) const {
   const optimized::PaddedInput shape = optimized::PaddedInputShape(g_);
   const int pixels = g_.out_h * g_.out_w;
+  const size_t step = static_cast<size_t>(g_.stride_w) * g_.in_c;
+  // Output row by output row: along one, windows are `step` bytes apart.
   int b = m0 / pixels, oy = (m0 % pixels) / g_.out_w, ox = m0 % g_.out_w;
-  for (int r = 0; r < rows; ++r, ++ox) {
-    if (ox == g_.out_w) {
-      ox = 0;
-      if (++oy == g_.out_h) {
-        oy = 0;
-        ++b;
-      }
+  for (int r = 0; r < rows;) {
+    const int n = std::min(g_.out_w - ox, rows - r);
+    const uint8_t* first =
+        padded_.data() +
+        (static_cast<size_t>(b) * shape.rows + oy * g_.stride_h) * shape.row_bytes + ox * step;
+    for (int i = 0; i < n; ++i) windows[r + i] = first + i * step;
+    r += n;
+    ox = 0;
+    if (++oy == g_.out_h) {
+      oy = 0;
+      ++b;
     }
-    windows[r] = padded_.data() +
-                 (static_cast<size_t>(b) * shape.rows + oy * g_.stride_h) * shape.row_bytes +
-                 static_cast<size_t>(ox) * g_.stride_w * g_.in_c;
   }
 }
 
