@@ -42,14 +42,15 @@ void VnniConvRunner::Prepare(const reference::ConvGeometry& g, const reference::
   const int m = g.batches * g.out_h * g.out_w;
   split_channels_ = m < optimized::kVnniRows * threads && packed_.panels() >= threads;
   const int scratch_rows = std::min(kBlockRows, m);
-  padded_.assign(windows_ ? optimized::PaddedInputShape(g).bytes : 0, 0);
+  padded_shape_ = windows_ ? optimized::PaddedInputShape(g) : optimized::PaddedInput{};
+  padded_.assign(padded_shape_.bytes, 0);
   rows_scratch_.assign(threads,
                        std::vector<uint8_t>(direct_ || windows_ ? 0 : scratch_rows * packed_.k4));
   windows_scratch_.assign(threads, std::vector<const uint8_t*>(windows_ ? scratch_rows : 0));
 }
 
 void VnniConvRunner::WindowStarts(int m0, int rows, const uint8_t** windows) const {
-  const optimized::PaddedInput shape = optimized::PaddedInputShape(g_);
+  const optimized::PaddedInput& shape = padded_shape_;
   const int pixels = g_.out_h * g_.out_w;
   const size_t step = static_cast<size_t>(g_.stride_w) * g_.in_c;
   // Output row by output row: along one, windows are `step` bytes apart.
@@ -75,7 +76,7 @@ void VnniConvRunner::Run(const T* input, T* output) {
   const int panels = packed_.panels();
   const int tasks = pool_->threads();
   if (windows_) {
-    const int rows = g_.batches * optimized::PaddedInputShape(g_).rows;
+    const int rows = g_.batches * padded_shape_.rows;
     pool_->Run(tasks, [&](int task, int) {
       optimized::PadInputVnni(g_, packed_, input, static_cast<int>(int64_t{rows} * task / tasks),
                               static_cast<int>(int64_t{rows} * (task + 1) / tasks), padded_.data());
@@ -100,7 +101,8 @@ void VnniConvRunner::Run(const T* input, T* output) {
         optimized::GemmVnniWindows(packed_, windows, rows, p0, p1, out, g_.out_c);
         continue;
       }
-      const T* block = input + static_cast<size_t>(m0) * g_.in_c;
+      // 1x1 layers: the block's rows are contiguous in the input.
+      const T* block = direct_ || flip_rows_ ? input + static_cast<size_t>(m0) * g_.in_c : nullptr;
       const uint8_t* a = reinterpret_cast<const uint8_t*>(block);
       if (!direct_) {
         uint8_t* rows_buf = rows_scratch_[thread].data();

@@ -38,6 +38,7 @@ class VnniConvRunner {
   bool windows_ = false;         // k x k: windows read from padded_ (window layout)
   bool split_channels_ = false;  // threads share channel panels, not pixels
   std::vector<std::vector<uint8_t>> rows_scratch_;            // per thread: im2col or flipped rows
+  optimized::PaddedInput padded_shape_;                       // windows_: the padded input's shape
   std::vector<uint8_t> padded_;                               // windows_: the padded input
   std::vector<std::vector<const uint8_t*>> windows_scratch_;  // per thread: a block's windows
 };

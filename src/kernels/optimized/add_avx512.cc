@@ -54,7 +54,7 @@ EDGETL_VNNI_TARGET void Add(const AddAvx512Params& params, const T* x, const T* 
   const __m512i out_offset = _mm512_set1_epi32(p.output_offset);
   const __m512i lo = _mm512_set1_epi32(p.act_min), hi = _mm512_set1_epi32(p.act_max);
   for (size_t i = 0; i < n; i += 16) {
-    const __mmask16 m = n - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - i)) - 1);
+    const __mmask16 m = FirstLanes16(n - i);
     const __m512i a = _mm512_sllv_epi32(_mm512_add_epi32(Load16(x + i, m), off1), left);
     const __m512i b = _mm512_sllv_epi32(_mm512_add_epi32(Load16(y + i, m), off2), left);
     const __m512i sa = RequantizeOneStep16<false, true>(a, m1, zero, k1);

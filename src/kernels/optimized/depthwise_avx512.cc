@@ -106,7 +106,7 @@ EDGETL_VNNI_TARGET void Block16(const reference::ConvGeometry& g, const referenc
                                 const DepthwiseAvx512& p, const T* input, int b, int oy, int c,
                                 int ox_begin, int ox_end, T* out_row) {
   const int c_out = g.out_c;
-  const __mmask16 m = c_out - c >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (c_out - c)) - 1);
+  const __mmask16 m = FirstLanes16(c_out - c);
   const __m512i in_offset = _mm512_set1_epi32(q.input_offset);
   const __m512i out_offset = _mm512_set1_epi32(q.output_offset);
   const __m512i lo = _mm512_set1_epi32(q.act_min), hi = _mm512_set1_epi32(q.act_max);
@@ -176,10 +176,7 @@ EDGETL_VNNI_TARGET inline void Column(const T* const rows[3], ptrdiff_t at, __mm
 }
 
 // Bits [begin, end) of a 64-bit mask, 0 <= begin < end <= 64.
-inline __mmask64 ByteRange(int begin, int end) {
-  const __mmask64 below_end = end >= 64 ? ~__mmask64{0} : (__mmask64{1} << end) - 1;
-  return below_end & ~((__mmask64{1} << begin) - 1);
-}
+inline __mmask64 ByteRange(int begin, int end) { return FirstLanes64(end) & ~FirstLanes64(begin); }
 
 // One output pixel of a 64-channel block from the window's three columns
 // (quarters each), requantized and narrowed to 64 bytes in channel order.
@@ -268,7 +265,7 @@ EDGETL_VNNI_TARGET void ColumnBlockRow(const reference::ConvGeometry& g,
       .in_w = g.in_w,
       .pixel_step = static_cast<size_t>(g.in_c),
       .out_step = static_cast<size_t>(g.out_c),
-      .m = g.out_c - c >= 64 ? ~__mmask64{0} : (__mmask64{1} << (g.out_c - c)) - 1,
+      .m = FirstLanes64(g.out_c - c),
       .r = &p.column_blocks[block],
       .zero_point = _mm512_set1_epi8(static_cast<char>(p.zero_point_byte)),
       .lo8 = _mm512_set1_epi8(static_cast<char>(q.act_min)),

@@ -210,7 +210,7 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, TileRows in, int rows, const uin
     const __m512i lo8 = _mm512_set1_epi8(static_cast<char>(w.act_min));
     const __m512i hi8 = _mm512_set1_epi8(static_cast<char>(w.act_max));
     const int valid = std::min(NV * 16, w.n - c0);
-    const __mmask64 store = valid >= 64 ? ~__mmask64{0} : (__mmask64{1} << valid) - 1;
+    const __mmask64 store = FirstLanes64(valid);
 #pragma GCC unroll 12
     for (int r = 0; r < kTileRows<NV>; ++r) {
       if (r >= rows) break;
@@ -236,7 +236,7 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, TileRows in, int rows, const uin
   for (int v = 0; v < NV; ++v) {
     const int c = c0 + v * 16;
     if (c >= w.n) break;
-    const __mmask16 store = w.n - c >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (w.n - c)) - 1);
+    const __mmask16 store = FirstLanes16(w.n - c);
 #pragma GCC unroll 12
     for (int r = 0; r < kTileRows<NV>; ++r) {
       if (r >= rows) break;
@@ -251,7 +251,8 @@ EDGETL_VNNI_TARGET void PanelTiles(const VnniConv& w, TileRows in, int rows, con
                                    int c0, T* out, size_t ldc) {
   constexpr int kRows = kTileRows<NV>;
   for (int r = 0; r < rows; r += kRows) {
-    const TileRows tile_in = {in.a + r * in.lda, in.lda, in.windows + r};
+    const TileRows tile_in = kWindows ? TileRows{nullptr, 0, in.windows + r}
+                                      : TileRows{in.a + r * in.lda, in.lda, nullptr};
     Tile<NV, kWindows>(w, tile_in, std::min(kRows, rows - r), panel, c0, out + r * ldc, ldc);
   }
 }
@@ -293,33 +294,24 @@ void GemmVnniWindows(const VnniConv& w, const uint8_t* const* windows, int rows,
   Gemm<true>(w, {nullptr, 0, windows}, rows, p_begin, p_end, out, ldc);
 }
 
-EDGETL_VNNI_TARGET void FlipRowsVnni(const int8_t* input, size_t bytes, uint8_t* a) {
-  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
-  for (size_t i = 0; i < bytes; i += 64) {
-    const __mmask64 m = bytes - i >= 64 ? ~__mmask64{0} : (__mmask64{1} << (bytes - i)) - 1;
-    _mm512_mask_storeu_epi8(a + i, m,
-                            _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, input + i), flip));
-  }
-}
-
 namespace {
 
 // Copies n bytes of T as uint8 (int8 flipped: + 128) with masked 64-byte
-// moves: no library call for the short runs of im2row (9 bytes per window
-// row of an RGB input), and no access past either buffer.
+// moves: no library call for the short runs of im2row (one tap of a
+// few-channel input), and no access past either buffer.
 template <typename T>
 EDGETL_VNNI_TARGET inline void CopyMasked(uint8_t* dst, const T* src, size_t n) {
   const __m512i flip = _mm512_set1_epi8(std::is_same_v<T, int8_t> ? static_cast<char>(0x80) : 0);
   if (n <= 16) {
     // The narrowest width that fits: a masked access whose full width
     // crosses a page is slow even where the mask excludes the far side.
-    const __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
+    const __mmask16 m = FirstLanes16(n);
     _mm_mask_storeu_epi8(dst, m,
                          _mm_xor_si128(_mm_maskz_loadu_epi8(m, src), _mm512_castsi512_si128(flip)));
     return;
   }
   for (size_t i = 0; i < n; i += 64) {
-    const __mmask64 m = n - i >= 64 ? ~__mmask64{0} : (__mmask64{1} << (n - i)) - 1;
+    const __mmask64 m = FirstLanes64(n - i);
     _mm512_mask_storeu_epi8(dst + i, m,
                             _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, src + i), flip));
   }
@@ -328,7 +320,7 @@ EDGETL_VNNI_TARGET inline void CopyMasked(uint8_t* dst, const T* src, size_t n) 
 EDGETL_VNNI_TARGET inline void FillMasked(uint8_t* dst, uint8_t value, size_t n) {
   const __m512i v = _mm512_set1_epi8(static_cast<char>(value));
   for (size_t i = 0; i < n; i += 64) {
-    const __mmask64 m = n - i >= 64 ? ~__mmask64{0} : (__mmask64{1} << (n - i)) - 1;
+    const __mmask64 m = FirstLanes64(n - i);
     _mm512_mask_storeu_epi8(dst + i, m, v);
   }
 }
@@ -383,6 +375,10 @@ template <typename T>
 void Im2RowVnni(const reference::ConvGeometry& g, const VnniConv& w, const T* input, int m0,
                 int rows, uint8_t* a) {
   Im2Row(g, w, input, m0, rows, a);
+}
+
+EDGETL_VNNI_TARGET void FlipRowsVnni(const int8_t* input, size_t bytes, uint8_t* a) {
+  CopyMasked(a, input, bytes);
 }
 
 template <typename T>

@@ -21,7 +21,7 @@ EDGETL_VNNI_TARGET void Quantize(const float* in, T* out, size_t n, float scale,
   const __m512i lo = _mm512_set1_epi32(std::numeric_limits<T>::min());
   const __m512i hi = _mm512_set1_epi32(std::numeric_limits<T>::max());
   for (size_t i = 0; i < n; i += 16) {
-    const __mmask16 m = n - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - i)) - 1);
+    const __mmask16 m = FirstLanes16(n - i);
     const __m512 q = _mm512_div_ps(_mm512_maskz_loadu_ps(m, in + i), divisor);
     // std::round: truncate, then step away from zero where the dropped
     // fraction (exact: q - trunc(q)) is at least one half.
@@ -43,7 +43,7 @@ template <typename TIn, typename TOut>
 EDGETL_VNNI_TARGET void ShiftZeroPoint(const TIn* in, TOut* out, size_t n, int32_t delta) {
   const __m512i d = _mm512_set1_epi16(static_cast<int16_t>(delta));
   for (size_t i = 0; i < n; i += 32) {
-    const __mmask32 m = n - i >= 32 ? ~__mmask32{0} : (__mmask32{1} << (n - i)) - 1;
+    const __mmask32 m = FirstLanes32(n - i);
     const __m256i bytes = _mm256_maskz_loadu_epi8(m, in + i);
     __m512i v =
         std::is_same_v<TIn, uint8_t> ? _mm512_cvtepu8_epi16(bytes) : _mm512_cvtepi8_epi16(bytes);

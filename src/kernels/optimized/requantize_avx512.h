@@ -23,6 +23,18 @@
 #if EDGETL_HAVE_VNNI_CODE
 namespace edgetl::optimized {
 
+// Masks of the first `count` lanes of 16, 32 or 64 (all of them where
+// count reaches the width): the tails of masked loops.
+inline __mmask16 FirstLanes16(int64_t count) {
+  return count >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << count) - 1);
+}
+inline __mmask32 FirstLanes32(int64_t count) {
+  return count >= 32 ? ~__mmask32{0} : (__mmask32{1} << count) - 1;
+}
+inline __mmask64 FirstLanes64(int64_t count) {
+  return count >= 64 ? ~__mmask64{0} : (__mmask64{1} << count) - 1;
+}
+
 // 16 bytes (masked) widened to 16 int32 lanes, by the sign of T.
 template <typename T>
 EDGETL_VNNI_TARGET inline __m512i Load16(const T* p, __mmask16 m) {
