@@ -3,7 +3,6 @@
 #include "kernels/ops/registry.h"
 #include "kernels/ops/vnni_conv_runner.h"
 #include "kernels/optimized/conv_int16.h"
-#include "kernels/optimized/cpu.h"
 
 namespace edgetl {
 namespace {
@@ -45,7 +44,7 @@ class Conv2D final : public OpKernel {
     }
     EDGETL_RETURN_IF_ERROR(PrepareQuantizedConv(*input_, *filter_, bias_, *output_, g.out_c, 0,
                                                 opts->fused_activation_function(), false, &quant_));
-    if (!ctx.reference_only && optimized::HasAvx512Vnni()) {
+    if (UseAvx512Vnni(ctx)) {
       vnni_.Prepare(g, quant_.quant, *filter_, bias_, ctx.pool);
     } else if (!ctx.reference_only) {
       const int k = g.filter_h * g.filter_w * g.in_c;

@@ -3,7 +3,6 @@
 #include "kernels/ops/conv_common.h"
 #include "kernels/ops/registry.h"
 #include "kernels/optimized/conv_int16.h"
-#include "kernels/optimized/cpu.h"
 #include "kernels/optimized/depthwise_avx512.h"
 
 namespace edgetl {
@@ -49,7 +48,7 @@ class DepthwiseConv2D final : public OpKernel {
     EDGETL_RETURN_IF_ERROR(PrepareQuantizedConv(*input_, *filter_, bias_, *output_, g.out_c, 3,
                                                 opts->fused_activation_function(), false, &quant_));
     pool_ = ctx.pool;
-    if (!ctx.reference_only && optimized::HasAvx512Vnni() && g.depth_multiplier == 1) {
+    if (UseAvx512Vnni(ctx) && g.depth_multiplier == 1) {
       const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
       avx512_ = input_->type() == TensorType::kUInt8
                     ? optimized::PackDepthwiseAvx512(filter_->ptr<uint8_t>(), g, bias, quant_.quant)

@@ -4,7 +4,6 @@
 #include "kernels/ops/op_util.h"
 #include "kernels/ops/registry.h"
 #include "kernels/optimized/add_avx512.h"
-#include "kernels/optimized/cpu.h"
 #include "kernels/reference/elementwise.h"
 
 namespace edgetl {
@@ -78,7 +77,7 @@ class Elementwise final : public OpKernel {
     // Same shapes (MobileNet V2's residuals): 16 lanes at a time, in chunks
     // over the interpreter's threads.
     pool_ = ctx.pool;
-    simd_ = !ctx.reference_only && optimized::HasAvx512Vnni() && a_->shape() == b_->shape();
+    simd_ = UseAvx512Vnni(ctx) && a_->shape() == b_->shape();
     if (simd_) add_simd_ = optimized::PrepareAddAvx512(p);
     return Status::Ok();
   }

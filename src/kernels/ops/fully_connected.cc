@@ -4,7 +4,6 @@
 #include "kernels/ops/registry.h"
 #include "kernels/ops/vnni_conv_runner.h"
 #include "kernels/optimized/conv_int16.h"
-#include "kernels/optimized/cpu.h"
 
 namespace edgetl {
 namespace {
@@ -52,7 +51,7 @@ class FullyConnected final : public OpKernel {
     geometry_.in_c = in_depth_;
     geometry_.out_c = out_depth_;
     geometry_.filter_h = geometry_.filter_w = 1;
-    if (!ctx.reference_only && optimized::HasAvx512Vnni()) {
+    if (UseAvx512Vnni(ctx)) {
       vnni_.Prepare(geometry_, quant_.quant, *filter_, bias_, ctx.pool);
     } else if (!ctx.reference_only) {
       const int32_t offset = quant_.quant.filter_offset;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "kernels/optimized/cpu.h"
 #include "kernels/reference/fixed_point.h"
 
 namespace edgetl {
@@ -188,6 +189,10 @@ Status CheckBias(const RtTensor* bias, int channels, TensorType type) {
                         " elements, expected " + std::to_string(channels));
   }
   return Status::Ok();
+}
+
+bool UseAvx512Vnni(const KernelContext& ctx) {
+  return !ctx.reference_only && optimized::HasAvx512Vnni();
 }
 
 }  // namespace edgetl

@@ -28,6 +28,10 @@ Status CheckQuantized(const RtTensor& t, const char* role);
 
 bool IsQuantizedType(TensorType t);
 
+// Whether the op should take its AVX-512 VNNI kernel: optimized kernels
+// were asked for and the CPU has them (see optimized::HasAvx512Vnni).
+bool UseAvx512Vnni(const KernelContext& ctx);
+
 // [min, max] of the output after a fused activation, in the output's
 // quantized domain (TFLite's CalculateActivationRangeQuantized).
 Status ActivationRangeQuantized(fb::ActivationFunctionType act, const RtTensor& out, int32_t* min,

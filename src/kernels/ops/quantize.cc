@@ -5,7 +5,6 @@
 
 #include "kernels/ops/op_util.h"
 #include "kernels/ops/registry.h"
-#include "kernels/optimized/cpu.h"
 #include "kernels/optimized/quantize_avx512.h"
 #include "kernels/reference/fixed_point.h"
 
@@ -66,7 +65,7 @@ class Quantize final : public OpKernel {
     EDGETL_RETURN_IF_ERROR(CheckOutputShape(*out_, in_->shape()));
     EDGETL_RETURN_IF_ERROR(CheckQuantized(*out_, "output"));
     if (out_->info.quant.per_channel()) return Unsupported("per-channel quantize");
-    simd_ = !ctx.reference_only && optimized::HasAvx512Vnni();
+    simd_ = UseAvx512Vnni(ctx);
     if (in_->type() != TensorType::kFloat32) {
       EDGETL_RETURN_IF_ERROR(CheckQuantized(*in_, "input"));
       const double real = static_cast<double>(in_->scale()) / static_cast<double>(out_->scale());
