@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels/optimized/float_requantization.h"
 #include "kernels/optimized/one_step_constants.h"
 #include "kernels/reference/conv.h"
 
@@ -20,11 +21,15 @@ struct ChannelRequantization {
   // products (clamped_below: act_min >= output offset, fused ReLU/ReLU6).
   bool one_step = false, clamped_below = false;
   std::vector<OneStepConstants> one_step_constants;
+  // The float form (float_requantization.h) where every channel has a
+  // proven-exact one.
+  std::optional<FloatRequantization> as_float;
 };
 
-// `padded` (a multiple of 16, at least `channels`) entries per vector.
+// `padded` (a multiple of 16, at least `channels`) entries per vector;
+// `ranges`: the channels' accumulator ranges, for the float form.
 inline ChannelRequantization MakeChannelRequantization(const reference::ConvQuant& q, int channels,
-                                                       int padded) {
+                                                       int padded, const AccumulatorRange* ranges) {
   ChannelRequantization r;
   r.multiplier.assign(padded, 0);
   r.left_shift.assign(padded, 0);
@@ -43,6 +48,7 @@ inline ChannelRequantization MakeChannelRequantization(const reference::ConvQuan
           MakeOneStepConstants(r.multiplier.data() + c, r.right_shift.data() + c, q.output_offset));
     }
   }
+  r.as_float = ProveFloatRequantization(q, ranges, channels, padded);
   return r;
 }
 

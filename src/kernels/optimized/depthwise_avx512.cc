@@ -63,6 +63,10 @@ void PackColumnKernel(const reference::ConvGeometry& g, const reference::ConvQua
         r.multiplier[k][l] = p->requant.multiplier[c];
         r.left_shift[k][l] = p->requant.left_shift[c];
         right_shift[k][l] = p->requant.right_shift[c];
+        if (p->requant.as_float) {
+          r.scale[k][l] = p->requant.as_float->scale[c];
+          r.offset[k][l] = p->requant.as_float->offset[c];
+        }
       }
       r.one_step[k] = MakeOneStepConstants(r.multiplier[k], right_shift[k], q.output_offset);
     }
@@ -90,8 +94,22 @@ DepthwiseAvx512 PackDepthwiseAvx512(const W* filter, const reference::ConvGeomet
   }
   p.bias.assign(p.c16, 0);
   for (int c = 0; c < channels; ++c) p.bias[c] = bias ? bias[c] : 0;
-  p.requant = MakeChannelRequantization(q, channels, p.c16);
-  if (p.requant.one_step && ColumnKernelApplies(g)) PackColumnKernel<W>(g, q, &p);
+  // int8 inputs as bytes x + 128, as the GEMM sees them.
+  const int32_t alpha = q.input_offset - (std::is_same_v<W, int8_t> ? 128 : 0);
+  std::vector<AccumulatorRange> ranges(channels);
+  for (int c = 0; c < channels; ++c) {
+    int64_t sum = 0, positive_sum = 0;
+    for (int t = 0; t < p.taps; ++t) {
+      const int32_t v = p.w[static_cast<size_t>(t) * p.c16 + c];
+      sum += v;
+      positive_sum += std::max(v, 0);
+    }
+    ranges[c] = RangeOfAccumulator(p.bias[c], alpha, sum, positive_sum);
+  }
+  p.requant = MakeChannelRequantization(q, channels, p.c16, ranges.data());
+  if ((p.requant.one_step || p.requant.as_float) && ColumnKernelApplies(g)) {
+    PackColumnKernel<W>(g, q, &p);
+  }
   return p;
 }
 
@@ -117,6 +135,8 @@ EDGETL_VNNI_TARGET void Block16(const reference::ConvGeometry& g, const referenc
   const __m512i rs = _mm512_loadu_si512(rq.right_shift.data() + c);
   // Loaded once: the 8-bit stores below would force reloads in the loop.
   const OneStep16 k = rq.one_step ? LoadOneStep(rq.one_step_constants[c / 16]) : OneStep16{};
+  const __m512 scale = rq.as_float ? _mm512_loadu_ps(rq.as_float->scale.data() + c) : __m512{};
+  const __m512 offset = rq.as_float ? _mm512_loadu_ps(rq.as_float->offset.data() + c) : __m512{};
   const size_t pixel_step = static_cast<size_t>(g.in_c);
   const int y0 = oy * g.stride_h - g.pad_h;
   for (int ox = ox_begin; ox < ox_end; ++ox) {
@@ -135,10 +155,15 @@ EDGETL_VNNI_TARGET void Block16(const reference::ConvGeometry& g, const referenc
         acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(x, w));
       }
     }
-    const __m512i r = !rq.one_step ? Requantize16(acc, mult, ls, rs, out_offset, lo, hi)
-                      : rq.clamped_below
-                          ? RequantizeOneStep16Clamped<true, false>(acc, mult, ls, k, lo, hi)
-                          : RequantizeOneStep16Clamped<true, true>(acc, mult, ls, k, lo, hi);
+    const __m512i r =
+        rq.as_float
+            ? _mm512_min_epi32(
+                  _mm512_max_epi32(
+                      _mm512_add_epi32(RequantizeFloat16(acc, scale, offset), out_offset), lo),
+                  hi)
+        : !rq.one_step     ? Requantize16(acc, mult, ls, rs, out_offset, lo, hi)
+        : rq.clamped_below ? RequantizeOneStep16Clamped<true, false>(acc, mult, ls, k, lo, hi)
+                           : RequantizeOneStep16Clamped<true, true>(acc, mult, ls, k, lo, hi);
     _mm512_mask_cvtepi32_storeu_epi8(out_row + static_cast<size_t>(ox) * c_out + c, m, r);
   }
 }
@@ -178,12 +203,17 @@ EDGETL_VNNI_TARGET inline void Column(const T* const rows[3], ptrdiff_t at, __mm
 // Bits [begin, end) of a 64-bit mask, 0 <= begin < end <= 64.
 inline __mmask64 ByteRange(int begin, int end) { return FirstLanes64(end) & ~FirstLanes64(begin); }
 
+// How the column kernel requantizes: the float form, or the one-step form
+// with or without the correction for negative products.
+enum class ColumnRequant { kFloat, kClampedBelow, kExact };
+
 // One output pixel of a 64-channel block from the window's three columns
 // (quarters each), requantized and narrowed to 64 bytes in channel order.
-template <typename T, bool kKappa, bool kClampedBelow>
+template <typename T, bool kKappa, ColumnRequant kRequant>
 EDGETL_VNNI_TARGET inline __m512i ColumnPixel(const DepthwiseAvx512::ColumnBlock& r,
                                               const __m512i* c0, const __m512i* c1,
-                                              const __m512i* c2, __m512i lo8, __m512i hi8) {
+                                              const __m512i* c2, __m512i offset16, __m512i lo8,
+                                              __m512i hi8) {
   const __m512i* cols[3] = {c0, c1, c2};
   __m512i out[4];
 #pragma GCC unroll 4
@@ -200,16 +230,23 @@ EDGETL_VNNI_TARGET inline __m512i ColumnPixel(const DepthwiseAvx512::ColumnBlock
 #pragma GCC unroll 3
       for (int col = 0; col < 3; ++col) acc = _mm512_dpbusd_epi32(acc, cols[col][k], kk);
     }
+    if constexpr (kRequant == ColumnRequant::kFloat) {
+      out[k] = RequantizeFloat16(acc, _mm512_load_ps(r.scale[k]), _mm512_load_ps(r.offset[k]));
+      continue;
+    }
     const __m512i mult = _mm512_load_si512(r.multiplier[k]);
     const __m512i ls = _mm512_load_si512(r.left_shift[k]);
     // Left shifts are rare in depthwise layers, and one shift per 16
     // outputs is cheaper than another set of instantiations.
-    out[k] = RequantizeOneStep16<true, !kClampedBelow>(acc, mult, ls, LoadOneStep(r.one_step[k]));
+    out[k] = RequantizeOneStep16<true, kRequant == ColumnRequant::kExact>(
+        acc, mult, ls, LoadOneStep(r.one_step[k]));
   }
   // The saturating packs undo the unpacking order (channels come out in
   // order), and saturating to 16 and 8 bits before the clamp does not
   // change its result: the activation range lies inside the output type.
-  const __m512i r01 = _mm512_packs_epi32(out[0], out[1]), r23 = _mm512_packs_epi32(out[2], out[3]);
+  // The float form's output offset (offset16, else 0) joins on 16 bits.
+  const __m512i r01 = _mm512_adds_epi16(_mm512_packs_epi32(out[0], out[1]), offset16);
+  const __m512i r23 = _mm512_adds_epi16(_mm512_packs_epi32(out[2], out[3]), offset16);
   if constexpr (std::is_same_v<T, uint8_t>) {
     return _mm512_min_epu8(_mm512_max_epu8(_mm512_packus_epi16(r01, r23), lo8), hi8);
   } else {
@@ -219,14 +256,14 @@ EDGETL_VNNI_TARGET inline __m512i ColumnPixel(const DepthwiseAvx512::ColumnBlock
 
 // The state of one row of one 64-channel block; member functions rather
 // than lambdas, which would not inherit the target attribute.
-template <typename T, bool kKappa, bool kClampedBelow>
+template <typename T, bool kKappa, ColumnRequant kRequant>
 struct ColumnWalk {
   const T* rows[3];
   int in_w;
   size_t pixel_step, out_step;
   __mmask64 m;
   const DepthwiseAvx512::ColumnBlock* r;
-  __m512i zero_point, lo8, hi8;
+  __m512i zero_point, offset16, lo8, hi8;
   T* out;
 
   // Input column x (all of it, or the zero point outside the input).
@@ -243,7 +280,7 @@ struct ColumnWalk {
   }
   EDGETL_VNNI_TARGET void Emit(const __m512i* c0, const __m512i* c1, const __m512i* c2) {
     _mm512_mask_storeu_epi8(out, m,
-                            ColumnPixel<T, kKappa, kClampedBelow>(*r, c0, c1, c2, lo8, hi8));
+                            ColumnPixel<T, kKappa, kRequant>(*r, c0, c1, c2, offset16, lo8, hi8));
     out += out_step;
   }
 };
@@ -253,14 +290,14 @@ struct ColumnWalk {
 // unrolled three times so that the window rotates by renaming, not moves.
 // kStride 0: stride 1 with pixels_per_block pixels per block, each window
 // column loaded afresh (64 bytes from pixel x cover pixels x, x + 1, ...).
-template <typename T, int kStride, bool kKappa, bool kClampedBelow>
+template <typename T, int kStride, bool kKappa, ColumnRequant kRequant>
 EDGETL_VNNI_TARGET void ColumnBlockRow(const reference::ConvGeometry& g,
                                        const reference::ConvQuant& q, const DepthwiseAvx512& p,
                                        const T* const row_ptrs[3], int block, T* out_row) {
   // Everything the loop reads is copied into locals first: the 8-bit
   // stores could alias the containers, which would force reloads.
   const int c = block * 64;
-  ColumnWalk<T, kKappa, kClampedBelow> w{
+  ColumnWalk<T, kKappa, kRequant> w{
       .rows = {row_ptrs[0] + c, row_ptrs[1] + c, row_ptrs[2] + c},
       .in_w = g.in_w,
       .pixel_step = static_cast<size_t>(g.in_c),
@@ -268,6 +305,8 @@ EDGETL_VNNI_TARGET void ColumnBlockRow(const reference::ConvGeometry& g,
       .m = FirstLanes64(g.out_c - c),
       .r = &p.column_blocks[block],
       .zero_point = _mm512_set1_epi8(static_cast<char>(p.zero_point_byte)),
+      .offset16 = _mm512_set1_epi16(
+          static_cast<int16_t>(kRequant == ColumnRequant::kFloat ? q.output_offset : 0)),
       .lo8 = _mm512_set1_epi8(static_cast<char>(q.act_min)),
       .hi8 = _mm512_set1_epi8(static_cast<char>(q.act_max)),
       .out = out_row + c};
@@ -321,25 +360,33 @@ template <typename T>
 using ColumnBlockRowFn = void (*)(const reference::ConvGeometry&, const reference::ConvQuant&,
                                   const DepthwiseAvx512&, const T* const[3], int, T*);
 
-template <typename T, int kStride>
-ColumnBlockRowFn<T> SelectColumnBlockRow(bool kappa, bool clamped_below) {
-  if (kappa) {
-    return clamped_below ? ColumnBlockRow<T, kStride, true, true>
-                         : ColumnBlockRow<T, kStride, true, false>;
+template <typename T, int kStride, bool kKappa>
+ColumnBlockRowFn<T> SelectColumnBlockRow(ColumnRequant requant) {
+  switch (requant) {
+    case ColumnRequant::kFloat:
+      return ColumnBlockRow<T, kStride, kKappa, ColumnRequant::kFloat>;
+    case ColumnRequant::kClampedBelow:
+      return ColumnBlockRow<T, kStride, kKappa, ColumnRequant::kClampedBelow>;
+    default:
+      return ColumnBlockRow<T, kStride, kKappa, ColumnRequant::kExact>;
   }
-  return clamped_below ? ColumnBlockRow<T, kStride, false, true>
-                       : ColumnBlockRow<T, kStride, false, false>;
 }
 
 template <typename T>
-ColumnBlockRowFn<T> SelectColumnBlockRow(int stride, bool kappa, bool clamped_below) {
-  switch (stride) {
+ColumnBlockRowFn<T> SelectColumnBlockRow(int stride, bool kappa, ColumnRequant requant) {
+  switch (stride * 2 + (kappa ? 1 : 0)) {
     case 0:
-      return SelectColumnBlockRow<T, 0>(kappa, clamped_below);
+      return SelectColumnBlockRow<T, 0, false>(requant);
     case 1:
-      return SelectColumnBlockRow<T, 1>(kappa, clamped_below);
+      return SelectColumnBlockRow<T, 0, true>(requant);
+    case 2:
+      return SelectColumnBlockRow<T, 1, false>(requant);
+    case 3:
+      return SelectColumnBlockRow<T, 1, true>(requant);
+    case 4:
+      return SelectColumnBlockRow<T, 2, false>(requant);
     default:
-      return SelectColumnBlockRow<T, 2>(kappa, clamped_below);
+      return SelectColumnBlockRow<T, 2, true>(requant);
   }
 }
 
@@ -348,8 +395,11 @@ template <typename T>
 EDGETL_VNNI_TARGET void ColumnRows(const reference::ConvGeometry& g, const reference::ConvQuant& q,
                                    const DepthwiseAvx512& p, const T* input, int row_begin,
                                    int row_end, T* output) {
-  const ColumnBlockRowFn<T> row_fn = SelectColumnBlockRow<T>(
-      p.pixels_per_block > 1 ? 0 : g.stride_w, p.kappa_used, p.requant.clamped_below);
+  const ColumnRequant requant = p.requant.as_float        ? ColumnRequant::kFloat
+                                : p.requant.clamped_below ? ColumnRequant::kClampedBelow
+                                                          : ColumnRequant::kExact;
+  const ColumnBlockRowFn<T> row_fn =
+      SelectColumnBlockRow<T>(p.pixels_per_block > 1 ? 0 : g.stride_w, p.kappa_used, requant);
   const size_t row_step = static_cast<size_t>(g.in_w) * g.in_c;
   const T* padding_row = reinterpret_cast<const T*>(p.padding_row.data());
   for (int row = row_begin; row < row_end; ++row) {

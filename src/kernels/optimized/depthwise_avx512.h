@@ -23,7 +23,7 @@ struct DepthwiseAvx512 {
   int taps = 0, c16 = 0;          // filter taps; channels rounded up to 16
   std::vector<int32_t> w;         // [taps][c16]: w + filter offset (0 beyond the channels)
   std::vector<int32_t> bias;      // [c16]
-  ChannelRequantization requant;  // [c16]; the column kernel needs one_step
+  ChannelRequantization requant;  // [c16]
 
   // The column kernel. vpdpbusd multiplies unsigned bytes by signed ones, so
   // inputs are used as u = x (uint8) or x + 128 (int8, flipped sign bit) and
@@ -38,13 +38,15 @@ struct DepthwiseAvx512 {
   // channel 16 * (l / 4) + 4 * k + l % 4 of the block, and the 4 bytes of a
   // lane are rows 0, 1, 2 of the window column and an unused 0 weight.
   // One record per block, so that the kernel addresses all of it from one
-  // pointer. Empty: the column kernel does not run (it needs one_step).
+  // pointer. Empty: the column kernel does not run (it needs one_step or
+  // the float form).
   struct alignas(64) ColumnBlock {
     int8_t omega[3][4][64];  // [window column][quarter]
     int8_t kappa[4][64];     // [quarter], where kappa_quarter
     int32_t bias[4][16], multiplier[4][16], left_shift[4][16];
     OneStepConstants one_step[4];
-    bool kappa_quarter[4];  // a channel of the quarter needs kappa
+    float scale[4][16], offset[4][16];  // the float form, where requant.as_float
+    bool kappa_quarter[4];              // a channel of the quarter needs kappa
   };
   std::vector<ColumnBlock> column_blocks;
   bool kappa_used = false;  // in any block

@@ -24,7 +24,9 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
   w.b.assign(static_cast<size_t>(w.panels()) * kVnniPanel * w.k4, 0);
   w.col_const.assign(w.n16, 0);
   w.excess_begin.assign(w.panels() + 1, 0);
+  std::vector<AccumulatorRange> ranges(n);
   for (int c = 0; c < n; ++c) {
+    int32_t positive_sum = 0;
     const int panel = c / kVnniPanel, lane = c % kVnniPanel;
     const int width = std::min(kVnniPanel, w.n16 - panel * kVnniPanel);
     uint8_t* dst = w.b.data() + static_cast<size_t>(panel) * kVnniPanel * w.k4;
@@ -34,6 +36,7 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
           static_cast<int32_t>(filter[static_cast<size_t>(c) * k + i]) + q.filter_offset;
       const int32_t p = std::clamp(v, -128, 127);
       sum += v;
+      positive_sum += std::max(v, 0);
       if (p != v) w.excess.push_back({i, c, v - p});
       dst[(static_cast<size_t>(i / 4) * width + lane) * 4 + i % 4] = static_cast<uint8_t>(p);
     }
@@ -42,8 +45,9 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
     const uint32_t konst = static_cast<uint32_t>(bias ? bias[c] : 0) +
                            static_cast<uint32_t>(alpha) * static_cast<uint32_t>(sum);
     w.col_const[c] = static_cast<int32_t>(konst);
+    ranges[c] = RangeOfAccumulator(bias ? bias[c] : 0, alpha, sum, positive_sum);
   }
-  w.requant = MakeChannelRequantization(q, n, w.n16);
+  w.requant = MakeChannelRequantization(q, n, w.n16, ranges.data());
   return w;
 }
 
@@ -164,11 +168,24 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, TileRows in, int rows, const uin
     }
   }
   const __m512i out_offset = _mm512_set1_epi32(w.output_offset);
-  // Requantize in place (output offset added, not yet clamped); constant row
-  // indices keep the accumulators in registers, and each branch loads only
-  // the constants it uses.
+  // Requantize in place (output offset added, not yet clamped, except
+  // after the float form: see below); constant row indices keep the
+  // accumulators in registers, and each branch loads only the constants it
+  // uses.
+  const bool as_float = w.requant.as_float.has_value();
 #pragma GCC unroll 4
   for (int v = 0; v < NV; ++v) {
+    if (as_float) {
+      const int c = c0 + v * 16;
+      const __m512 scale = _mm512_loadu_ps(w.requant.as_float->scale.data() + c);
+      const __m512 offset = _mm512_loadu_ps(w.requant.as_float->offset.data() + c);
+#pragma GCC unroll 12
+      for (int r = 0; r < kTileRows<NV>; ++r) {
+        if (r >= rows) break;
+        acc[r][v] = RequantizeFloat16(acc[r][v], scale, offset);
+      }
+      continue;
+    }
     const int c = c0 + v * 16;
     const __m512i mult = _mm512_loadu_si512(w.requant.multiplier.data() + c);
     const __m512i ls = _mm512_loadu_si512(w.requant.left_shift.data() + c);
@@ -209,16 +226,22 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, TileRows in, int rows, const uin
     const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
     const __m512i lo8 = _mm512_set1_epi8(static_cast<char>(w.act_min));
     const __m512i hi8 = _mm512_set1_epi8(static_cast<char>(w.act_max));
+    // The float form's output offset joins on 16 bits, one add per 32
+    // outputs; saturating there keeps the clamp's result (as above).
+    const __m512i offset16 =
+        _mm512_set1_epi16(static_cast<int16_t>(as_float ? w.output_offset : 0));
     const int valid = std::min(NV * 16, w.n - c0);
     const __mmask64 store = FirstLanes64(valid);
 #pragma GCC unroll 12
     for (int r = 0; r < kTileRows<NV>; ++r) {
       if (r >= rows) break;
-      const __m512i p01 = _mm512_packs_epi32(acc[r][0], acc[r][1]);
+      const __m512i p01 = _mm512_adds_epi16(_mm512_packs_epi32(acc[r][0], acc[r][1]), offset16);
       // Two vectors: the upper half of the result repeats the lower one and
       // is not stored.
       __m512i p23 = p01;
-      if constexpr (NV == 4) p23 = _mm512_packs_epi32(acc[r][2], acc[r][3]);
+      if constexpr (NV == 4) {
+        p23 = _mm512_adds_epi16(_mm512_packs_epi32(acc[r][2], acc[r][3]), offset16);
+      }
       __m512i b;
       if constexpr (std::is_same_v<T, uint8_t>) {
         b = _mm512_permutexvar_epi32(order, _mm512_packus_epi16(p01, p23));
@@ -232,6 +255,7 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, TileRows in, int rows, const uin
     return;
   }
   const __m512i lo = _mm512_set1_epi32(w.act_min), hi = _mm512_set1_epi32(w.act_max);
+  const __m512i offset32 = _mm512_set1_epi32(as_float ? w.output_offset : 0);
 #pragma GCC unroll 4
   for (int v = 0; v < NV; ++v) {
     const int c = c0 + v * 16;
@@ -240,8 +264,9 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, TileRows in, int rows, const uin
 #pragma GCC unroll 12
     for (int r = 0; r < kTileRows<NV>; ++r) {
       if (r >= rows) break;
-      _mm512_mask_cvtepi32_storeu_epi8(out + r * ldc + c, store,
-                                       _mm512_min_epi32(_mm512_max_epi32(acc[r][v], lo), hi));
+      _mm512_mask_cvtepi32_storeu_epi8(
+          out + r * ldc + c, store,
+          _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(acc[r][v], offset32), lo), hi));
     }
   }
 }

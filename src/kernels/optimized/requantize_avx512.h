@@ -140,6 +140,15 @@ EDGETL_VNNI_TARGET inline __m512i RequantizeOneStep16Clamped(__m512i acc, __m512
       _mm512_max_epi32(RequantizeOneStep16<kLeftShift, kExact>(acc, mult, lshift, k), lo), hi);
 }
 
+// The float form of a proven layer (float_requantization.h):
+// floor(RD(float(x) * scale + offset)), output offset not yet added. Both
+// roundings toward minus infinity (RD).
+EDGETL_VNNI_TARGET inline __m512i RequantizeFloat16(__m512i x, __m512 scale, __m512 offset) {
+  constexpr int kDown = _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC;
+  return _mm512_cvt_roundps_epi32(
+      _mm512_fmadd_round_ps(_mm512_cvtepi32_ps(x), scale, offset, kDown), kDown);
+}
+
 // Requantizes 16 accumulators to output values in [lo, hi] (still int32).
 template <bool kLeftShift = true>
 EDGETL_VNNI_TARGET inline __m512i Requantize16(__m512i acc, __m512i mult, __m512i lshift,

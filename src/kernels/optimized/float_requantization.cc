@@ -1,0 +1,263 @@
+#include "kernels/optimized/float_requantization.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "kernels/optimized/one_step_constants.h"
+
+namespace edgetl::optimized {
+
+namespace {
+
+using int128 = __int128;
+
+// A float as mantissa * 2^exponent, the mantissa an integer.
+struct Dyadic {
+  int64_t mantissa = 0;
+  int exponent = 0;
+};
+Dyadic Split(float f) {
+  if (f == 0.0f) return {};
+  int e = 0;
+  const float fraction = std::frexp(f, &e);
+  return {static_cast<int64_t>(std::ldexp(fraction, 24)), e - 24};
+}
+
+// floor(xf * s + c) computed exactly (xf an integer-valued float), or
+// nothing where the exponents lie too far apart for 128 bits.
+std::optional<int64_t> FloorOfAffine(float xf, Dyadic s, Dyadic c) {
+  const int128 product = static_cast<int128>(static_cast<int64_t>(xf)) * s.mantissa;
+  if (product == 0 && c.mantissa == 0) return 0;
+  // Both terms over the smaller exponent.
+  const int e = product == 0      ? c.exponent
+                : c.mantissa == 0 ? s.exponent
+                                  : std::min(s.exponent, c.exponent);
+  const int up_s = s.exponent - e, up_c = c.exponent - e;
+  if ((product != 0 && up_s > 60) || (c.mantissa != 0 && up_c > 60)) return std::nullopt;
+  const int128 n = (product != 0 ? product * (int128{1} << up_s) : 0) +
+                   (c.mantissa != 0 ? c.mantissa * (int128{1} << up_c) : 0);
+  if (e >= 0) {
+    if (e > 40) return std::nullopt;
+    return static_cast<int64_t>(n * (int128{1} << e));
+  }
+  if (-e >= 120) return n < 0 ? -1 : 0;
+  return static_cast<int64_t>(n >> -e);  // arithmetic: floor
+}
+
+// floor(n / d) for d > 0.
+int64_t FloorDiv(int64_t n, int64_t d) { return n / d - (n % d != 0 && n < 0 ? 1 : 0); }
+
+// ceil((n + i * step) / d) for i = 0, 1, ... (d > 0, step >= 0), one
+// division up front and additions after it.
+class CeilSequence {
+ public:
+  CeilSequence(int64_t n, int64_t step, int64_t d)
+      : d_(d), step_quotient_(step / d), step_remainder_(step % d) {
+    value_ = -FloorDiv(-n, d);
+    remainder_ = value_ * d - n;  // in [0, d)
+  }
+  int64_t value() const { return value_; }
+  void Next() {
+    value_ += step_quotient_;
+    if (step_remainder_ > remainder_) {
+      ++value_;
+      remainder_ += d_ - step_remainder_;
+    } else {
+      remainder_ -= step_remainder_;
+    }
+  }
+
+ private:
+  int64_t d_, step_quotient_, step_remainder_, value_, remainder_;
+};
+
+// The largest |floor(x * s + c)| at the range's ends that the kernels'
+// float-to-int conversion takes without overflow, with room to spare.
+constexpr int64_t kMaxFloatResult = (int64_t{1} << 31) - (int64_t{1} << 8);
+
+// The proof for one channel. F and G agree on the range exactly where, for
+// every output level k in (act_min, act_max], the first x of the range
+// with F(x) >= k (t_k, or max + 1 where there is none) is also G's: G(t_k)
+// >= k and G(t_k - 1) < k, each where inside the range. Both are monotonic,
+// so a function's values on the range are determined by these thresholds.
+class ChannelProof {
+ public:
+  explicit ChannelProof(const reference::ConvQuant& q) : q_(q) {}
+
+  // s and c for one channel, or nothing. One object serves all channels
+  // of a layer (its tables keep their storage).
+  std::optional<std::pair<float, float>> Solve(int channel, AccumulatorRange range) {
+    channel_ = channel;
+    range_ = range;
+    constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
+    if (range_.min < -kInt32Max || range_.max > kInt32Max) return std::nullopt;
+    // TFLite shifts left in 32 bits (wrapping); F is monotonic only where
+    // that cannot wrap.
+    if (-q_.shift[channel_] > kMaxOneStepRightShift) return std::nullopt;  // FindThresholds' bounds
+    const int left_shift = std::max(q_.shift[channel_], 0);
+    const int64_t reach = std::max(-range_.min, range_.max);
+    if ((reach << left_shift) > kInt32Max) return std::nullopt;
+    if (!FindThresholds()) return std::nullopt;
+    TabulateConstraints();
+    const float s = static_cast<float>(
+        std::ldexp(static_cast<double>(q_.multiplier[channel_]), q_.shift[channel_] - 31));
+    // The nearest float first, then its neighbours: each tilts G's steps
+    // by a fraction of a step across the range.
+    const float candidates[] = {s, std::nextafter(s, 0.0f), std::nextafter(s, 1.0f),
+                                std::nextafter(std::nextafter(s, 0.0f), 0.0f),
+                                std::nextafter(std::nextafter(s, 1.0f), 1.0f)};
+    for (const float scale : candidates) {
+      const std::optional<float> offset = OffsetFor(scale);
+      if (offset && Verify(scale, *offset)) return std::make_pair(scale, *offset);
+    }
+    return std::nullopt;
+  }
+
+ private:
+  int32_t F(int64_t x) const {
+    return reference::Requantize(static_cast<int32_t>(x), q_, channel_);
+  }
+
+  // t_k for k = act_min + 1 .. act_max, from TFLite's rounding in one step
+  // (requantize_avx512.h): F(x) = clamp(floor((x * m + a(x)) / D) + z)
+  // with m = multiplier * 2^left_shift, D = 2^(31 + e), a(x) = 2^30 +
+  // 2^(30 + e) (e > 0), less 2^31 (e > 0) where x * m < -2^30. x * m + a(x)
+  // grows with x, so F(x) >= k from the first x where it reaches (k - z) *
+  // D: ceil(((k - z) * D - a) / m) if that x has x * m >= -2^30, else the
+  // same with the lower addend, or the first x with x * m >= -2^30,
+  // whichever is smaller. The reference F confirms the ends.
+  bool FindThresholds() {
+    const int shift = q_.shift[channel_];
+    const int e = shift > 0 ? 0 : -shift;
+    // 64 bits suffice: |x| * 2^left_shift < 2^31 (Solve), multiplier <
+    // 2^31, |k - z| < 2^9 and e <= kMaxOneStepRightShift.
+    const int64_t m = int64_t{q_.multiplier[channel_]} << std::max(shift, 0);
+    const int64_t a = (int64_t{1} << 30) + (e > 0 ? int64_t{1} << (30 + e) : 0);
+    const int64_t a_negative = a - (e > 0 ? int64_t{1} << 31 : 0);
+    const int64_t first_positive = -FloorDiv(-(int64_t{1} << 30), m);  // x * m >= -2^30
+    const int32_t z = q_.output_offset;
+    thresholds_.clear();
+    const int64_t first_target = int64_t{q_.act_min + 1 - z} << (31 + e),
+                  step = int64_t{1} << (31 + e);
+    if (m == 0) {
+      // F is constant.
+      for (int32_t k = q_.act_min + 1; k <= q_.act_max; ++k) {
+        thresholds_.push_back(a >= (int64_t{k - z} << (31 + e)) ? range_.min : range_.max + 1);
+      }
+    } else {
+      CeilSequence positive(first_target - a, step, m),
+          negative(first_target - a_negative, step, m);
+      for (int32_t k = q_.act_min + 1; k <= q_.act_max; ++k) {
+        int64_t x = positive.value();
+        if (x < first_positive) x = std::min(negative.value(), first_positive);
+        thresholds_.push_back(std::clamp(x, range_.min, range_.max + 1));
+        positive.Next();
+        negative.Next();
+      }
+    }
+    // The reference agrees at the ends: F(min) and F(max) count the levels
+    // reached there.
+    auto level_at = [&](int64_t x) {
+      return q_.act_min +
+             static_cast<int32_t>(std::upper_bound(thresholds_.begin(), thresholds_.end(), x) -
+                                  thresholds_.begin());
+    };
+    return level_at(range_.min) == F(range_.min) && level_at(range_.max) == F(range_.max);
+  }
+
+  // The constraints on G at the thresholds, as doubles: for the i-th level
+  // k - z (first_level_ + i), float(t_k) * s + c >= k - z where t_k is
+  // inside the range (at_, else +inf: no constraint) and float(t_k - 1) * s
+  // + c < k - z where t_k - 1 is (before_, else -inf).
+  void TabulateConstraints() {
+    constexpr double kInf = std::numeric_limits<double>::infinity();
+    first_level_ = q_.act_min + 1 - q_.output_offset;
+    const size_t n = thresholds_.size();
+    at_.resize(n);
+    before_.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      const int64_t t = thresholds_[i];
+      at_[i] = t <= range_.max ? static_cast<float>(t) : kInf;
+      before_[i] = t > range_.min ? static_cast<float>(t - 1) : -kInf;
+    }
+  }
+
+  // The middle of the offsets c that meet the constraints, as far as double
+  // arithmetic can tell (Verify decides).
+  std::optional<float> OffsetFor(float scale) const {
+    double low = -std::numeric_limits<double>::infinity();
+    double high = std::numeric_limits<double>::infinity();
+    double level = first_level_;
+    for (size_t i = 0; i < at_.size(); ++i, ++level) {
+      // NaN (no constraint times a zero scale) leaves both as they are.
+      low = std::max(low, level - at_[i] * scale);
+      high = std::min(high, level - before_[i] * scale);
+    }
+    if (!(low < high)) return std::nullopt;
+    if (std::isinf(low)) return static_cast<float>(std::isinf(high) ? 0.0 : high - 1);
+    if (std::isinf(high)) return static_cast<float>(low + 1);
+    return static_cast<float>((low + high) / 2);
+  }
+
+  // Whether G meets the constraints. Double arithmetic decides where it
+  // leaves float(x) * s + c more than kSure away from the level (its
+  // rounding error is far below that); if any is closer, all are computed
+  // exactly.
+  bool Verify(float scale, float offset) const {
+    const Dyadic s = Split(scale), c = Split(offset);
+    // No overflow in the kernels' conversion at the ends (G is monotonic).
+    for (const int64_t x : {range_.min, range_.max}) {
+      const std::optional<int64_t> g = FloorOfAffine(static_cast<float>(x), s, c);
+      if (!g || std::abs(*g) > kMaxFloatResult) return false;
+    }
+    constexpr double kSure = 1.0 / (1 << 20);
+    bool unsure = false;
+    double level = first_level_;
+    // Constraints at +-inf compare false: met.
+    for (size_t i = 0; i < at_.size(); ++i, ++level) {
+      unsure |= at_[i] * scale + offset < level + kSure;
+      unsure |= before_[i] * scale + offset > level - kSure;
+    }
+    if (!unsure) return true;
+    level = first_level_;
+    for (size_t i = 0; i < at_.size(); ++i, ++level) {
+      if (!std::isinf(at_[i])) {
+        const std::optional<int64_t> g = FloorOfAffine(static_cast<float>(at_[i]), s, c);
+        if (!g || *g < level) return false;
+      }
+      if (!std::isinf(before_[i])) {
+        const std::optional<int64_t> g = FloorOfAffine(static_cast<float>(before_[i]), s, c);
+        if (!g || *g >= level) return false;
+      }
+    }
+    return true;
+  }
+
+  const reference::ConvQuant& q_;
+  int channel_ = 0;
+  AccumulatorRange range_;
+  std::vector<int64_t> thresholds_;
+  int32_t first_level_ = 0;
+  std::vector<double> at_, before_;
+};
+
+}  // namespace
+
+std::optional<FloatRequantization> ProveFloatRequantization(const reference::ConvQuant& q,
+                                                            const AccumulatorRange* ranges,
+                                                            int channels, int padded) {
+  FloatRequantization r;
+  r.scale.assign(padded, 0.0f);
+  r.offset.assign(padded, 0.0f);
+  ChannelProof proof(q);
+  for (int c = 0; c < channels; ++c) {
+    const std::optional<std::pair<float, float>> fit = proof.Solve(c, ranges[c]);
+    if (!fit) return std::nullopt;
+    r.scale[c] = fit->first;
+    r.offset[c] = fit->second;
+  }
+  return r;
+}
+
+}  // namespace edgetl::optimized

@@ -1,0 +1,63 @@
+// Requantization as one float multiply-add, proven exact per layer.
+//
+// TensorFlow Lite's requantization of an int32 accumulator x is a
+// monotonic step function F(x) = clamp(round(round(x * m / 2^31) / 2^e) +
+// z, lo, hi) that needs a 64-bit product per value (about eight vector
+// instructions per 16 outputs on AVX-512). A float form needs three:
+//   G(x) = clamp(floor(RD(float(x) * s + c)), lo, hi)
+// with RD the fused multiply-add rounded toward minus infinity. For
+// float(x) exact and |result| < 2^24, floor(RD(v)) = floor(v) exactly (the
+// integers there are floats), so G is floor of an affine function: also a
+// monotonic step function. Two monotonic step functions agree on an
+// interval [x_min, x_max] if they agree at its ends and on both sides of
+// every step of one of them: between two such points neither can move.
+//
+// So for each channel, with [x_min, x_max] the range its accumulator can
+// take (from its weights and bias), ProveFloatRequantization finds F's
+// steps exactly, chooses s and c that put G's steps at the same places,
+// and checks G == F at every point on both sides of every step and at the
+// ends with exact integer arithmetic. A layer uses the float form only if
+// every channel passes; otherwise it keeps the integer form. Plain C++ (no
+// SIMD): runs when the interpreter is created. Internal header.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "kernels/reference/conv.h"
+
+namespace edgetl::optimized {
+
+// Every value one channel's accumulator (bias included) can take lies in
+// [min, max].
+struct AccumulatorRange {
+  int64_t min = 0, max = 0;
+};
+
+// The range of bias + sum_i (a_i + alpha) * v_i over all activation bytes
+// a_i in [0, 255]: the accumulator of a channel with effective weights v_i
+// (w_i + filter offset) summing to `sum`, of which the positive ones sum to
+// `positive_sum`; alpha turns the byte into the activation minus its zero
+// point.
+inline AccumulatorRange RangeOfAccumulator(int32_t bias, int32_t alpha, int64_t sum,
+                                           int64_t positive_sum) {
+  const int64_t base = int64_t{bias} + int64_t{alpha} * sum;
+  return {base + 255 * (sum - positive_sum), base + 255 * positive_sum};
+}
+
+// Per channel, G's scale and offset (output offset included), with `padded`
+// entries (zeros past the channels).
+struct FloatRequantization {
+  std::vector<float> scale, offset;
+};
+
+// The float form for `channels` channels with quantization q and
+// accumulator ranges ranges[0 .. channels), or nothing where some channel
+// has no proven-exact one (its accumulator could wrap in TFLite's left
+// shift, or no float pair reproduces all its steps).
+std::optional<FloatRequantization> ProveFloatRequantization(const reference::ConvQuant& q,
+                                                            const AccumulatorRange* ranges,
+                                                            int channels, int padded);
+
+}  // namespace edgetl::optimized

@@ -1,0 +1,119 @@
+// The float requantization against TensorFlow Lite's integer one: where
+// ProveFloatRequantization accepts a layer, the kernels' three float
+// instructions must give the reference's bytes for every accumulator the
+// range allows; and it must refuse what it cannot prove.
+#include <algorithm>
+#include <random>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "kernels/optimized/cpu.h"
+#include "kernels/optimized/float_requantization.h"
+#include "kernels/optimized/requantize_avx512.h"
+#include "kernels/reference/conv.h"
+#include "kernels/reference/fixed_point.h"
+
+namespace edgetl {
+namespace {
+
+using optimized::AccumulatorRange;
+
+// One layer's quantization, with storage for its per-channel arrays.
+struct Layer {
+  std::vector<int32_t> multiplier;
+  std::vector<int> shift;
+  reference::ConvQuant q;
+  std::vector<AccumulatorRange> ranges;
+};
+
+Layer RandomLayer(std::mt19937& rng, int channels, bool relu) {
+  Layer l;
+  const int32_t zero_point = static_cast<int32_t>(rng() % 256) - 128;
+  for (int c = 0; c < channels; ++c) {
+    // Effective scales 2^-14 .. 2^-2, as real conv layers have.
+    double m = std::ldexp(1.0 + (rng() % 1000) / 1000.0, -static_cast<int>(2 + rng() % 13));
+    int32_t multiplier;
+    int shift;
+    fixedpoint::QuantizeMultiplier(m, &multiplier, &shift);
+    l.multiplier.push_back(multiplier);
+    l.shift.push_back(shift);
+    // A range reaching a few hundred output steps past both clamp ends.
+    const int64_t reach = static_cast<int64_t>(300.0 / m) + rng() % 1000;
+    l.ranges.push_back({-reach + static_cast<int64_t>(rng() % 100), reach});
+  }
+  l.q.output_offset = zero_point;
+  l.q.multiplier = l.multiplier.data();
+  l.q.shift = l.shift.data();
+  l.q.act_min = relu ? zero_point : -128;
+  l.q.act_max = 127;
+  return l;
+}
+
+#if EDGETL_HAVE_VNNI_CODE
+// The kernels' float form on 16 accumulators of one channel, output offset
+// added and clamped as the kernels do.
+EDGETL_VNNI_TARGET void FloatForm(const int32_t* x, float scale, float offset,
+                                  const reference::ConvQuant& q, int32_t* out) {
+  const __m512i r = optimized::RequantizeFloat16(_mm512_loadu_si512(x), _mm512_set1_ps(scale),
+                                                 _mm512_set1_ps(offset));
+  const __m512i shifted = _mm512_add_epi32(r, _mm512_set1_epi32(q.output_offset));
+  _mm512_storeu_si512(out, _mm512_min_epi32(_mm512_max_epi32(shifted, _mm512_set1_epi32(q.act_min)),
+                                            _mm512_set1_epi32(q.act_max)));
+}
+
+// Every accumulator of every channel's range, 16 at a time.
+void ExpectEqualOverRanges(const Layer& l, const optimized::FloatRequantization& f) {
+  for (size_t c = 0; c < l.ranges.size(); ++c) {
+    const AccumulatorRange r = l.ranges[c];
+    int32_t x[16], out[16];
+    for (int64_t base = r.min; base <= r.max; base += 16) {
+      for (int i = 0; i < 16; ++i) x[i] = static_cast<int32_t>(std::min(base + i, r.max));
+      FloatForm(x, f.scale[c], f.offset[c], l.q, out);
+      for (int i = 0; i < 16; ++i) {
+        ASSERT_EQ(out[i], reference::Requantize(x[i], l.q, static_cast<int>(c)))
+            << "channel " << c << " accumulator " << x[i];
+      }
+    }
+  }
+}
+
+TEST(FloatRequantization, ProvenLayersMatchTheReferenceOnTheirWholeRange) {
+  if (!optimized::HasAvx512Vnni()) GTEST_SKIP() << "no AVX-512 VNNI";
+  std::mt19937 rng(11);
+  int proven = 0, tried = 0;
+  for (int trial = 0; trial < 40; ++trial) {
+    const Layer l = RandomLayer(rng, 4, /*relu=*/trial % 4 != 3);
+    const auto f = optimized::ProveFloatRequantization(l.q, l.ranges.data(), 4, 16);
+    ++tried;
+    if (!f) continue;
+    ++proven;
+    ExpectEqualOverRanges(l, *f);
+  }
+  // Not vacuous: most ReLU layers are proven (the linear ones, whose
+  // negative outputs round the other way, mostly are not).
+  EXPECT_GE(proven, tried / 2);
+}
+#endif
+
+TEST(FloatRequantization, RefusesRangesTfliteWrapsInItsLeftShift) {
+  std::mt19937 rng(3);
+  Layer l = RandomLayer(rng, 1, true);
+  l.multiplier[0] = 1 << 30;
+  l.shift[0] = 2;  // x * 4 wraps in 32 bits beyond 2^29
+  l.ranges[0] = {-1000, int64_t{1} << 29};
+  EXPECT_FALSE(optimized::ProveFloatRequantization(l.q, l.ranges.data(), 1, 16));
+  l.ranges[0] = {-1000, (int64_t{1} << 29) - 1};
+  EXPECT_TRUE(optimized::ProveFloatRequantization(l.q, l.ranges.data(), 1, 16));
+}
+
+TEST(FloatRequantization, AccumulatorRangeCoversEveryActivation) {
+  // Weights 3, -2 and 0 with activation offset alpha = -100 and bias 7:
+  // 7 + 3 * (a0 - 100) - 2 * (a1 - 100) over bytes a0, a1.
+  const AccumulatorRange r = optimized::RangeOfAccumulator(7, -100, 3 - 2, 3);
+  EXPECT_EQ(r.min, 7 + 3 * -100 - 2 * 155);
+  EXPECT_EQ(r.max, 7 + 3 * 155 - 2 * -100);
+}
+
+}  // namespace
+}  // namespace edgetl
