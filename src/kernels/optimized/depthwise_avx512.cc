@@ -107,6 +107,9 @@ DepthwiseAvx512 PackDepthwiseAvx512(const W* filter, const reference::ConvGeomet
     ranges[c] = RangeOfAccumulator(p.bias[c], alpha, sum, positive_sum);
   }
   p.requant = MakeChannelRequantization(q, channels, p.c16, ranges.data());
+  // The depthwise kernels take the float form in one piece only (MobileNets'
+  // depthwise layers all have ReLU6, where it serves).
+  if (p.requant.as_float && p.requant.as_float->two_pieces) p.requant.as_float.reset();
   if ((p.requant.one_step || p.requant.as_float) && ColumnKernelApplies(g)) {
     PackColumnKernel<W>(g, q, &p);
   }

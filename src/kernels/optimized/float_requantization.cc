@@ -76,6 +76,13 @@ class CeilSequence {
 // float-to-int conversion takes without overflow, with room to spare.
 constexpr int64_t kMaxFloatResult = (int64_t{1} << 31) - (int64_t{1} << 8);
 
+// One channel's G: floor(float(x) * scale + (x < split ? offset_below :
+// offset)).
+struct ChannelForm {
+  float scale, offset, offset_below;
+  int32_t split;
+};
+
 // The proof for one channel. F and G agree on the range exactly where, for
 // every output level k in (act_min, act_max], the first x of the range
 // with F(x) >= k (t_k, or max + 1 where there is none) is also G's: G(t_k)
@@ -85,16 +92,16 @@ class ChannelProof {
  public:
   explicit ChannelProof(const reference::ConvQuant& q) : q_(q) {}
 
-  // s and c for one channel, or nothing. One object serves all channels
+  // G's form for one channel, or nothing. One object serves all channels
   // of a layer (its tables keep their storage).
-  std::optional<std::pair<float, float>> Solve(int channel, AccumulatorRange range) {
+  std::optional<ChannelForm> Solve(int channel, AccumulatorRange range) {
     channel_ = channel;
     range_ = range;
     constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
     if (range_.min < -kInt32Max || range_.max > kInt32Max) return std::nullopt;
+    if (-q_.shift[channel_] > kMaxOneStepRightShift) return std::nullopt;  // FindThresholds' bounds
     // TFLite shifts left in 32 bits (wrapping); F is monotonic only where
     // that cannot wrap.
-    if (-q_.shift[channel_] > kMaxOneStepRightShift) return std::nullopt;  // FindThresholds' bounds
     const int left_shift = std::max(q_.shift[channel_], 0);
     const int64_t reach = std::max(-range_.min, range_.max);
     if ((reach << left_shift) > kInt32Max) return std::nullopt;
@@ -107,9 +114,23 @@ class ChannelProof {
     const float candidates[] = {s, std::nextafter(s, 0.0f), std::nextafter(s, 1.0f),
                                 std::nextafter(std::nextafter(s, 0.0f), 0.0f),
                                 std::nextafter(std::nextafter(s, 1.0f), 1.0f)};
+    constexpr int64_t kAll = std::numeric_limits<int64_t>::max();
     for (const float scale : candidates) {
-      const std::optional<float> offset = OffsetFor(scale);
-      if (offset && Verify(scale, *offset)) return std::make_pair(scale, *offset);
+      const std::optional<float> offset = OffsetFor(scale, -kAll, kAll);
+      if (offset && Verify({scale, *offset, *offset, split_})) {
+        return ChannelForm{scale, *offset, *offset, std::numeric_limits<int32_t>::min()};
+      }
+    }
+    // Two pieces: F's rounding of negative products moves its steps below
+    // split_ by a fraction of a step (2^-e output units), which one offset
+    // cannot follow where those steps matter (no ReLU clamping them away).
+    for (const float scale : candidates) {
+      const std::optional<float> above = OffsetFor(scale, split_, kAll);
+      const std::optional<float> below = OffsetFor(scale, -kAll, split_);
+      // G stays monotonic with the lower offset below the split.
+      if (above && below && *below <= *above && Verify({scale, *above, *below, split_})) {
+        return ChannelForm{scale, *above, *below, split_};
+      }
     }
     return std::nullopt;
   }
@@ -135,7 +156,9 @@ class ChannelProof {
     const int64_t m = int64_t{q_.multiplier[channel_]} << std::max(shift, 0);
     const int64_t a = (int64_t{1} << 30) + (e > 0 ? int64_t{1} << (30 + e) : 0);
     const int64_t a_negative = a - (e > 0 ? int64_t{1} << 31 : 0);
-    const int64_t first_positive = -FloorDiv(-(int64_t{1} << 30), m);  // x * m >= -2^30
+    const int64_t first_positive =
+        m == 0 ? range_.min : -FloorDiv(-(int64_t{1} << 30), m);  // x * m >= -2^30
+    split_ = static_cast<int32_t>(std::clamp(first_positive, range_.min, range_.max));
     const int32_t z = q_.output_offset;
     thresholds_.clear();
     const int64_t first_target = int64_t{q_.act_min + 1 - z} << (31 + e),
@@ -183,16 +206,17 @@ class ChannelProof {
     }
   }
 
-  // The middle of the offsets c that meet the constraints, as far as double
-  // arithmetic can tell (Verify decides).
-  std::optional<float> OffsetFor(float scale) const {
+  // The middle of the offsets c that meet the constraints at points x in
+  // [from, to), as far as double arithmetic can tell (Verify decides).
+  std::optional<float> OffsetFor(float scale, int64_t from, int64_t to) const {
     double low = -std::numeric_limits<double>::infinity();
     double high = std::numeric_limits<double>::infinity();
     double level = first_level_;
     for (size_t i = 0; i < at_.size(); ++i, ++level) {
+      const int64_t t = thresholds_[i];
       // NaN (no constraint times a zero scale) leaves both as they are.
-      low = std::max(low, level - at_[i] * scale);
-      high = std::min(high, level - before_[i] * scale);
+      if (t >= from && t < to) low = std::max(low, level - at_[i] * scale);
+      if (t - 1 >= from && t - 1 < to) high = std::min(high, level - before_[i] * scale);
     }
     if (!(low < high)) return std::nullopt;
     if (std::isinf(low)) return static_cast<float>(std::isinf(high) ? 0.0 : high - 1);
@@ -204,11 +228,15 @@ class ChannelProof {
   // leaves float(x) * s + c more than kSure away from the level (its
   // rounding error is far below that); if any is closer, all are computed
   // exactly.
-  bool Verify(float scale, float offset) const {
-    const Dyadic s = Split(scale), c = Split(offset);
+  bool Verify(const ChannelForm& form) const {
+    const Dyadic s = Split(form.scale), above = Split(form.offset),
+                 below = Split(form.offset_below);
+    auto exact = [&](int64_t x) {
+      return FloorOfAffine(static_cast<float>(x), s, x < form.split ? below : above);
+    };
     // No overflow in the kernels' conversion at the ends (G is monotonic).
     for (const int64_t x : {range_.min, range_.max}) {
-      const std::optional<int64_t> g = FloorOfAffine(static_cast<float>(x), s, c);
+      const std::optional<int64_t> g = exact(x);
       if (!g || std::abs(*g) > kMaxFloatResult) return false;
     }
     constexpr double kSure = 1.0 / (1 << 20);
@@ -216,18 +244,22 @@ class ChannelProof {
     double level = first_level_;
     // Constraints at +-inf compare false: met.
     for (size_t i = 0; i < at_.size(); ++i, ++level) {
-      unsure |= at_[i] * scale + offset < level + kSure;
-      unsure |= before_[i] * scale + offset > level - kSure;
+      const int64_t t = thresholds_[i];
+      const double c_at = t < form.split ? form.offset_below : form.offset;
+      const double c_before = t - 1 < form.split ? form.offset_below : form.offset;
+      unsure |= at_[i] * form.scale + c_at < level + kSure;
+      unsure |= before_[i] * form.scale + c_before > level - kSure;
     }
     if (!unsure) return true;
     level = first_level_;
     for (size_t i = 0; i < at_.size(); ++i, ++level) {
+      const int64_t t = thresholds_[i];
       if (!std::isinf(at_[i])) {
-        const std::optional<int64_t> g = FloorOfAffine(static_cast<float>(at_[i]), s, c);
+        const std::optional<int64_t> g = exact(t);
         if (!g || *g < level) return false;
       }
       if (!std::isinf(before_[i])) {
-        const std::optional<int64_t> g = FloorOfAffine(static_cast<float>(before_[i]), s, c);
+        const std::optional<int64_t> g = exact(t - 1);
         if (!g || *g >= level) return false;
       }
     }
@@ -239,6 +271,7 @@ class ChannelProof {
   AccumulatorRange range_;
   std::vector<int64_t> thresholds_;
   int32_t first_level_ = 0;
+  int32_t split_ = 0;  // the first x with x * m >= -2^30, clamped to the range
   std::vector<double> at_, before_;
 };
 
@@ -250,12 +283,17 @@ std::optional<FloatRequantization> ProveFloatRequantization(const reference::Con
   FloatRequantization r;
   r.scale.assign(padded, 0.0f);
   r.offset.assign(padded, 0.0f);
+  r.offset_below.assign(padded, 0.0f);
+  r.split.assign(padded, std::numeric_limits<int32_t>::min());
   ChannelProof proof(q);
   for (int c = 0; c < channels; ++c) {
-    const std::optional<std::pair<float, float>> fit = proof.Solve(c, ranges[c]);
-    if (!fit) return std::nullopt;
-    r.scale[c] = fit->first;
-    r.offset[c] = fit->second;
+    const std::optional<ChannelForm> form = proof.Solve(c, ranges[c]);
+    if (!form) return std::nullopt;
+    r.scale[c] = form->scale;
+    r.offset[c] = form->offset;
+    r.offset_below[c] = form->offset_below;
+    r.split[c] = form->split;
+    r.two_pieces |= form->offset_below != form->offset;
   }
   return r;
 }

@@ -46,10 +46,16 @@ inline AccumulatorRange RangeOfAccumulator(int32_t bias, int32_t alpha, int64_t 
   return {base + 255 * (sum - positive_sum), base + 255 * positive_sum};
 }
 
-// Per channel, G's scale and offset (output offset included), with `padded`
-// entries (zeros past the channels).
+// Per channel, G's scale and offset (the output offset is added after the
+// conversion), with `padded` entries (zeros past the channels). Where a
+// layer's outputs are not clamped at its zero point (no ReLU), TFLite rounds
+// negative products the other way, which moves its steps below a split
+// point by a fraction of a step: there G takes offset_below for
+// accumulators x < split (two_pieces; else offset_below == offset).
 struct FloatRequantization {
-  std::vector<float> scale, offset;
+  std::vector<float> scale, offset, offset_below;
+  std::vector<int32_t> split;
+  bool two_pieces = false;
 };
 
 // The float form for `channels` channels with quantization q and

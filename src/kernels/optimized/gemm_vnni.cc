@@ -179,6 +179,16 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, TileRows in, int rows, const uin
       const int c = c0 + v * 16;
       const __m512 scale = _mm512_loadu_ps(w.requant.as_float->scale.data() + c);
       const __m512 offset = _mm512_loadu_ps(w.requant.as_float->offset.data() + c);
+      if (w.requant.as_float->two_pieces) {
+        const __m512 below = _mm512_loadu_ps(w.requant.as_float->offset_below.data() + c);
+        const __m512i split = _mm512_loadu_si512(w.requant.as_float->split.data() + c);
+#pragma GCC unroll 12
+        for (int r = 0; r < kTileRows<NV>; ++r) {
+          if (r >= rows) break;
+          acc[r][v] = RequantizeFloat16(acc[r][v], scale, offset, below, split);
+        }
+        continue;
+      }
 #pragma GCC unroll 12
       for (int r = 0; r < kTileRows<NV>; ++r) {
         if (r >= rows) break;

@@ -149,6 +149,13 @@ EDGETL_VNNI_TARGET inline __m512i RequantizeFloat16(__m512i x, __m512 scale, __m
       _mm512_fmadd_round_ps(_mm512_cvtepi32_ps(x), scale, offset, kDown), kDown);
 }
 
+// The same with two pieces: offset_below for accumulators below split.
+EDGETL_VNNI_TARGET inline __m512i RequantizeFloat16(__m512i x, __m512 scale, __m512 offset,
+                                                    __m512 offset_below, __m512i split) {
+  const __mmask16 below = _mm512_cmplt_epi32_mask(x, split);
+  return RequantizeFloat16(x, scale, _mm512_mask_blend_ps(below, offset, offset_below));
+}
+
 // Requantizes 16 accumulators to output values in [lo, hi] (still int32).
 template <bool kLeftShift = true>
 EDGETL_VNNI_TARGET inline __m512i Requantize16(__m512i acc, __m512i mult, __m512i lshift,
