@@ -51,8 +51,10 @@ class DepthwiseConv2D final : public OpKernel {
     if (UseAvx512Vnni(ctx) && g.depth_multiplier == 1) {
       const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
       avx512_ = input_->type() == TensorType::kUInt8
-                    ? optimized::PackDepthwiseAvx512(filter_->ptr<uint8_t>(), g, bias, quant_.quant)
-                    : optimized::PackDepthwiseAvx512(filter_->ptr<int8_t>(), g, bias, quant_.quant);
+                    ? optimized::PackDepthwiseAvx512(filter_->ptr<uint8_t>(), g, bias, quant_.quant,
+                                                     ParallelOver(pool_))
+                    : optimized::PackDepthwiseAvx512(filter_->ptr<int8_t>(), g, bias, quant_.quant,
+                                                     ParallelOver(pool_));
       // One contiguous band of rows per thread (the pool gives each thread
       // a fixed share), even for the 7x7 layers.
       const int rows = g.batches * g.out_h;

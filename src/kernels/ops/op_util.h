@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "edgetl/status.h"
+#include "kernels/optimized/float_requantization.h"
 #include "model/schema.h"
 #include "runtime/kernel.h"
 
@@ -31,6 +32,9 @@ bool IsQuantizedType(TensorType t);
 // Whether the op should take its AVX-512 VNNI kernel: optimized kernels
 // were asked for and the CPU has them (see optimized::HasAvx512Vnni).
 bool UseAvx512Vnni(const KernelContext& ctx);
+
+// The pool's threads as the optimized kernels' preparation takes them.
+optimized::ParallelFor ParallelOver(ThreadPool* pool);
 
 // [min, max] of the output after a fused activation, in the output's
 // quantized domain (TFLite's CalculateActivationRangeQuantized).

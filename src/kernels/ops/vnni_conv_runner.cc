@@ -1,5 +1,7 @@
 #include "kernels/ops/vnni_conv_runner.h"
 
+#include "kernels/ops/op_util.h"
+
 #include <algorithm>
 
 namespace edgetl {
@@ -18,15 +20,16 @@ void VnniConvRunner::Prepare(const reference::ConvGeometry& g, const reference::
   const int k = g.filter_h * g.filter_w * g.in_c;
   const int32_t* b = bias ? bias->ptr<int32_t>() : nullptr;
   const bool u8 = filter.type() == TensorType::kUInt8;
+  const optimized::ParallelFor parallel = ParallelOver(pool);
   // k x k convolutions read their windows from a padded copy of the input
   // (no im2col rows: each input byte is copied once, not up to k*k times).
   windows_ = (g.filter_h > 1 || g.filter_w > 1) && g.dilation_w == 1;
   if (windows_) {
-    packed_ = u8 ? optimized::PackVnniConvWindows(filter.ptr<uint8_t>(), g, b, q)
-                 : optimized::PackVnniConvWindows(filter.ptr<int8_t>(), g, b, q);
+    packed_ = u8 ? optimized::PackVnniConvWindows(filter.ptr<uint8_t>(), g, b, q, parallel)
+                 : optimized::PackVnniConvWindows(filter.ptr<int8_t>(), g, b, q, parallel);
   } else {
-    packed_ = u8 ? optimized::PackVnniConv(filter.ptr<uint8_t>(), g.out_c, k, b, q)
-                 : optimized::PackVnniConv(filter.ptr<int8_t>(), g.out_c, k, b, q);
+    packed_ = u8 ? optimized::PackVnniConv(filter.ptr<uint8_t>(), g.out_c, k, b, q, parallel)
+                 : optimized::PackVnniConv(filter.ptr<int8_t>(), g.out_c, k, b, q, parallel);
   }
   // 1x1 convolutions read uint8 rows straight from the input; int8 ones
   // copy them flipped to uint8, which is what the GEMM takes.

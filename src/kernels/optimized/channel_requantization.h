@@ -28,8 +28,10 @@ struct ChannelRequantization {
 
 // `padded` (a multiple of 16, at least `channels`) entries per vector;
 // `ranges`: the channels' accumulator ranges, for the float form.
+// `parallel` runs the float form's proofs.
 inline ChannelRequantization MakeChannelRequantization(const reference::ConvQuant& q, int channels,
-                                                       int padded, const AccumulatorRange* ranges) {
+                                                       int padded, const AccumulatorRange* ranges,
+                                                       const ParallelFor& parallel) {
   ChannelRequantization r;
   r.multiplier.assign(padded, 0);
   r.left_shift.assign(padded, 0);
@@ -48,7 +50,7 @@ inline ChannelRequantization MakeChannelRequantization(const reference::ConvQuan
           MakeOneStepConstants(r.multiplier.data() + c, r.right_shift.data() + c, q.output_offset));
     }
   }
-  r.as_float = ProveFloatRequantization(q, ranges, channels, padded);
+  r.as_float = ProveFloatRequantization(q, ranges, channels, padded, parallel);
   return r;
 }
 

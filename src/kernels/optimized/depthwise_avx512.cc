@@ -80,7 +80,8 @@ void PackColumnKernel(const reference::ConvGeometry& g, const reference::ConvQua
 
 template <typename W>
 DepthwiseAvx512 PackDepthwiseAvx512(const W* filter, const reference::ConvGeometry& g,
-                                    const int32_t* bias, const reference::ConvQuant& q) {
+                                    const int32_t* bias, const reference::ConvQuant& q,
+                                    const ParallelFor& parallel) {
   DepthwiseAvx512 p;
   const int channels = g.out_c;
   p.taps = g.filter_h * g.filter_w;
@@ -106,7 +107,7 @@ DepthwiseAvx512 PackDepthwiseAvx512(const W* filter, const reference::ConvGeomet
     }
     ranges[c] = RangeOfAccumulator(p.bias[c], alpha, sum, positive_sum);
   }
-  p.requant = MakeChannelRequantization(q, channels, p.c16, ranges.data());
+  p.requant = MakeChannelRequantization(q, channels, p.c16, ranges.data(), parallel);
   // The depthwise kernels take the float form in one piece only (MobileNets'
   // depthwise layers all have ReLU6, where it serves).
   if (p.requant.as_float && p.requant.as_float->two_pieces) p.requant.as_float.reset();
@@ -445,9 +446,11 @@ void DepthwiseRowsAvx512(const reference::ConvGeometry&, const reference::ConvQu
 
 template DepthwiseAvx512 PackDepthwiseAvx512<uint8_t>(const uint8_t*,
                                                       const reference::ConvGeometry&,
-                                                      const int32_t*, const reference::ConvQuant&);
+                                                      const int32_t*, const reference::ConvQuant&,
+                                                      const ParallelFor&);
 template DepthwiseAvx512 PackDepthwiseAvx512<int8_t>(const int8_t*, const reference::ConvGeometry&,
-                                                     const int32_t*, const reference::ConvQuant&);
+                                                     const int32_t*, const reference::ConvQuant&,
+                                                     const ParallelFor&);
 template void DepthwiseRowsAvx512<uint8_t>(const reference::ConvGeometry&,
                                            const reference::ConvQuant&, const DepthwiseAvx512&,
                                            const uint8_t*, int, int, uint8_t*);

@@ -114,17 +114,23 @@ class ChannelProof {
     const float candidates[] = {s, std::nextafter(s, 0.0f), std::nextafter(s, 1.0f),
                                 std::nextafter(std::nextafter(s, 0.0f), 0.0f),
                                 std::nextafter(std::nextafter(s, 1.0f), 1.0f)};
+    // One piece where no step lies below split_ (ReLU layers: the clamp
+    // hides them). Otherwise two: F's rounding of negative products moves
+    // its steps there by a fraction of a step (2^-e output units), which one
+    // offset rarely follows.
+    const int64_t t0 = thresholds_.empty() ? range_.max + 1 : thresholds_.front();  // ascending
+    const bool steps_below =
+        (t0 <= range_.max && t0 < split_) || (t0 > range_.min && t0 - 1 < split_);
     constexpr int64_t kAll = std::numeric_limits<int64_t>::max();
     for (const float scale : candidates) {
+      if (steps_below) break;
       const std::optional<float> offset = OffsetFor(scale, -kAll, kAll);
       if (offset && Verify({scale, *offset, *offset, split_})) {
         return ChannelForm{scale, *offset, *offset, std::numeric_limits<int32_t>::min()};
       }
     }
-    // Two pieces: F's rounding of negative products moves its steps below
-    // split_ by a fraction of a step (2^-e output units), which one offset
-    // cannot follow where those steps matter (no ReLU clamping them away).
     for (const float scale : candidates) {
+      if (!steps_below) break;
       const std::optional<float> above = OffsetFor(scale, split_, kAll);
       const std::optional<float> below = OffsetFor(scale, -kAll, split_);
       // G stays monotonic with the lower offset below the split.
@@ -279,22 +285,37 @@ class ChannelProof {
 
 std::optional<FloatRequantization> ProveFloatRequantization(const reference::ConvQuant& q,
                                                             const AccumulatorRange* ranges,
-                                                            int channels, int padded) {
+                                                            int channels, int padded,
+                                                            const ParallelFor& parallel) {
   FloatRequantization r;
   r.scale.assign(padded, 0.0f);
   r.offset.assign(padded, 0.0f);
   r.offset_below.assign(padded, 0.0f);
   r.split.assign(padded, std::numeric_limits<int32_t>::min());
-  ChannelProof proof(q);
-  for (int c = 0; c < channels; ++c) {
-    const std::optional<ChannelForm> form = proof.Solve(c, ranges[c]);
-    if (!form) return std::nullopt;
-    r.scale[c] = form->scale;
-    r.offset[c] = form->offset;
-    r.offset_below[c] = form->offset_below;
-    r.split[c] = form->split;
-    r.two_pieces |= form->offset_below != form->offset;
+  // Tasks of consecutive channels, each writing only its own entries.
+  constexpr int kChannelsPerTask = 16;
+  const int tasks = (channels + kChannelsPerTask - 1) / kChannelsPerTask;
+  std::vector<char> proven(tasks, 0);
+  const std::function<void(int)> prove = [&](int task) {
+    ChannelProof proof(q);
+    const int end = std::min(channels, (task + 1) * kChannelsPerTask);
+    for (int c = task * kChannelsPerTask; c < end; ++c) {
+      const std::optional<ChannelForm> form = proof.Solve(c, ranges[c]);
+      if (!form) return;
+      r.scale[c] = form->scale;
+      r.offset[c] = form->offset;
+      r.offset_below[c] = form->offset_below;
+      r.split[c] = form->split;
+    }
+    proven[task] = 1;
+  };
+  if (parallel) {
+    parallel(tasks, prove);
+  } else {
+    for (int task = 0; task < tasks; ++task) prove(task);
   }
+  if (std::count(proven.begin(), proven.end(), 1) != tasks) return std::nullopt;
+  for (int c = 0; c < channels; ++c) r.two_pieces |= r.offset_below[c] != r.offset[c];
   return r;
 }
 

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -58,12 +59,18 @@ struct FloatRequantization {
   bool two_pieces = false;
 };
 
+// Runs fn(task) for every task in [0, tasks), possibly in parallel (the
+// interpreter's thread pool); empty: one after the other.
+using ParallelFor = std::function<void(int tasks, const std::function<void(int task)>& fn)>;
+
 // The float form for `channels` channels with quantization q and
 // accumulator ranges ranges[0 .. channels), or nothing where some channel
 // has no proven-exact one (its accumulator could wrap in TFLite's left
 // shift, or no float pair reproduces all its steps).
+// The channels' proofs run as tasks of `parallel`.
 std::optional<FloatRequantization> ProveFloatRequantization(const reference::ConvQuant& q,
                                                             const AccumulatorRange* ranges,
-                                                            int channels, int padded);
+                                                            int channels, int padded,
+                                                            const ParallelFor& parallel = {});
 
 }  // namespace edgetl::optimized

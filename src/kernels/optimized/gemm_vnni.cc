@@ -9,7 +9,7 @@ namespace edgetl::optimized {
 
 template <typename W>
 VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
-                      const reference::ConvQuant& q) {
+                      const reference::ConvQuant& q, const ParallelFor& parallel) {
   VnniConv w;
   w.n = n;
   w.k = k;
@@ -47,13 +47,13 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
     w.col_const[c] = static_cast<int32_t>(konst);
     ranges[c] = RangeOfAccumulator(bias ? bias[c] : 0, alpha, sum, positive_sum);
   }
-  w.requant = MakeChannelRequantization(q, n, w.n16, ranges.data());
+  w.requant = MakeChannelRequantization(q, n, w.n16, ranges.data(), parallel);
   return w;
 }
 
 template <typename W>
 VnniConv PackVnniConvWindows(const W* filter, const reference::ConvGeometry& g, const int32_t* bias,
-                             const reference::ConvQuant& q) {
+                             const reference::ConvQuant& q, const ParallelFor& parallel) {
   const int run = g.filter_w * g.in_c, run4 = (run + 3) / 4 * 4;
   const int k = g.filter_h * run, k_windows = g.filter_h * run4;
   // Each window row padded to run4 with weights w + fo = 0.
@@ -64,7 +64,7 @@ VnniConv PackVnniConvWindows(const W* filter, const reference::ConvGeometry& g, 
       std::copy(src, src + run, laid.begin() + static_cast<size_t>(c) * k_windows + fy * run4);
     }
   }
-  VnniConv w = PackVnniConv(laid.data(), g.out_c, k_windows, bias, q);
+  VnniConv w = PackVnniConv(laid.data(), g.out_c, k_windows, bias, q, parallel);
   const size_t row_bytes = PaddedInputShape(g).row_bytes;
   for (int fy = 0; fy < g.filter_h; ++fy) {
     for (int i = 0; i < run4; i += 4) {
@@ -454,17 +454,19 @@ void PadInputVnni(const reference::ConvGeometry&, const VnniConv&, const T*, int
 #endif
 
 template VnniConv PackVnniConv<uint8_t>(const uint8_t*, int, int, const int32_t*,
-                                        const reference::ConvQuant&);
+                                        const reference::ConvQuant&, const ParallelFor&);
 template VnniConv PackVnniConv<int8_t>(const int8_t*, int, int, const int32_t*,
-                                       const reference::ConvQuant&);
+                                       const reference::ConvQuant&, const ParallelFor&);
 template void Im2RowVnni<uint8_t>(const reference::ConvGeometry&, const VnniConv&, const uint8_t*,
                                   int, int, uint8_t*);
 template void Im2RowVnni<int8_t>(const reference::ConvGeometry&, const VnniConv&, const int8_t*,
                                  int, int, uint8_t*);
 template VnniConv PackVnniConvWindows<uint8_t>(const uint8_t*, const reference::ConvGeometry&,
-                                               const int32_t*, const reference::ConvQuant&);
+                                               const int32_t*, const reference::ConvQuant&,
+                                               const ParallelFor&);
 template VnniConv PackVnniConvWindows<int8_t>(const int8_t*, const reference::ConvGeometry&,
-                                              const int32_t*, const reference::ConvQuant&);
+                                              const int32_t*, const reference::ConvQuant&,
+                                              const ParallelFor&);
 template void PadInputVnni<uint8_t>(const reference::ConvGeometry&, const VnniConv&, const uint8_t*,
                                     int, int, uint8_t*);
 template void PadInputVnni<int8_t>(const reference::ConvGeometry&, const VnniConv&, const int8_t*,

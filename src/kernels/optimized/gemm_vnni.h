@@ -65,10 +65,11 @@ struct VnniConv {
 };
 
 // Packs an OHWI (or [out][in]) filter of `n` x `k` values with the op's
-// quantization. W is uint8_t or int8_t.
+// quantization. W is uint8_t or int8_t. `parallel` runs the proofs of the
+// float requantization (float_requantization.h).
 template <typename W>
 VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
-                      const reference::ConvQuant& q);
+                      const reference::ConvQuant& q, const ParallelFor& parallel = {});
 
 // Window layout, for k x k convolutions with dilation_w 1: the kernel reads
 // each output pixel's window straight from a padded copy of the input
@@ -77,7 +78,7 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
 // window row meet zero weights.
 template <typename W>
 VnniConv PackVnniConvWindows(const W* filter, const reference::ConvGeometry& g, const int32_t* bias,
-                             const reference::ConvQuant& q);
+                             const reference::ConvQuant& q, const ParallelFor& parallel = {});
 
 // The padded input of a window-layout conv: rows x width pixels per batch,
 // every window inside, padding taps a_pad, int8 flipped to uint8; `bytes`
