@@ -1,8 +1,8 @@
 #include "kernels/ops/vnni_conv_runner.h"
 
-#include "kernels/ops/op_util.h"
-
 #include <algorithm>
+
+#include "kernels/ops/op_util.h"
 
 namespace edgetl {
 namespace {

@@ -37,12 +37,10 @@ std::optional<int64_t> FloorOfAffine(float xf, Dyadic s, Dyadic c) {
   if ((product != 0 && up_s > 60) || (c.mantissa != 0 && up_c > 60)) return std::nullopt;
   const int128 n = (product != 0 ? product * (int128{1} << up_s) : 0) +
                    (c.mantissa != 0 ? c.mantissa * (int128{1} << up_c) : 0);
-  if (e >= 0) {
-    if (e > 40) return std::nullopt;
-    return static_cast<int64_t>(n * (int128{1} << e));
-  }
+  // |n| < 2^116. e >= 0 needs |s| or |c| >= 2^23, never in a real layer.
+  if (e >= 0) return std::nullopt;
   if (-e >= 120) return n < 0 ? -1 : 0;
-  return static_cast<int64_t>(n >> -e);  // arithmetic: floor
+  return static_cast<int64_t>(n >> -e);  // arithmetic: floor; |xf * s + c| < 2^62
 }
 
 // floor(n / d) for d > 0.

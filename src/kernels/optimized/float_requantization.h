@@ -2,23 +2,26 @@
 //
 // TensorFlow Lite's requantization of an int32 accumulator x is a
 // monotonic step function F(x) = clamp(round(round(x * m / 2^31) / 2^e) +
-// z, lo, hi) that needs a 64-bit product per value (about eight vector
+// z, lo, hi) that needs a 64-bit product per value (8 to 11 vector
 // instructions per 16 outputs on AVX-512). A float form needs three:
-//   G(x) = clamp(floor(RD(float(x) * s + c)), lo, hi)
+//   G(x) = clamp(floor(RD(float(x) * s + c)) + z, lo, hi)
 // with RD the fused multiply-add rounded toward minus infinity. For
 // float(x) exact and |result| < 2^24, floor(RD(v)) = floor(v) exactly (the
-// integers there are floats), so G is floor of an affine function: also a
-// monotonic step function. Two monotonic step functions agree on an
-// interval [x_min, x_max] if they agree at its ends and on both sides of
-// every step of one of them: between two such points neither can move.
+// integers there are floats), so G is the floor of an affine function, and
+// monotonic everywhere. Two monotonic step functions with values in [lo,
+// hi] agree on an interval [x_min, x_max] if, for every level k in (lo,
+// hi], both first reach k at the same x: that x is each one's step.
 //
 // So for each channel, with [x_min, x_max] the range its accumulator can
-// take (from its weights and bias), ProveFloatRequantization finds F's
-// steps exactly, chooses s and c that put G's steps at the same places,
-// and checks G == F at every point on both sides of every step and at the
-// ends with exact integer arithmetic. A layer uses the float form only if
-// every channel passes; otherwise it keeps the integer form. Plain C++ (no
-// SIMD): runs when the interpreter is created. Internal header.
+// take (from its weights and bias), ProveFloatRequantization computes F's
+// steps exactly (integer arithmetic), chooses s and c that put G's steps at
+// the same places, and checks G on both sides of every step: in double
+// arithmetic where the value lies clearly away from an integer, exactly
+// where it is close. A layer uses the float form only if every channel
+// passes; otherwise it keeps the integer form. Plain C++ (no SIMD): runs
+// when the interpreter is created.
+//
+// Internal header.
 #pragma once
 
 #include <cstdint>
@@ -66,8 +69,9 @@ using ParallelFor = std::function<void(int tasks, const std::function<void(int t
 // The float form for `channels` channels with quantization q and
 // accumulator ranges ranges[0 .. channels), or nothing where some channel
 // has no proven-exact one (its accumulator could wrap in TFLite's left
-// shift, or no float pair reproduces all its steps).
-// The channels' proofs run as tasks of `parallel`.
+// shift, its right shift exceeds kMaxOneStepRightShift, or no float pair
+// reproduces all its steps). The channels' proofs run as tasks of
+// `parallel`.
 std::optional<FloatRequantization> ProveFloatRequantization(const reference::ConvQuant& q,
                                                             const AccumulatorRange* ranges,
                                                             int channels, int padded,

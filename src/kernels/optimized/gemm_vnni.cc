@@ -109,6 +109,24 @@ EDGETL_VNNI_TARGET inline void RequantizeColumn(__m512i (&acc)[kTileRows<NV>][NV
   }
 }
 
+// The same in the float form (channels c .. c + 15), output offset not
+// yet added.
+template <bool kTwoPieces, int NV>
+EDGETL_VNNI_TARGET inline void RequantizeColumnFloat(__m512i (&acc)[kTileRows<NV>][NV], int v,
+                                                     int rows, const FloatRequantization& f,
+                                                     int c) {
+  const __m512 scale = _mm512_loadu_ps(f.scale.data() + c);
+  const __m512 offset = _mm512_loadu_ps(f.offset.data() + c);
+  const __m512 below = kTwoPieces ? _mm512_loadu_ps(f.offset_below.data() + c) : offset;
+  const __m512i split = kTwoPieces ? _mm512_loadu_si512(f.split.data() + c) : __m512i{};
+#pragma GCC unroll 12
+  for (int r = 0; r < kTileRows<NV>; ++r) {
+    if (r >= rows) break;
+    acc[r][v] = kTwoPieces ? RequantizeFloat16(acc[r][v], scale, offset, below, split)
+                           : RequantizeFloat16(acc[r][v], scale, offset);
+  }
+}
+
 // The activation rows of a tile: contiguous rows `lda` bytes apart, or
 // (window layout) one pointer per row, read at the k-step offsets.
 struct TileRows {
@@ -175,28 +193,15 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, TileRows in, int rows, const uin
   const bool as_float = w.requant.as_float.has_value();
 #pragma GCC unroll 4
   for (int v = 0; v < NV; ++v) {
+    const int c = c0 + v * 16;
     if (as_float) {
-      const int c = c0 + v * 16;
-      const __m512 scale = _mm512_loadu_ps(w.requant.as_float->scale.data() + c);
-      const __m512 offset = _mm512_loadu_ps(w.requant.as_float->offset.data() + c);
       if (w.requant.as_float->two_pieces) {
-        const __m512 below = _mm512_loadu_ps(w.requant.as_float->offset_below.data() + c);
-        const __m512i split = _mm512_loadu_si512(w.requant.as_float->split.data() + c);
-#pragma GCC unroll 12
-        for (int r = 0; r < kTileRows<NV>; ++r) {
-          if (r >= rows) break;
-          acc[r][v] = RequantizeFloat16(acc[r][v], scale, offset, below, split);
-        }
-        continue;
-      }
-#pragma GCC unroll 12
-      for (int r = 0; r < kTileRows<NV>; ++r) {
-        if (r >= rows) break;
-        acc[r][v] = RequantizeFloat16(acc[r][v], scale, offset);
+        RequantizeColumnFloat<true, NV>(acc, v, rows, *w.requant.as_float, c);
+      } else {
+        RequantizeColumnFloat<false, NV>(acc, v, rows, *w.requant.as_float, c);
       }
       continue;
     }
-    const int c = c0 + v * 16;
     const __m512i mult = _mm512_loadu_si512(w.requant.multiplier.data() + c);
     const __m512i ls = _mm512_loadu_si512(w.requant.left_shift.data() + c);
     if (w.requant.one_step) {
