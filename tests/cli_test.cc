@@ -25,7 +25,9 @@ bool Contains(const std::string& s, const std::string& part) {
 TEST(Cli, RunMatchesEveryReferenceOutput) {
   const fs::path ref = DataPath("reference");
   EDGETL_REQUIRE_DATA(ref);
-  const fs::path out = fs::temp_directory_path() / "edgetl_cli_run.bin";
+  // A directory of its own: test processes may run side by side.
+  const testing::TempDir tmp;
+  const fs::path out = tmp / "run.bin";
   int compared = 0;
   for (const auto& model_dir : fs::directory_iterator(ref)) {
     if (!model_dir.is_directory()) continue;
@@ -41,7 +43,6 @@ TEST(Cli, RunMatchesEveryReferenceOutput) {
       ++compared;
     }
   }
-  fs::remove(out);
   EXPECT_GE(compared, 15);
 }
 

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "edgetl/image.h"
+#include "testing/temp_dir.h"
 #include "testing/test_data.h"
 
 namespace edgetl {
@@ -150,14 +151,14 @@ TEST(ResizeBilinear, AgreesWithReferenceInputsWithinOneLevel) {
 TEST(LoadImage, ErrorsNameTheFile) {
   auto missing = LoadImage("/nonexistent/x.bmp");
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
-  const auto not_image = std::filesystem::temp_directory_path() / "edgetl_not_image.jpg";
+  const testing::TempDir tmp;
+  const auto not_image = tmp / "not_image.jpg";
   FILE* f = std::fopen(not_image.c_str(), "wb");
   std::fputs("this is text", f);
   std::fclose(f);
   auto bad = LoadImage(not_image);
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find(not_image.string()), std::string::npos);
-  std::filesystem::remove(not_image);
 }
 
 }  // namespace

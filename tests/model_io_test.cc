@@ -9,6 +9,7 @@
 #include "edgetl/interpreter.h"
 #include "edgetl/model.h"
 #include "model/model_builder.h"
+#include "testing/temp_dir.h"
 #include "testing/test_data.h"
 
 namespace edgetl {
@@ -129,9 +130,8 @@ TEST(ModelIo, PerAxisScaleCountMustMatchDimension) {
 TEST(ModelIo, SaveIsAtomicAndExact) {
   auto model = TinyModel().Build();
   ASSERT_TRUE(model.ok());
-  const fs::path dir = fs::temp_directory_path() / "edgetl_save_test";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const testing::TempDir tmp;
+  const fs::path& dir = tmp.path();
   const fs::path path = dir / "m.tflite";
   ASSERT_TRUE(WriteFileAtomic(path, std::string_view("old content")).ok());
   ASSERT_TRUE(model->Save(path).ok());
@@ -143,7 +143,6 @@ TEST(ModelIo, SaveIsAtomicAndExact) {
   // Saving into a missing directory fails cleanly.
   const Status s = model->Save(dir / "missing" / "m.tflite");
   EXPECT_EQ(s.code(), StatusCode::kIoError);
-  fs::remove_all(dir);
 }
 
 // load -> unpack -> pack -> load gives the same content, field for field, for
