@@ -1,5 +1,6 @@
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "edgetl/dataset.h"
@@ -35,9 +36,20 @@ Result<std::vector<Result<std::vector<float>>>> RunOnImages(
   // others' inference). Fewer images than threads: the threads go inside.
   InterpreterOptions interpreter_options;
   interpreter_options.threads = std::max(1, (options.threads > 0 ? options.threads : hw) / threads);
-  for (int t = 0; t < threads; ++t) {
-    EDGETL_ASSIGN_OR_RETURN(Interpreter interpreter,
-                            Interpreter::Create(model, interpreter_options));
+  // Created side by side: each one prepacks its weights and proves its float
+  // requantization on its own thread.
+  std::vector<std::optional<Result<Interpreter>>> created(threads);
+  {
+    std::vector<std::thread> creators;
+    for (int t = 1; t < threads; ++t) {
+      creators.emplace_back(
+          [&, t] { created[t] = Interpreter::Create(model, interpreter_options); });
+    }
+    created[0] = Interpreter::Create(model, interpreter_options);
+    for (auto& th : creators) th.join();
+  }
+  for (std::optional<Result<Interpreter>>& result : created) {
+    EDGETL_ASSIGN_OR_RETURN(Interpreter interpreter, std::move(*result));
     const auto& shape = interpreter.input(0).info->shape;
     if (shape.size() != 4 || shape[0] != 1 || (shape[3] != 1 && shape[3] != 3)) {
       return InvalidArgument("model input " + interpreter.input(0).info->ShapeString() +
