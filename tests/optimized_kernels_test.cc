@@ -353,6 +353,35 @@ TEST(OptimizedKernels, QuantizeShimsMatchReference) {
   }
 }
 
+// The histogram softmax: rows of random bytes, and rows of few distinct
+// values (repeated differences), at input scales where every difference
+// counts and where large ones fall below diff_min.
+TEST(OptimizedKernels, SoftmaxMatchesReference) {
+  std::mt19937 rng(31);
+  for (const TensorType type : {TensorType::kUInt8, TensorType::kInt8}) {
+    for (const float scale : {0.01f, 0.1f, 1.0f}) {
+      for (const float beta : {1.0f, 0.5f}) {
+        const int rows = 3, depth = 1001;
+        std::vector<uint8_t> input = RandomBytes<uint8_t>(rows * depth, rng);
+        for (int c = 0; c < depth; ++c) input[depth + c] = static_cast<uint8_t>(rng() % 4 * 60);
+        ModelBuilder b;
+        const int in = b.AddTensor("in", type, {rows, depth}, PerTensor(scale, 3));
+        const int out = b.AddTensor("out", type, {rows, depth},
+                                    PerTensor(1.f / 256, type == TensorType::kUInt8 ? 0 : -128));
+        fb::BuiltinOptionsUnion options;
+        fb::SoftmaxOptionsT o;
+        o.beta = beta;
+        options.Set(o);
+        b.AddOperator(BuiltinOperator::SOFTMAX, {in}, {out}, std::move(options));
+        b.SetInputs({in});
+        b.SetOutputs({out});
+        ExpectSameBothWays(
+            b, input, "softmax scale " + std::to_string(scale) + " beta " + std::to_string(beta));
+      }
+    }
+  }
+}
+
 TEST(OptimizedKernels, WholeModelsIdenticalInBothModes) {
   std::mt19937 rng(5);
   for (const char* name :

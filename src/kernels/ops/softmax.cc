@@ -1,5 +1,8 @@
 // SOFTMAX over the last axis.
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <limits>
 
 #include "kernels/ops/op_util.h"
 #include "kernels/ops/registry.h"
@@ -37,7 +40,11 @@ class Softmax final : public OpKernel {
     if (!ctx.reference_only) {
       // 8-bit differences are 0..-255: their exponentials, once.
       exp_table_.resize(256);
-      for (int d = 0; d < 256; ++d) exp_table_[d] = reference::SoftmaxExp(quant_, -d);
+      terms_.resize(256);
+      for (int d = 0; d < 256; ++d) {
+        exp_table_[d] = reference::SoftmaxExp(quant_, -d);
+        terms_[d] = reference::SoftmaxTerm(exp_table_[d]);
+      }
     }
     return Status::Ok();
   }
@@ -60,11 +67,36 @@ class Softmax final : public OpKernel {
   void EvalQuantized() {
     if (exp_table_.empty()) {
       reference::SoftmaxQuantized(quant_, rows_, depth_, in_->ptr<T>(), out_->ptr<T>());
-    } else {
-      const auto* table = exp_table_.data();
-      reference::SoftmaxQuantized(quant_, rows_, depth_, in_->ptr<T>(), out_->ptr<T>(),
-                                  [table](int32_t diff) { return table[-diff]; });
+      return;
     }
+    for (int r = 0; r < rows_; ++r) {
+      EvalRow(in_->ptr<T>() + static_cast<size_t>(r) * depth_,
+              out_->ptr<T>() + static_cast<size_t>(r) * depth_);
+    }
+  }
+
+  // One row by its histogram: an 8-bit row has at most 256 distinct
+  // differences to its maximum, and the sum's wrapping additions may come
+  // in any order, so the sum is count x term per difference, and each
+  // difference's output is computed once and looked up per element.
+  template <typename T>
+  void EvalRow(const T* in, T* out) {
+    const int32_t max_in_row = *std::max_element(in, in + depth_);
+    std::array<uint32_t, 256> count{};
+    for (int c = 0; c < depth_; ++c) ++count[max_in_row - in[c]];
+    reference::SoftmaxSum sum = reference::SoftmaxSum::Zero();
+    const int last = std::min(255, -quant_.diff_min);  // differences that count
+    for (int d = 0; d <= last; ++d) {
+      sum.raw = static_cast<int32_t>(static_cast<uint32_t>(sum.raw) +
+                                     count[d] * static_cast<uint32_t>(terms_[d].raw));
+    }
+    const reference::SoftmaxScale scale = reference::SoftmaxScaleOf(sum);
+    std::array<T, 256> output_of;
+    for (int d = 0; d < 256; ++d) {
+      output_of[d] = d <= last && count[d] ? reference::SoftmaxOutput<T>(scale, exp_table_[d])
+                                           : std::numeric_limits<T>::min();
+    }
+    for (int c = 0; c < depth_; ++c) out[c] = output_of[max_in_row - in[c]];
   }
 
   RtTensor *in_ = nullptr, *out_ = nullptr;
@@ -72,6 +104,7 @@ class Softmax final : public OpKernel {
   int rows_ = 0, depth_ = 0;
   reference::SoftmaxQuant quant_;
   std::vector<fixedpoint::Fixed<0>> exp_table_;  // empty: computed per element (the oracle)
+  std::vector<reference::SoftmaxSum> terms_;     // the exponentials as summed
 };
 
 }  // namespace

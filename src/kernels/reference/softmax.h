@@ -44,39 +44,58 @@ inline fixedpoint::Fixed<0> SoftmaxExp(const SoftmaxQuant& q, int32_t diff) {
   return ExpOnNegativeValues(Fixed<kSoftmaxScaledDiffIntegerBits>::FromRaw(rescaled));
 }
 
-// `exp_of_diff(diff)` must equal SoftmaxExp(q, diff); optimized callers pass
-// a table lookup (8-bit inputs have only 256 differences).
+// The sum of a row's exponentials, as TFLite accumulates it (wrapping int32
+// additions, so their order does not matter).
+using SoftmaxSum = fixedpoint::Fixed<kSoftmaxAccumulationIntegerBits>;
+inline SoftmaxSum SoftmaxTerm(fixedpoint::Fixed<0> exp) {
+  return fixedpoint::Rescale<kSoftmaxAccumulationIntegerBits>(exp);
+}
+
+// What turns one exponential of a row into an output: the reciprocal of the
+// row's sum and its exponent.
+struct SoftmaxScale {
+  fixedpoint::Fixed<0> reciprocal;
+  int bits_over_unit = 0;
+};
+inline SoftmaxScale SoftmaxScaleOf(SoftmaxSum sum) {
+  SoftmaxScale s;
+  s.reciprocal = fixedpoint::Fixed<0>::FromRaw(
+      fixedpoint::GetReciprocal(sum.raw, kSoftmaxAccumulationIntegerBits, &s.bits_over_unit));
+  return s;
+}
+
+// The output for an element whose difference to the row's maximum reaches
+// diff_min, with exponential `exp`.
+template <typename TOut>
+TOut SoftmaxOutput(const SoftmaxScale& s, fixedpoint::Fixed<0> exp) {
+  constexpr int kOutBits = 8 * sizeof(TOut);
+  const int32_t unsat =
+      fixedpoint::RoundingDivideByPOT((s.reciprocal * exp).raw, s.bits_over_unit + 31 - kOutBits);
+  const int32_t shifted = unsat + static_cast<int32_t>(std::numeric_limits<TOut>::min());
+  return static_cast<TOut>(std::clamp<int32_t>(shifted, std::numeric_limits<TOut>::min(),
+                                               std::numeric_limits<TOut>::max()));
+}
+
+// `exp_of_diff(diff)` must equal SoftmaxExp(q, diff).
 template <typename TIn, typename TOut, typename ExpOfDiff>
 void SoftmaxQuantized(const SoftmaxQuant& q, int rows, int depth, const TIn* input, TOut* output,
                       const ExpOfDiff& exp_of_diff) {
-  using namespace fixedpoint;
-  using Accum = Fixed<kSoftmaxAccumulationIntegerBits>;
   for (int r = 0; r < rows; ++r) {
     const TIn* in = input + r * depth;
     TOut* out = output + r * depth;
     int32_t max_in_row = std::numeric_limits<TIn>::lowest();
     for (int c = 0; c < depth; ++c) max_in_row = std::max<int32_t>(max_in_row, in[c]);
     auto exp_of = [&](int c) { return exp_of_diff(static_cast<int32_t>(in[c]) - max_in_row); };
-    Accum sum = Accum::Zero();
+    SoftmaxSum sum = SoftmaxSum::Zero();
     for (int c = 0; c < depth; ++c) {
-      if (static_cast<int32_t>(in[c]) - max_in_row >= q.diff_min) {
-        sum = sum + Rescale<kSoftmaxAccumulationIntegerBits>(exp_of(c));
-      }
+      if (static_cast<int32_t>(in[c]) - max_in_row >= q.diff_min)
+        sum = sum + SoftmaxTerm(exp_of(c));
     }
-    int num_bits_over_unit = 0;
-    const Fixed<0> shifted_scale = Fixed<0>::FromRaw(
-        GetReciprocal(sum.raw, kSoftmaxAccumulationIntegerBits, &num_bits_over_unit));
-    constexpr int kOutBits = 8 * sizeof(TOut);
+    const SoftmaxScale scale = SoftmaxScaleOf(sum);
     for (int c = 0; c < depth; ++c) {
-      if (static_cast<int32_t>(in[c]) - max_in_row >= q.diff_min) {
-        const int32_t unsat = RoundingDivideByPOT((shifted_scale * exp_of(c)).raw,
-                                                  num_bits_over_unit + 31 - kOutBits);
-        const int32_t shifted = unsat + static_cast<int32_t>(std::numeric_limits<TOut>::min());
-        out[c] = static_cast<TOut>(std::clamp<int32_t>(shifted, std::numeric_limits<TOut>::min(),
-                                                       std::numeric_limits<TOut>::max()));
-      } else {
-        out[c] = std::numeric_limits<TOut>::min();
-      }
+      out[c] = static_cast<int32_t>(in[c]) - max_in_row >= q.diff_min
+                   ? SoftmaxOutput<TOut>(scale, exp_of(c))
+                   : std::numeric_limits<TOut>::min();
     }
   }
 }
