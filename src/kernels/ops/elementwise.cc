@@ -74,13 +74,23 @@ class Elementwise final : public OpKernel {
     if (p.input1_shift > 0 || p.input2_shift > 0 || p.output_shift > 0) {
       return Unsupported("input/output scale ratio too large for quantized add");
     }
-    // Same shapes (MobileNet V2's residuals): 16 lanes at a time, in chunks
-    // over the interpreter's threads.
+    // Same shapes (MobileNet V2's residuals): by table (add_avx512.h), 16
+    // lanes at a time, in chunks over the interpreter's threads.
     pool_ = ctx.pool;
     simd_ = UseAvx512Vnni(ctx) && a_->shape() == b_->shape();
-    if (simd_) add_simd_ = optimized::PrepareAddAvx512(p);
+    if (simd_) {
+      add_simd_ = optimized::PrepareAddAvx512(p);
+      constexpr bool kSub = kKind == Kind::kSub;
+      if (a_->type() == TensorType::kUInt8) {
+        optimized::TabulateAddAvx512<uint8_t, kSub>(&add_simd_);
+      } else {
+        optimized::TabulateAddAvx512<int8_t, kSub>(&add_simd_);
+      }
+    }
     return Status::Ok();
   }
+
+  size_t packed_bytes() const override { return add_simd_.table.size(); }
 
   void Eval() override {
     const size_t n = out_->num_elements();

@@ -27,7 +27,8 @@ AddAvx512Params PrepareAddAvx512(const reference::AddQuant& q) {
           .input2 = Uniform(q.input2_multiplier, q.input2_shift, 0),
           .output = one_step_output ? Uniform(q.output_multiplier, q.output_shift, q.output_offset)
                                     : OneStepConstants{},
-          .one_step_output = one_step_output};
+          .one_step_output = one_step_output,
+          .table = {}};
 }
 
 #if EDGETL_HAVE_VNNI_CODE
@@ -67,19 +68,61 @@ EDGETL_VNNI_TARGET void Add(const AddAvx512Params& params, const T* x, const T* 
   }
 }
 
+// The table's bytes of x and y: uint8 as they are, int8 flipped.
+template <typename T>
+EDGETL_VNNI_TARGET inline __m512i TableIndexBytes(const T* p, __mmask16 m) {
+  const __m128i flip = _mm_set1_epi8(std::is_same_v<T, int8_t> ? static_cast<char>(0x80) : 0);
+  return _mm512_cvtepu8_epi32(_mm_xor_si128(_mm_maskz_loadu_epi8(m, p), flip));
+}
+
+template <typename T>
+EDGETL_VNNI_TARGET void AddByTable(const uint8_t* table, const T* x, const T* y, T* out, size_t n) {
+  for (size_t i = 0; i < n; i += 16) {
+    const __mmask16 m = FirstLanes16(n - i);
+    const __m512i index = _mm512_add_epi32(_mm512_slli_epi32(TableIndexBytes(x + i, m), 8),
+                                           TableIndexBytes(y + i, m));
+    // 4 bytes from each index; the low one is the output.
+    const __m512i v = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), m, index, table, 1);
+    _mm512_mask_cvtepi32_storeu_epi8(out + i, m, v);
+  }
+}
+
 }  // namespace
 
 template <typename T, bool kSub>
+void TabulateAddAvx512(AddAvx512Params* p) {
+  // Row x of the table: x against every y, through the arithmetic.
+  T xs[256], ys[256], row[256];
+  for (int b = 0; b < 256; ++b) {
+    ys[b] = static_cast<T>(std::is_same_v<T, int8_t> ? b ^ 0x80 : b);
+  }
+  std::vector<uint8_t> table(256 * 256 + 3, 0);
+  for (int a = 0; a < 256; ++a) {
+    std::fill(xs, xs + 256, ys[a]);
+    Add<T, kSub>(*p, xs, ys, row, 256);
+    std::copy(row, row + 256, reinterpret_cast<T*>(table.data() + a * 256));
+  }
+  p->table = std::move(table);
+}
+
+template <typename T, bool kSub>
 void AddAvx512(const AddAvx512Params& p, const T* x, const T* y, T* out, size_t n) {
-  Add<T, kSub>(p, x, y, out, n);
+  AddByTable(p.table.data(), x, y, out, n);
 }
 #else
+// Never called: HasAvx512Vnni() is false where this code is not built.
+template <typename T, bool kSub>
+void TabulateAddAvx512(AddAvx512Params*) {}
 template <typename T, bool kSub>
 void AddAvx512(const AddAvx512Params&, const T*, const T*, T*, size_t) {
   // Never called: HasAvx512Vnni() is false where this code is not built.
 }
 #endif
 
+template void TabulateAddAvx512<uint8_t, false>(AddAvx512Params*);
+template void TabulateAddAvx512<uint8_t, true>(AddAvx512Params*);
+template void TabulateAddAvx512<int8_t, false>(AddAvx512Params*);
+template void TabulateAddAvx512<int8_t, true>(AddAvx512Params*);
 template void AddAvx512<uint8_t, false>(const AddAvx512Params&, const uint8_t*, const uint8_t*,
                                         uint8_t*, size_t);
 template void AddAvx512<uint8_t, true>(const AddAvx512Params&, const uint8_t*, const uint8_t*,
