@@ -22,12 +22,16 @@ inline int32_t SaturatingRoundingDoublingHighMul(int32_t a, int32_t b) {
   return static_cast<int32_t>((ab + nudge) / (int64_t{1} << 31));
 }
 
-// x / 2^exponent rounded to nearest, ties away from zero.
+// x / 2^exponent rounded to nearest, ties away from zero, for exponents 0
+// to 62. gemmlowp defines it for 0 to 31 only, but TFLite's SOFTMAX asks for
+// up to 35 (a sum of exponentials of 2^8 or more, as near-uniform rows over
+// 1001 classes give); in 64 bits the larger ones keep the same rule (the
+// result is 0, or -1 for -2^31 / 2^32) instead of an undefined shift.
 inline int32_t RoundingDivideByPOT(int32_t x, int exponent) {
-  const int32_t mask = static_cast<int32_t>((int64_t{1} << exponent) - 1);
-  const int32_t remainder = x & mask;
-  const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+  const int64_t mask = (int64_t{1} << exponent) - 1;
+  const int64_t remainder = x & mask;
+  const int64_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return static_cast<int32_t>((int64_t{x} >> exponent) + (remainder > threshold ? 1 : 0));
 }
 
 // x * 2^exponent: saturating for exponent > 0, rounding for exponent < 0.
