@@ -77,20 +77,15 @@ class Elementwise final : public OpKernel {
     // Same shapes (MobileNet V2's residuals): by table (add_avx512.h), 16
     // lanes at a time, in chunks over the interpreter's threads.
     pool_ = ctx.pool;
-    simd_ = UseAvx512Vnni(ctx) && a_->shape() == b_->shape();
-    if (simd_) {
-      add_simd_ = optimized::PrepareAddAvx512(p);
+    if (UseAvx512Vnni(ctx) && a_->shape() == b_->shape()) {
       constexpr bool kSub = kKind == Kind::kSub;
-      if (a_->type() == TensorType::kUInt8) {
-        optimized::TabulateAddAvx512<uint8_t, kSub>(&add_simd_);
-      } else {
-        optimized::TabulateAddAvx512<int8_t, kSub>(&add_simd_);
-      }
+      add_table_ = a_->type() == TensorType::kUInt8 ? optimized::TabulateAddAvx512<uint8_t, kSub>(p)
+                                                    : optimized::TabulateAddAvx512<int8_t, kSub>(p);
     }
     return Status::Ok();
   }
 
-  size_t packed_bytes() const override { return add_simd_.table.size(); }
+  size_t packed_bytes() const override { return add_table_.size(); }
 
   void Eval() override {
     const size_t n = out_->num_elements();
@@ -120,7 +115,7 @@ class Elementwise final : public OpKernel {
       const auto& p = mul_;
       reference::Broadcast(map_, n, a_->ptr<T>(), b_->ptr<T>(), out_->ptr<T>(),
                            [&p](T x, T y) { return reference::MulOne<T>(p, x, y); });
-    } else if (simd_) {
+    } else if (!add_table_.empty()) {
       // One equal share per thread (the pool gives each thread a fixed
       // share of the tasks), in whole vectors, unless too few values to be
       // worth a second thread.
@@ -130,8 +125,8 @@ class Elementwise final : public OpKernel {
       const size_t chunk = ((n + tasks - 1) / tasks + 63) & ~size_t{63};
       pool_->Run(tasks, [&](int task, int) {
         const size_t begin = std::min(n, task * chunk), count = std::min(chunk, n - begin);
-        optimized::AddAvx512<T, kKind == Kind::kSub>(
-            add_simd_, a_->ptr<T>() + begin, b_->ptr<T>() + begin, out_->ptr<T>() + begin, count);
+        optimized::AddByTableAvx512(add_table_, a_->ptr<T>() + begin, b_->ptr<T>() + begin,
+                                    out_->ptr<T>() + begin, count);
       });
     } else {
       const auto& p = add_;
@@ -144,10 +139,9 @@ class Elementwise final : public OpKernel {
   RtTensor *a_ = nullptr, *b_ = nullptr, *out_ = nullptr;
   reference::BroadcastMap map_;
   reference::AddQuant add_;
-  optimized::AddAvx512Params add_simd_;  // where simd_
+  std::vector<uint8_t> add_table_;  // same shapes on AVX-512: optimized::TabulateAddAvx512
   reference::MulQuant mul_;
   float fmin_ = 0, fmax_ = 0;
-  bool simd_ = false;
   ThreadPool* pool_ = nullptr;
 };
 

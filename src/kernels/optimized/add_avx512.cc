@@ -6,41 +6,38 @@
 
 namespace edgetl::optimized {
 
+#if EDGETL_HAVE_VNNI_CODE
 namespace {
 
-// One rescaling's constants, the same for all 16 lanes.
+// The one-step constants of the op's three rescalings, the same for all 16
+// lanes. The inputs' right shifts may exceed kMaxOneStepRightShift: their
+// products are below 2^60 (|x| < 2^29 after the left shift) and carry no
+// offset.
+struct AddConstants {
+  OneStepConstants input1, input2, output;
+  bool one_step_output = false;  // the output's right shift allows the one-step form
+};
 OneStepConstants Uniform(int32_t multiplier, int shift, int32_t output_offset) {
   int32_t m[16], e[16];
   std::fill(m, m + 16, multiplier);
   std::fill(e, e + 16, -shift);
   return MakeOneStepConstants(m, e, output_offset);
 }
-
-}  // namespace
-
-// The inputs' right shifts may exceed kMaxOneStepRightShift: their products
-// are below 2^60 (|x| < 2^29 after the left shift) and carry no offset.
-AddAvx512Params PrepareAddAvx512(const reference::AddQuant& q) {
+AddConstants MakeAddConstants(const reference::AddQuant& q) {
   const bool one_step_output = -q.output_shift <= kMaxOneStepRightShift;
-  return {.q = q,
-          .input1 = Uniform(q.input1_multiplier, q.input1_shift, 0),
+  return {.input1 = Uniform(q.input1_multiplier, q.input1_shift, 0),
           .input2 = Uniform(q.input2_multiplier, q.input2_shift, 0),
           .output = one_step_output ? Uniform(q.output_multiplier, q.output_shift, q.output_offset)
                                     : OneStepConstants{},
-          .one_step_output = one_step_output,
-          .table = {}};
+          .one_step_output = one_step_output};
 }
-
-#if EDGETL_HAVE_VNNI_CODE
-namespace {
 
 // TensorFlow Lite's quantized ADD/SUB: both inputs rescaled to a common
 // scale (offset added, shifted left, multiplied down), summed, rescaled to
 // the output, each in the exact one-step form where it applies.
 template <typename T, bool kSub>
-EDGETL_VNNI_TARGET void Add(const AddAvx512Params& params, const T* x, const T* y, T* out,
-                            size_t n) {
-  const reference::AddQuant& p = params.q;
+EDGETL_VNNI_TARGET void Add(const reference::AddQuant& p, const AddConstants& constants, const T* x,
+                            const T* y, T* out, size_t n) {
   const __m512i zero = _mm512_setzero_si512();
   const __m512i off1 = _mm512_set1_epi32(p.input1_offset),
                 off2 = _mm512_set1_epi32(p.input2_offset);
@@ -48,9 +45,9 @@ EDGETL_VNNI_TARGET void Add(const AddAvx512Params& params, const T* x, const T* 
   const __m512i m1 = _mm512_set1_epi32(p.input1_multiplier),
                 m2 = _mm512_set1_epi32(p.input2_multiplier),
                 mo = _mm512_set1_epi32(p.output_multiplier);
-  const OneStep16 k1 = LoadOneStep(params.input1), k2 = LoadOneStep(params.input2),
-                  ko = LoadOneStep(params.output);
-  const bool one_step_out = params.one_step_output;
+  const OneStep16 k1 = LoadOneStep(constants.input1), k2 = LoadOneStep(constants.input2),
+                  ko = LoadOneStep(constants.output);
+  const bool one_step_out = constants.one_step_output;
   const __m512i so = _mm512_set1_epi32(-p.output_shift);
   const __m512i out_offset = _mm512_set1_epi32(p.output_offset);
   const __m512i lo = _mm512_set1_epi32(p.act_min), hi = _mm512_set1_epi32(p.act_max);
@@ -90,7 +87,8 @@ EDGETL_VNNI_TARGET void AddByTable(const uint8_t* table, const T* x, const T* y,
 }  // namespace
 
 template <typename T, bool kSub>
-void TabulateAddAvx512(AddAvx512Params* p) {
+std::vector<uint8_t> TabulateAddAvx512(const reference::AddQuant& q) {
+  const AddConstants constants = MakeAddConstants(q);
   // Row x of the table: x against every y, through the arithmetic.
   T xs[256], ys[256], row[256];
   for (int b = 0; b < 256; ++b) {
@@ -99,37 +97,33 @@ void TabulateAddAvx512(AddAvx512Params* p) {
   std::vector<uint8_t> table(256 * 256 + 3, 0);
   for (int a = 0; a < 256; ++a) {
     std::fill(xs, xs + 256, ys[a]);
-    Add<T, kSub>(*p, xs, ys, row, 256);
+    Add<T, kSub>(q, constants, xs, ys, row, 256);
     std::copy(row, row + 256, reinterpret_cast<T*>(table.data() + a * 256));
   }
-  p->table = std::move(table);
+  return table;
 }
 
-template <typename T, bool kSub>
-void AddAvx512(const AddAvx512Params& p, const T* x, const T* y, T* out, size_t n) {
-  AddByTable(p.table.data(), x, y, out, n);
+template <typename T>
+void AddByTableAvx512(const std::vector<uint8_t>& table, const T* x, const T* y, T* out, size_t n) {
+  AddByTable(table.data(), x, y, out, n);
 }
 #else
 // Never called: HasAvx512Vnni() is false where this code is not built.
 template <typename T, bool kSub>
-void TabulateAddAvx512(AddAvx512Params*) {}
-template <typename T, bool kSub>
-void AddAvx512(const AddAvx512Params&, const T*, const T*, T*, size_t) {
-  // Never called: HasAvx512Vnni() is false where this code is not built.
+std::vector<uint8_t> TabulateAddAvx512(const reference::AddQuant&) {
+  return {};
 }
+template <typename T>
+void AddByTableAvx512(const std::vector<uint8_t>&, const T*, const T*, T*, size_t) {}
 #endif
 
-template void TabulateAddAvx512<uint8_t, false>(AddAvx512Params*);
-template void TabulateAddAvx512<uint8_t, true>(AddAvx512Params*);
-template void TabulateAddAvx512<int8_t, false>(AddAvx512Params*);
-template void TabulateAddAvx512<int8_t, true>(AddAvx512Params*);
-template void AddAvx512<uint8_t, false>(const AddAvx512Params&, const uint8_t*, const uint8_t*,
+template std::vector<uint8_t> TabulateAddAvx512<uint8_t, false>(const reference::AddQuant&);
+template std::vector<uint8_t> TabulateAddAvx512<uint8_t, true>(const reference::AddQuant&);
+template std::vector<uint8_t> TabulateAddAvx512<int8_t, false>(const reference::AddQuant&);
+template std::vector<uint8_t> TabulateAddAvx512<int8_t, true>(const reference::AddQuant&);
+template void AddByTableAvx512<uint8_t>(const std::vector<uint8_t>&, const uint8_t*, const uint8_t*,
                                         uint8_t*, size_t);
-template void AddAvx512<uint8_t, true>(const AddAvx512Params&, const uint8_t*, const uint8_t*,
-                                       uint8_t*, size_t);
-template void AddAvx512<int8_t, false>(const AddAvx512Params&, const int8_t*, const int8_t*,
+template void AddByTableAvx512<int8_t>(const std::vector<uint8_t>&, const int8_t*, const int8_t*,
                                        int8_t*, size_t);
-template void AddAvx512<int8_t, true>(const AddAvx512Params&, const int8_t*, const int8_t*, int8_t*,
-                                      size_t);
 
 }  // namespace edgetl::optimized

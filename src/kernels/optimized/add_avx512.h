@@ -10,28 +10,17 @@
 #include <cstdint>
 #include <vector>
 
-#include "kernels/optimized/one_step_constants.h"
 #include "kernels/reference/elementwise.h"
 
 namespace edgetl::optimized {
 
-// An ADD/SUB's quantization with the one-step constants of its three
-// rescalings, made once when the op is prepared.
-struct AddAvx512Params {
-  reference::AddQuant q;
-  OneStepConstants input1, input2, output;
-  bool one_step_output = false;  // the output's right shift allows the one-step form
-  // The output for input bytes (x, y) at x * 256 + y (int8 bytes with the
-  // sign bit flipped), and 3 bytes of slack for 4-byte gathers.
-  std::vector<uint8_t> table;
-};
-AddAvx512Params PrepareAddAvx512(const reference::AddQuant& q);
-
-// Fills p->table, which AddAvx512 reads.
+// The op's output for input bytes (x, y) at x * 256 + y (int8 bytes with
+// the sign bit flipped), and 3 bytes of slack for 4-byte gathers.
 template <typename T, bool kSub>
-void TabulateAddAvx512(AddAvx512Params* p);
+std::vector<uint8_t> TabulateAddAvx512(const reference::AddQuant& q);
 
-template <typename T, bool kSub>
-void AddAvx512(const AddAvx512Params& p, const T* x, const T* y, T* out, size_t n);
+// out[i] = the output for (x[i], y[i]), read from a TabulateAddAvx512 table.
+template <typename T>
+void AddByTableAvx512(const std::vector<uint8_t>& table, const T* x, const T* y, T* out, size_t n);
 
 }  // namespace edgetl::optimized
