@@ -35,7 +35,7 @@ void PackColumnKernel(const reference::ConvGeometry& g, const reference::ConvQua
   if (p->kappa_used && (raw_to_weight < -128 || raw_to_weight > 127)) return;  // 16-lane path
   p->pixels_per_block = g.stride_w == 1 && channels < 64 && 64 % channels == 0 ? 64 / channels : 1;
   p->column_blocks.assign((channels + 63) / 64, DepthwiseAvx512::ColumnBlock{});
-  const int32_t offset_u = q.input_offset - (kUnsigned ? 0 : 128);
+  const int32_t offset_u = ActivationByteOffset<W>(q.input_offset);
   for (size_t block = 0; block < p->column_blocks.size(); ++block) {
     DepthwiseAvx512::ColumnBlock& r = p->column_blocks[block];
     int32_t right_shift[4][16] = {};
@@ -95,8 +95,7 @@ DepthwiseAvx512 PackDepthwiseAvx512(const W* filter, const reference::ConvGeomet
   }
   p.bias.assign(p.c16, 0);
   for (int c = 0; c < channels; ++c) p.bias[c] = bias ? bias[c] : 0;
-  // int8 inputs as bytes x + 128, as the GEMM sees them.
-  const int32_t alpha = q.input_offset - (std::is_same_v<W, int8_t> ? 128 : 0);
+  const int32_t alpha = ActivationByteOffset<W>(q.input_offset);
   std::vector<AccumulatorRange> ranges(channels);
   for (int c = 0; c < channels; ++c) {
     int64_t sum = 0, positive_sum = 0;

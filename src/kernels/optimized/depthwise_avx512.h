@@ -61,7 +61,7 @@ struct DepthwiseAvx512 {
 template <typename W>
 DepthwiseAvx512 PackDepthwiseAvx512(const W* filter, const reference::ConvGeometry& g,
                                     const int32_t* bias, const reference::ConvQuant& q,
-                                    const ParallelFor& parallel = {});
+                                    const ParallelFor& parallel);
 
 // Output rows [row_begin, row_end) of batches x out_h.
 template <typename T>

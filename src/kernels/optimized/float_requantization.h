@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "kernels/reference/conv.h"
@@ -38,6 +39,14 @@ namespace edgetl::optimized {
 struct AccumulatorRange {
   int64_t min = 0, max = 0;
 };
+
+// alpha for activations of type T as the AVX-512 kernels read them: uint8
+// bytes as they are, int8 ones with the sign bit flipped (x + 128), so
+// that byte + alpha = activation + input offset.
+template <typename T>
+int32_t ActivationByteOffset(int32_t input_offset) {
+  return input_offset - (std::is_same_v<T, int8_t> ? 128 : 0);
+}
 
 // The range of bias + sum_i (a_i + alpha) * v_i over all activation bytes
 // a_i in [0, 255]: the accumulator of a channel with effective weights v_i

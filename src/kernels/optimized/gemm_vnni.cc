@@ -16,7 +16,7 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
   w.k4 = (k + 3) / 4 * 4;
   w.n16 = (n + 15) / 16 * 16;
   // int8 activations reach the kernel flipped to uint8 (x + 128).
-  const int32_t alpha = q.input_offset - (std::is_same_v<W, int8_t> ? 128 : 0);
+  const int32_t alpha = ActivationByteOffset<W>(q.input_offset);
   w.a_pad = static_cast<uint8_t>(-alpha);
   w.output_offset = q.output_offset;
   w.act_min = q.act_min;

@@ -32,8 +32,8 @@
 namespace edgetl::optimized {
 
 inline constexpr int kVnniPanel = 64;  // output channels per packed panel
-inline constexpr int kVnniRows =
-    6;  // output pixels per micro-tile of 64 channels (narrower: 8, 12)
+// Output pixels per micro-tile of 64 channels (narrower tiles: 8, 12).
+inline constexpr int kVnniRows = 6;
 
 struct VnniConv {
   int n = 0;    // output channels
@@ -69,7 +69,7 @@ struct VnniConv {
 // float requantization (float_requantization.h).
 template <typename W>
 VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
-                      const reference::ConvQuant& q, const ParallelFor& parallel = {});
+                      const reference::ConvQuant& q, const ParallelFor& parallel);
 
 // Window layout, for k x k convolutions with dilation_w 1: the kernel reads
 // each output pixel's window straight from a padded copy of the input
@@ -78,7 +78,7 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
 // window row meet zero weights.
 template <typename W>
 VnniConv PackVnniConvWindows(const W* filter, const reference::ConvGeometry& g, const int32_t* bias,
-                             const reference::ConvQuant& q, const ParallelFor& parallel = {});
+                             const reference::ConvQuant& q, const ParallelFor& parallel);
 
 // The padded input of a window-layout conv: rows x width pixels per batch,
 // every window inside, padding taps a_pad, int8 flipped to uint8; `bytes`
