@@ -89,7 +89,8 @@ TEST(OptimizedKernels, ConvMatchesReferenceOnRandomShapes) {
 
 // Larger convs: several 64-channel panels with a narrow tail, several row
 // blocks, row or channel splits over threads, the 1x1 paths (uint8 rows read
-// in place, int8 rows copied flipped; depth % 4 == 0) and im2col, weight zero
+// in place, int8 rows copied flipped or, on AMX, read in place; depth % 4 ==
+// 0) and im2col, weight zero
 // points of 128 and others, multipliers above and below one, on 1-3 threads.
 TEST(OptimizedKernels, LargeConvsOnSeveralThreads) {
   std::mt19937 rng(99);
@@ -109,7 +110,10 @@ TEST(OptimizedKernels, LargeConvsOnSeveralThreads) {
                         {false, 9, 32, 250, 1, 1, 0, 0.2f},
                         // Fewer pixels than threads x tile: channels are split.
                         {true, 1, 64, 200, 1, 1, 128, 0.3f},
-                        {false, 2, 64, 260, 1, 1, 0, 0.3f}};
+                        {false, 2, 64, 260, 1, 1, 0, 0.3f},
+                        // 1x1 with stride 2: im2col rows (on AMX where present).
+                        {true, 13, 64, 72, 1, 2, 128, 0.3f},
+                        {false, 14, 96, 48, 1, 2, 0, 0.2f}};
   for (const Case& t : cases) {
     const TensorType type = t.u8 ? TensorType::kUInt8 : TensorType::kInt8;
     const int oh = (t.h + t.stride - 1) / t.stride;

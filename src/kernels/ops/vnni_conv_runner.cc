@@ -36,19 +36,28 @@ void VnniConvRunner::Prepare(const reference::ConvGeometry& g, const reference::
   const bool one_by_one =
       g.filter_h == 1 && g.filter_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.in_c % 4 == 0;
   direct_ = one_by_one && u8;
-  flip_rows_ = one_by_one && !direct_;
+  // AMX for the layers with rows for its 16-row tiles, a depth of 64 bytes
+  // or more (below that a tile multiply does a fraction of its work and
+  // each block's latency shows: 112x112 16->96 ran slower than on VNNI),
+  // and the float requantization (its only epilogue); k x k windows stay on
+  // VNNI.
+  const int m = g.batches * g.out_h * g.out_w;
+  amx_ = !windows_ && m >= 16 && packed_.k4 >= 64 && optimized::AmxApplies(packed_);
+  amx_signed_rows_ = amx_ && one_by_one && !u8 && packed_.excess.empty();
+  flip_rows_ = one_by_one && !direct_ && !amx_signed_rows_;
+  amx_signed_constants_ =
+      amx_signed_rows_ ? optimized::SignedRowsConstants(packed_) : std::vector<int32_t>{};
   // The pool gives each thread a fixed share of the tasks, so there is one
   // task per thread: an equal band of output pixels, walked in blocks of
   // kBlockRows; with too few pixels for that (under a micro-tile per
   // thread), an equal share of the channel panels instead.
   const int threads = pool->threads();
-  const int m = g.batches * g.out_h * g.out_w;
   split_channels_ = m < optimized::kVnniRows * threads && packed_.panels() >= threads;
   const int scratch_rows = std::min(kBlockRows, m);
   padded_shape_ = windows_ ? optimized::PaddedInputShape(g) : optimized::PaddedInput{};
   padded_.assign(padded_shape_.bytes, 0);
-  rows_scratch_.assign(threads,
-                       std::vector<uint8_t>(direct_ || windows_ ? 0 : scratch_rows * packed_.k4));
+  const bool in_place = direct_ || windows_ || amx_signed_rows_;
+  rows_scratch_.assign(threads, std::vector<uint8_t>(in_place ? 0 : scratch_rows * packed_.k4));
   windows_scratch_.assign(threads, std::vector<const uint8_t*>(windows_ ? scratch_rows : 0));
 }
 
@@ -91,10 +100,20 @@ void VnniConvRunner::Run(const T* input, T* output) {
       p0 = static_cast<int>(int64_t{panels} * task / tasks);
       p1 = static_cast<int>(int64_t{panels} * (task + 1) / tasks);
     } else {
-      m_begin = static_cast<int>(int64_t{m} * task / tasks);
-      m_end = static_cast<int>(int64_t{m} * (task + 1) / tasks);
+      // AMX bands in whole tiles of 16 rows.
+      const int unit = amx_ ? 16 : 1, units = (m + unit - 1) / unit;
+      m_begin = std::min(m, unit * static_cast<int>(int64_t{units} * task / tasks));
+      m_end = std::min(m, unit * static_cast<int>(int64_t{units} * (task + 1) / tasks));
     }
-    if (p0 >= p1) return;
+    if (p0 >= p1 || m_begin >= m_end) return;
+    const size_t in_c = static_cast<size_t>(g_.in_c);
+    if (amx_ && (direct_ || amx_signed_rows_)) {  // the band's rows in place, one call
+      optimized::GemmAmx(
+          packed_, amx_signed_rows_ ? amx_signed_constants_.data() : packed_.col_const.data(),
+          reinterpret_cast<const uint8_t*>(input + m_begin * in_c), in_c, amx_signed_rows_,
+          m_end - m_begin, p0, p1, output + static_cast<size_t>(m_begin) * g_.out_c, g_.out_c);
+      return;
+    }
     for (int m0 = m_begin; m0 < m_end; m0 += kBlockRows) {
       const int rows = std::min(kBlockRows, m_end - m0);
       T* out = output + static_cast<size_t>(m0) * g_.out_c;
@@ -118,7 +137,12 @@ void VnniConvRunner::Run(const T* input, T* output) {
         a = rows_buf;
       }
       // Rows are k4 bytes apart (in_c for the 1x1 layers).
-      optimized::GemmVnni(packed_, a, packed_.k4, rows, p0, p1, out, g_.out_c);
+      if (amx_) {
+        optimized::GemmAmx(packed_, packed_.col_const.data(), a, packed_.k4, false, rows, p0, p1,
+                           out, g_.out_c);
+      } else {
+        optimized::GemmVnni(packed_, a, packed_.k4, rows, p0, p1, out, g_.out_c);
+      }
     }
   });
 }

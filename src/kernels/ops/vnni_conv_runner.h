@@ -1,5 +1,6 @@
 // Runs a quantized convolution (or a fully connected layer seen as a 1x1
-// convolution over its batch rows) through the AVX-512 VNNI GEMM on the
+// convolution over its batch rows) through the AVX-512 VNNI GEMM (or the AMX
+// one, gemm_amx.h, where the CPU has it and the layer suits) on the
 // interpreter's threads: weights packed at Prepare, per-thread im2col
 // scratch, one equal band of output pixels (or of channel panels) per
 // thread. Shared by CONV_2D and FULLY_CONNECTED. Internal header.
@@ -7,6 +8,7 @@
 
 #include <vector>
 
+#include "kernels/optimized/gemm_amx.h"
 #include "kernels/optimized/gemm_vnni.h"
 #include "runtime/rt_tensor.h"
 #include "runtime/thread_pool.h"
@@ -37,9 +39,14 @@ class VnniConvRunner {
   bool flip_rows_ = false;       // int8 rows of a 1x1 layer, copied flipped to uint8
   bool windows_ = false;         // k x k: windows read from padded_ (window layout)
   bool split_channels_ = false;  // threads share channel panels, not pixels
-  std::vector<std::vector<uint8_t>> rows_scratch_;            // per thread: im2col or flipped rows
-  optimized::PaddedInput padded_shape_;                       // windows_: the padded input's shape
-  std::vector<uint8_t> padded_;                               // windows_: the padded input
+  // The GEMM runs on AMX tiles (not windows_); amx_signed_rows_: int8 rows
+  // read in place by the signed tile multiply (1x1, stride 1, no weights
+  // beyond int8), so not flipped.
+  bool amx_ = false, amx_signed_rows_ = false;
+  std::vector<int32_t> amx_signed_constants_;       // amx_signed_rows_: SignedRowsConstants
+  std::vector<std::vector<uint8_t>> rows_scratch_;  // per thread: im2col or flipped rows
+  optimized::PaddedInput padded_shape_;             // windows_: the padded input's shape
+  std::vector<uint8_t> padded_;                     // windows_: the padded input
   std::vector<std::vector<const uint8_t*>> windows_scratch_;  // per thread: a block's windows
 };
 

@@ -8,4 +8,10 @@ namespace edgetl::optimized {
 // path off (to measure or test the portable one).
 bool HasAvx512Vnni();
 
+// Intel AMX with int8 tile multiplies (Sapphire Rapids and later), on top of
+// HasAvx512Vnni(), where the OS grants the process the tile state (Linux:
+// arch_prctl(ARCH_REQ_XCOMP_PERM), requested on the first call).
+// EDGETL_NO_AMX=1 turns it off (the VNNI kernels run instead).
+bool HasAmxInt8();
+
 }  // namespace edgetl::optimized

@@ -24,6 +24,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <vector>
 
 #include "kernels/optimized/channel_requantization.h"
@@ -35,6 +36,21 @@ inline constexpr int kVnniPanel = 64;  // output channels per packed panel
 // Output pixels per micro-tile of 64 channels (narrower tiles: 8, 12).
 inline constexpr int kVnniRows = 6;
 
+// Allocates on 64-byte boundaries: every packed panel then starts a cache
+// line (AMX tile rows that straddle two lines load at half speed).
+template <typename T>
+struct CacheLineAllocator {
+  using value_type = T;
+  CacheLineAllocator() = default;
+  template <typename U>
+  CacheLineAllocator(const CacheLineAllocator<U>&) {}
+  T* allocate(size_t n) {
+    return static_cast<T*>(::operator new (n * sizeof(T), std::align_val_t{64}));
+  }
+  void deallocate(T* p, size_t) { ::operator delete (p, std::align_val_t{64}); }
+  bool operator==(const CacheLineAllocator&) const = default;
+};
+
 struct VnniConv {
   int n = 0;    // output channels
   int k = 0;    // depth (filter_h * filter_w * in_c)
@@ -42,7 +58,7 @@ struct VnniConv {
   int n16 = 0;  // channels rounded up to 16
   // Panels of 64 channels (the last may be narrower, rounded to 16), each
   // [k4 / 4][panel width][4] bytes, panel p at offset p * 64 * k4.
-  std::vector<uint8_t> b;
+  std::vector<uint8_t, CacheLineAllocator<uint8_t>> b;
   // Per channel (n16 entries): bias + alpha * sum_k (w + fo), and the
   // requantization parameters.
   std::vector<int32_t> col_const;

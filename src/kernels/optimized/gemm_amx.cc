@@ -1,0 +1,240 @@
+#include "kernels/optimized/gemm_amx.h"
+
+#include <algorithm>
+
+#include "kernels/optimized/cpu.h"
+#include "kernels/optimized/requantize_avx512.h"
+
+namespace edgetl::optimized {
+
+bool AmxApplies(const VnniConv& w) { return HasAmxInt8() && w.requant.as_float.has_value(); }
+
+std::vector<int32_t> SignedRowsConstants(const VnniConv& w) {
+  std::vector<int32_t> k = w.col_const;
+  for (int c = 0; c < w.n; ++c) {
+    const int panel = c / kVnniPanel, lane = c % kVnniPanel;
+    const int width = std::min(kVnniPanel, w.n16 - panel * kVnniPanel);
+    const uint8_t* b = w.b.data() + static_cast<size_t>(panel) * kVnniPanel * w.k4;
+    uint32_t sum = 0;  // wrapping, as col_const
+    for (int i = 0; i < w.k4; ++i) {
+      sum += static_cast<uint32_t>(
+          static_cast<int8_t>(b[(static_cast<size_t>(i / 4) * width + lane) * 4 + i % 4]));
+    }
+    k[c] = static_cast<int32_t>(static_cast<uint32_t>(k[c]) + 128u * sum);
+  }
+  return k;
+}
+
+#if EDGETL_HAVE_VNNI_CODE
+#define EDGETL_AMX_TARGET \
+  __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,amx-tile,amx-int8")))
+
+namespace {
+
+// Tile registers: 0-3 accumulators (rows x 16 int32, as 2 x 2 blocks of
+// 16 rows and 16 channels), 4-5 activations (rows x chunk bytes), 6-7
+// weights (chunk / 4 rows of 16 channels x 4 bytes).
+struct alignas(64) TileConfig {
+  uint8_t palette = 1, start_row = 0;
+  uint8_t reserved[14] = {};
+  uint16_t colsb[16] = {};
+  uint8_t rows[16] = {};
+};
+
+TileConfig MakeTileConfig(int rows, int chunk) {
+  TileConfig c;
+  for (int t = 0; t < 4; ++t) {
+    c.rows[t] = static_cast<uint8_t>(rows);
+    c.colsb[t] = 64;
+  }
+  for (int t = 4; t < 6; ++t) {
+    c.rows[t] = static_cast<uint8_t>(rows);
+    c.colsb[t] = static_cast<uint16_t>(chunk);
+  }
+  for (int t = 6; t < 8; ++t) {
+    c.rows[t] = static_cast<uint8_t>(chunk / 4);
+    c.colsb[t] = 64;
+  }
+  return c;
+}
+
+// Depth bytes per tile multiply: the largest multiple of 4 up to 64 that
+// divides the depth, so that no tile reads past a row (MobileNet's depths
+// 96, 144, 160 take 48, 48, 40; 8, 16, 24 their whole).
+int DepthChunk(int k4) {
+  for (int chunk = 64; chunk > 4; chunk -= 4) {
+    if (k4 % chunk == 0) return chunk;
+  }
+  return 4;
+}
+
+constexpr int kAccStride = 32;  // int32 per row of the accumulator buffer
+
+// MT x NT blocks of 16 rows x 16 channels: rows a (lda apart), channels of
+// the weight rows b (ldb apart), accumulated over the whole depth and
+// stored to acc ([rows][kAccStride]).
+template <int MT, int NT, bool kSigned>
+EDGETL_AMX_TARGET void Block(const uint8_t* a, size_t lda, const uint8_t* b, size_t ldb, int k4,
+                             int chunk, int32_t* acc) {
+  _tile_zero(0);
+  if constexpr (NT == 2) _tile_zero(1);
+  if constexpr (MT == 2) _tile_zero(2);
+  if constexpr (MT == 2 && NT == 2) _tile_zero(3);
+  const uint8_t* a1 = a + 16 * lda;
+  for (int k = 0; k < k4; k += chunk) {
+    const uint8_t* bk = b + static_cast<size_t>(k / 4) * ldb;
+    _tile_loadd(4, a + k, lda);
+    if constexpr (MT == 2) _tile_loadd(5, a1 + k, lda);
+    _tile_loadd(6, bk, ldb);
+    if constexpr (NT == 2) _tile_loadd(7, bk + 64, ldb);
+    if constexpr (kSigned) {
+      _tile_dpbssd(0, 4, 6);
+      if constexpr (NT == 2) _tile_dpbssd(1, 4, 7);
+      if constexpr (MT == 2) _tile_dpbssd(2, 5, 6);
+      if constexpr (MT == 2 && NT == 2) _tile_dpbssd(3, 5, 7);
+    } else {
+      _tile_dpbusd(0, 4, 6);
+      if constexpr (NT == 2) _tile_dpbusd(1, 4, 7);
+      if constexpr (MT == 2) _tile_dpbusd(2, 5, 6);
+      if constexpr (MT == 2 && NT == 2) _tile_dpbusd(3, 5, 7);
+    }
+  }
+  constexpr size_t kStrideBytes = kAccStride * sizeof(int32_t);
+  _tile_stored(0, acc, kStrideBytes);
+  if constexpr (NT == 2) _tile_stored(1, acc + 16, kStrideBytes);
+  if constexpr (MT == 2) _tile_stored(2, acc + 16 * kAccStride, kStrideBytes);
+  if constexpr (MT == 2 && NT == 2) _tile_stored(3, acc + 16 * kAccStride + 16, kStrideBytes);
+}
+
+using BlockFn = void (*)(const uint8_t*, size_t, const uint8_t*, size_t, int, int, int32_t*);
+
+template <bool kSigned>
+BlockFn SelectBlock(int mt, int nt) {
+  if (mt == 2) return nt == 2 ? Block<2, 2, kSigned> : Block<2, 1, kSigned>;
+  return nt == 2 ? Block<1, 2, kSigned> : Block<1, 1, kSigned>;
+}
+
+// Rows of 16 * nt channels from c0 in acc: constant term, the weights
+// beyond int8 (u8 rows only: signed rows have none), float requantization,
+// clamp, bytes.
+template <typename T, bool kTwoPieces>
+EDGETL_AMX_TARGET void Epilogue(const VnniConv& w, const int32_t* col_const, int32_t* acc, int rows,
+                                int nt, int c0, const uint8_t* a, size_t lda, T* out, size_t ldc) {
+  const int panel = c0 / kVnniPanel;
+  for (int i = w.excess_begin[panel]; i < w.excess_begin[panel + 1]; ++i) {
+    const VnniConv::Excess& x = w.excess[i];
+    const int lane = x.channel - c0;
+    if (lane < 0 || lane >= 16 * nt) continue;
+    for (int r = 0; r < rows; ++r) acc[r * kAccStride + lane] += a[r * lda + x.k] * x.value;
+  }
+  const FloatRequantization& f = *w.requant.as_float;
+  __m512 scale[2], offset[2], below[2];
+  __m512i konst[2], split[2];
+  for (int v = 0; v < 2; ++v) {
+    const int c = c0 + 16 * std::min(v, nt - 1);
+    konst[v] = _mm512_loadu_si512(col_const + c);
+    scale[v] = _mm512_loadu_ps(f.scale.data() + c);
+    offset[v] = _mm512_loadu_ps(f.offset.data() + c);
+    below[v] = kTwoPieces ? _mm512_loadu_ps(f.offset_below.data() + c) : offset[v];
+    split[v] = kTwoPieces ? _mm512_loadu_si512(f.split.data() + c) : __m512i{};
+  }
+  // As in the VNNI kernel's epilogue: saturating packs (which keep the
+  // clamp's result), the channel order restored by a dword permute, the
+  // output offset added on 16 bits.
+  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  const __m512i lo8 = _mm512_set1_epi8(static_cast<char>(w.act_min));
+  const __m512i hi8 = _mm512_set1_epi8(static_cast<char>(w.act_max));
+  const __m512i offset16 = _mm512_set1_epi16(static_cast<int16_t>(w.output_offset));
+  const __mmask64 store = FirstLanes64(std::min(16 * nt, w.n - c0));
+  for (int r = 0; r < rows; ++r) {
+    __m512i v[2];
+    for (int j = 0; j < 2; ++j) {
+      const __m512i x = _mm512_add_epi32(
+          _mm512_loadu_si512(acc + r * kAccStride + 16 * std::min(j, nt - 1)), konst[j]);
+      v[j] = kTwoPieces ? RequantizeFloat16(x, scale[j], offset[j], below[j], split[j])
+                        : RequantizeFloat16(x, scale[j], offset[j]);
+    }
+    const __m512i p = _mm512_adds_epi16(_mm512_packs_epi32(v[0], v[1]), offset16);
+    __m512i b;
+    if constexpr (std::is_same_v<T, uint8_t>) {
+      b = _mm512_permutexvar_epi32(order, _mm512_packus_epi16(p, p));
+      b = _mm512_min_epu8(_mm512_max_epu8(b, lo8), hi8);
+    } else {
+      b = _mm512_permutexvar_epi32(order, _mm512_packs_epi16(p, p));
+      b = _mm512_min_epi8(_mm512_max_epi8(b, lo8), hi8);
+    }
+    _mm512_mask_storeu_epi8(out + r * ldc + c0, store, b);
+  }
+}
+
+// `rows` (<= 32: mt = 2 covers 32, mt = 1 up to 16) rows from a through
+// all channels of panels [p_begin, p_end).
+template <typename T, bool kTwoPieces>
+EDGETL_AMX_TARGET void RowBlock(const VnniConv& w, const int32_t* col_const, const uint8_t* a,
+                                size_t lda, bool signed_rows, int rows, int mt, int chunk,
+                                int p_begin, int p_end, T* out, size_t ldc, int32_t* acc) {
+  for (int p = p_begin; p < p_end; ++p) {
+    const int c_panel = p * kVnniPanel;
+    const int width = std::min(kVnniPanel, w.n16 - c_panel);
+    const uint8_t* panel = w.b.data() + static_cast<size_t>(c_panel) * w.k4;
+    for (int g = 0; g < width / 16; g += 2) {
+      const int nt = std::min(2, width / 16 - g);
+      const BlockFn block = signed_rows ? SelectBlock<true>(mt, nt) : SelectBlock<false>(mt, nt);
+      block(a, lda, panel + g * 64, static_cast<size_t>(width) * 4, w.k4, chunk, acc);
+      Epilogue<T, kTwoPieces>(w, col_const, acc, rows, nt, c_panel + g * 16, a, lda, out, ldc);
+    }
+  }
+}
+
+template <typename T, bool kTwoPieces>
+EDGETL_AMX_TARGET void Gemm(const VnniConv& w, const int32_t* col_const, const uint8_t* a,
+                            size_t lda, bool signed_rows, int rows, int p_begin, int p_end, T* out,
+                            size_t ldc) {
+  const int chunk = DepthChunk(w.k4);
+  alignas(64) int32_t acc[32 * kAccStride];
+  TileConfig config = MakeTileConfig(16, chunk);
+  _tile_loadconfig(&config);
+  // The tile loads are asm statements without a memory operand: make the
+  // caller's writes to the rows visible to them.
+  asm volatile("" ::: "memory");
+  int r = 0;
+  for (; rows - r >= 16;) {
+    const int mt = rows - r >= 32 ? 2 : 1;
+    RowBlock<T, kTwoPieces>(w, col_const, a + r * lda, lda, signed_rows, 16 * mt, mt, chunk,
+                            p_begin, p_end, out + r * ldc, ldc, acc);
+    r += 16 * mt;
+  }
+  if (r < rows) {  // the last rows: tiles of that height
+    config = MakeTileConfig(rows - r, chunk);
+    _tile_loadconfig(&config);
+    RowBlock<T, kTwoPieces>(w, col_const, a + r * lda, lda, signed_rows, rows - r, 1, chunk,
+                            p_begin, p_end, out + r * ldc, ldc, acc);
+  }
+  _tile_release();
+}
+
+}  // namespace
+
+template <typename T>
+void GemmAmx(const VnniConv& w, const int32_t* col_const, const uint8_t* a, size_t lda,
+             bool signed_rows, int rows, int p_begin, int p_end, T* out, size_t ldc) {
+  if (w.requant.as_float->two_pieces) {
+    Gemm<T, true>(w, col_const, a, lda, signed_rows, rows, p_begin, p_end, out, ldc);
+  } else {
+    Gemm<T, false>(w, col_const, a, lda, signed_rows, rows, p_begin, p_end, out, ldc);
+  }
+}
+#else
+template <typename T>
+void GemmAmx(const VnniConv&, const int32_t*, const uint8_t*, size_t, bool, int, int, int, T*,
+             size_t) {
+  // Never called: HasAmxInt8() is false where this code is not built.
+}
+#endif
+
+template void GemmAmx<uint8_t>(const VnniConv&, const int32_t*, const uint8_t*, size_t, bool, int,
+                               int, int, uint8_t*, size_t);
+template void GemmAmx<int8_t>(const VnniConv&, const int32_t*, const uint8_t*, size_t, bool, int,
+                              int, int, int8_t*, size_t);
+
+}  // namespace edgetl::optimized
