@@ -2,7 +2,8 @@
 // run alone through the interpreter (one thread): the reference loops (the
 // oracle) against the default optimized kernels. BM_VnniPeak measures the
 // core's int8 multiply-add peak with independent vpdpbusd chains, the bar
-// the 1x1 convolutions are compared with.
+// the 1x1 convolutions are compared with; BM_AmxPeak the same for AMX tile
+// multiplies, where the CPU has them.
 #include <benchmark/benchmark.h>
 
 #include <random>
@@ -144,6 +145,56 @@ void BM_VnniPeak(benchmark::State& state) {
 #endif
 }
 BENCHMARK(BM_VnniPeak)->Unit(benchmark::kMillisecond);
+
+#if EDGETL_HAVE_VNNI_CODE
+// Four independent tile accumulators (16 x 16 int32 each) fed by tiles
+// that stay in registers: the tile unit's own peak, no loads.
+struct alignas(64) AmxPeakConfig {
+  uint8_t palette = 1, start_row = 0;
+  uint8_t reserved[14] = {};
+  uint16_t colsb[16] = {64, 64, 64, 64, 64, 64, 64, 64};
+  uint8_t rows[16] = {16, 16, 16, 16, 16, 16, 16, 16};
+};
+
+__attribute__((target("amx-tile,amx-int8"), noinline)) void AmxChains(int64_t n) {
+  const AmxPeakConfig config;
+  // _tile_loadconfig declares a read of 8 bytes only: keep the other stores.
+  asm volatile("" : : "r"(&config) : "memory");
+  _tile_loadconfig(&config);
+  _tile_zero(0);
+  _tile_zero(1);
+  _tile_zero(2);
+  _tile_zero(3);
+  _tile_zero(4);
+  _tile_zero(5);
+  _tile_zero(6);
+  _tile_zero(7);
+  for (int64_t i = 0; i < n; ++i) {
+    _tile_dpbusd(0, 4, 6);
+    _tile_dpbusd(1, 4, 7);
+    _tile_dpbusd(2, 5, 6);
+    _tile_dpbusd(3, 5, 7);
+  }
+  _tile_release();
+}
+#endif
+
+void BM_AmxPeak(benchmark::State& state) {
+#if EDGETL_HAVE_VNNI_CODE
+  if (!optimized::HasAmxInt8()) {
+    state.SkipWithError("no AMX-INT8 on this CPU or OS");
+    return;
+  }
+  constexpr int64_t kIterations = 1 << 16;
+  for (auto _ : state) AmxChains(kIterations);
+  // 4 tile multiplies x 16 x 16 outputs x 64 multiply-adds per iteration.
+  state.counters["GMAC/s"] = benchmark::Counter(kIterations * 4.0 * 16 * 16 * 64 * 1e-9,
+                                                benchmark::Counter::kIsIterationInvariantRate);
+#else
+  state.SkipWithError("built without AVX-512 code");
+#endif
+}
+BENCHMARK(BM_AmxPeak)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace edgetl

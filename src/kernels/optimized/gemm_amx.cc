@@ -58,6 +58,14 @@ TileConfig MakeTileConfig(int rows, int chunk) {
   return c;
 }
 
+// GCC's _tile_loadconfig declares a read of only the configuration's first
+// 8 bytes, so stores to the rest could be dropped as dead: the empty asm
+// with a memory clobber (and the address) keeps them.
+EDGETL_AMX_TARGET inline void LoadTileConfig(const TileConfig& config) {
+  asm volatile("" : : "r"(&config) : "memory");
+  _tile_loadconfig(&config);
+}
+
 // Depth bytes per tile multiply: the largest multiple of 4 up to 64 that
 // divides the depth, so that no tile reads past a row (MobileNet's depths
 // 96, 144, 160 take 48, 48, 40; 8, 16, 24 their whole).
@@ -193,7 +201,7 @@ EDGETL_AMX_TARGET void Gemm(const VnniConv& w, const int32_t* col_const, const u
   const int chunk = DepthChunk(w.k4);
   alignas(64) int32_t acc[32 * kAccStride];
   TileConfig config = MakeTileConfig(16, chunk);
-  _tile_loadconfig(&config);
+  LoadTileConfig(config);
   // The tile loads are asm statements without a memory operand: make the
   // caller's writes to the rows visible to them.
   asm volatile("" ::: "memory");
@@ -206,7 +214,7 @@ EDGETL_AMX_TARGET void Gemm(const VnniConv& w, const int32_t* col_const, const u
   }
   if (r < rows) {  // the last rows: tiles of that height
     config = MakeTileConfig(rows - r, chunk);
-    _tile_loadconfig(&config);
+    LoadTileConfig(config);
     RowBlock<T, kTwoPieces>(w, col_const, a + r * lda, lda, signed_rows, rows - r, 1, chunk,
                             p_begin, p_end, out + r * ldc, ldc, acc);
   }
