@@ -25,8 +25,8 @@
 
 namespace edgetl::optimized {
 
-// Whether GemmAmx can run layer w: the CPU and the OS allow AMX, the layer
-// has the float form, and its depth is a multiple of 4 bytes.
+// Whether GemmAmx can run layer w: the CPU and the OS allow AMX and the
+// layer has the float requantization.
 bool AmxApplies(const VnniConv& w);
 
 // The channels' constant terms (n16 entries) for raw int8 rows.
