@@ -146,10 +146,8 @@ EDGETL_AMX_TARGET void Epilogue(const VnniConv& w, const int32_t* col_const, int
     below[v] = kTwoPieces ? _mm512_loadu_ps(f.offset_below.data() + c) : offset[v];
     split[v] = kTwoPieces ? _mm512_loadu_si512(f.split.data() + c) : __m512i{};
   }
-  // As in the VNNI kernel's epilogue: saturating packs (which keep the
-  // clamp's result), the channel order restored by a dword permute, the
-  // output offset added on 16 bits.
-  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  // As in the VNNI kernel's epilogue: the output offset added on 16 bits,
+  // then NarrowToBytes.
   const __m512i lo8 = _mm512_set1_epi8(static_cast<char>(w.act_min));
   const __m512i hi8 = _mm512_set1_epi8(static_cast<char>(w.act_max));
   const __m512i offset16 = _mm512_set1_epi16(static_cast<int16_t>(w.output_offset));
@@ -162,16 +160,9 @@ EDGETL_AMX_TARGET void Epilogue(const VnniConv& w, const int32_t* col_const, int
       v[j] = kTwoPieces ? RequantizeFloat16(x, scale[j], offset[j], below[j], split[j])
                         : RequantizeFloat16(x, scale[j], offset[j]);
     }
+    // The upper 32 bytes repeat the lower ones and are not stored.
     const __m512i p = _mm512_adds_epi16(_mm512_packs_epi32(v[0], v[1]), offset16);
-    __m512i b;
-    if constexpr (std::is_same_v<T, uint8_t>) {
-      b = _mm512_permutexvar_epi32(order, _mm512_packus_epi16(p, p));
-      b = _mm512_min_epu8(_mm512_max_epu8(b, lo8), hi8);
-    } else {
-      b = _mm512_permutexvar_epi32(order, _mm512_packs_epi16(p, p));
-      b = _mm512_min_epi8(_mm512_max_epi8(b, lo8), hi8);
-    }
-    _mm512_mask_storeu_epi8(out + r * ldc + c0, store, b);
+    _mm512_mask_storeu_epi8(out + r * ldc + c0, store, NarrowToBytes<T>(p, p, lo8, hi8));
   }
 }
 

@@ -233,12 +233,8 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, TileRows in, int rows, const uin
     }
   }
   if constexpr (NV == 4 || NV == 2) {
-    // Narrow the 64 (32) channels of a row at once with two saturating
-    // packs, restore the channel order (the packs interleave 128-bit lanes)
-    // with one dword permute, clamp on bytes, and store 64 (32) bytes.
-    // Saturating to 16 and 8 bits first does not change the clamp's result:
-    // the activation range lies inside the output type.
-    const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    // Narrow the 64 (32) channels of a row at once (NarrowToBytes) and
+    // store 64 (32) bytes.
     const __m512i lo8 = _mm512_set1_epi8(static_cast<char>(w.act_min));
     const __m512i hi8 = _mm512_set1_epi8(static_cast<char>(w.act_max));
     // The float form's output offset joins on 16 bits, one add per 32
@@ -257,15 +253,7 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, TileRows in, int rows, const uin
       if constexpr (NV == 4) {
         p23 = _mm512_adds_epi16(_mm512_packs_epi32(acc[r][2], acc[r][3]), offset16);
       }
-      __m512i b;
-      if constexpr (std::is_same_v<T, uint8_t>) {
-        b = _mm512_permutexvar_epi32(order, _mm512_packus_epi16(p01, p23));
-        b = _mm512_min_epu8(_mm512_max_epu8(b, lo8), hi8);
-      } else {
-        b = _mm512_permutexvar_epi32(order, _mm512_packs_epi16(p01, p23));
-        b = _mm512_min_epi8(_mm512_max_epi8(b, lo8), hi8);
-      }
-      _mm512_mask_storeu_epi8(out + r * ldc + c0, store, b);
+      _mm512_mask_storeu_epi8(out + r * ldc + c0, store, NarrowToBytes<T>(p01, p23, lo8, hi8));
     }
     return;
   }

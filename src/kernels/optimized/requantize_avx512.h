@@ -156,6 +156,24 @@ EDGETL_VNNI_TARGET inline __m512i RequantizeFloat16(__m512i x, __m512 scale, __m
   return RequantizeFloat16(x, scale, _mm512_mask_blend_ps(below, offset, offset_below));
 }
 
+// 64 output bytes of type T from two vectors of _mm512_packs_epi32 results
+// (channels 0-31 in p01, 32-63 in p23): saturated to bytes, the channel
+// order the packs interleave across 128-bit lanes restored by one dword
+// permute, clamped to [lo8, hi8]. Saturating first does not change the
+// clamp's result: the activation range lies inside the output type.
+template <typename T>
+EDGETL_VNNI_TARGET inline __m512i NarrowToBytes(__m512i p01, __m512i p23, __m512i lo8,
+                                                __m512i hi8) {
+  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  if constexpr (std::is_same_v<T, uint8_t>) {
+    const __m512i b = _mm512_permutexvar_epi32(order, _mm512_packus_epi16(p01, p23));
+    return _mm512_min_epu8(_mm512_max_epu8(b, lo8), hi8);
+  } else {
+    const __m512i b = _mm512_permutexvar_epi32(order, _mm512_packs_epi16(p01, p23));
+    return _mm512_min_epi8(_mm512_max_epi8(b, lo8), hi8);
+  }
+}
+
 // Requantizes 16 accumulators to output values in [lo, hi] (still int32).
 template <bool kLeftShift = true>
 EDGETL_VNNI_TARGET inline __m512i Requantize16(__m512i acc, __m512i mult, __m512i lshift,
