@@ -76,16 +76,14 @@ TOut SoftmaxOutput(const SoftmaxScale& s, fixedpoint::Fixed<0> exp) {
                                                std::numeric_limits<TOut>::max()));
 }
 
-// `exp_of_diff(diff)` must equal SoftmaxExp(q, diff).
-template <typename TIn, typename TOut, typename ExpOfDiff>
-void SoftmaxQuantized(const SoftmaxQuant& q, int rows, int depth, const TIn* input, TOut* output,
-                      const ExpOfDiff& exp_of_diff) {
+template <typename TIn, typename TOut>
+void SoftmaxQuantized(const SoftmaxQuant& q, int rows, int depth, const TIn* input, TOut* output) {
   for (int r = 0; r < rows; ++r) {
     const TIn* in = input + r * depth;
     TOut* out = output + r * depth;
     int32_t max_in_row = std::numeric_limits<TIn>::lowest();
     for (int c = 0; c < depth; ++c) max_in_row = std::max<int32_t>(max_in_row, in[c]);
-    auto exp_of = [&](int c) { return exp_of_diff(static_cast<int32_t>(in[c]) - max_in_row); };
+    auto exp_of = [&](int c) { return SoftmaxExp(q, static_cast<int32_t>(in[c]) - max_in_row); };
     SoftmaxSum sum = SoftmaxSum::Zero();
     for (int c = 0; c < depth; ++c) {
       if (static_cast<int32_t>(in[c]) - max_in_row >= q.diff_min)
@@ -98,12 +96,6 @@ void SoftmaxQuantized(const SoftmaxQuant& q, int rows, int depth, const TIn* inp
                    : std::numeric_limits<TOut>::min();
     }
   }
-}
-
-template <typename TIn, typename TOut>
-void SoftmaxQuantized(const SoftmaxQuant& q, int rows, int depth, const TIn* input, TOut* output) {
-  SoftmaxQuantized(q, rows, depth, input, output,
-                   [&q](int32_t diff) { return SoftmaxExp(q, diff); });
 }
 
 inline void SoftmaxFloat(float beta, int rows, int depth, const float* input, float* output) {
