@@ -369,54 +369,58 @@ TEST(Mean, Int8OverHeightAndWidthMatchesFloat) {
   ExpectWithinSteps(got, expected, out_scale, -2);
 }
 
-// Reduced axes in one run (summed as rows) and scattered ones (summed through
-// an index map), against sums taken here and TFLite's requantization.
+// Reduced axes in one run (summed as rows: in channel blocks, shared by the
+// threads when there are enough channels, here 100 = 3 blocks and a tail)
+// and scattered ones (summed through an index map), against sums taken here
+// and TFLite's requantization.
 TEST(Mean, AnyAxesMatchDirectSums) {
-  const std::vector<int> shape = {2, 3, 4, 5};
-  std::vector<uint8_t> in(2 * 3 * 4 * 5);
-  std::mt19937 rng(5);
-  for (uint8_t& v : in) v = static_cast<uint8_t>(rng());
-  const float in_scale = 0.2f, out_scale = 0.15f;
-  const int in_zp = 100, out_zp = 7;
-  for (const std::vector<int32_t>& axes :
-       std::vector<std::vector<int32_t>>{{1, 2}, {3}, {0}, {1, 2, 3}, {0, 2}, {-1, 1}}) {
-    bool reduced[4] = {};
-    for (int a : axes) reduced[a < 0 ? a + 4 : a] = true;
-    std::vector<int> out_shape;
-    int count = 1;
-    for (int d = 0; d < 4; ++d) {
-      if (reduced[d])
-        count *= shape[d];
-      else
-        out_shape.push_back(shape[d]);
-    }
-    std::vector<int64_t> sums(in.size() / count, 0);
-    for (size_t i = 0; i < in.size(); ++i) {
-      int rest = static_cast<int>(i), o = 0, stride = 1;
-      for (int d = 3; d >= 0; --d) {
-        if (!reduced[d]) {
-          o += rest % shape[d] * stride;
-          stride *= shape[d];
-        }
-        rest /= shape[d];
+  for (const std::vector<int>& shape : {std::vector<int>{2, 3, 4, 5}, {2, 7, 7, 100}}) {
+    std::vector<uint8_t> in(static_cast<size_t>(shape[0]) * shape[1] * shape[2] * shape[3]);
+    std::mt19937 rng(5);
+    for (uint8_t& v : in) v = static_cast<uint8_t>(rng());
+    const float in_scale = 0.2f, out_scale = 0.15f;
+    const int in_zp = 100, out_zp = 7;
+    for (const std::vector<int32_t>& axes :
+         std::vector<std::vector<int32_t>>{{1, 2}, {3}, {0}, {1, 2, 3}, {0, 2}, {-1, 1}}) {
+      bool reduced[4] = {};
+      for (int a : axes) reduced[a < 0 ? a + 4 : a] = true;
+      std::vector<int> out_shape;
+      int count = 1;
+      for (int d = 0; d < 4; ++d) {
+        if (reduced[d])
+          count *= shape[d];
+        else
+          out_shape.push_back(shape[d]);
       }
-      sums[o] += in[i];
+      std::vector<int64_t> sums(in.size() / count, 0);
+      for (size_t i = 0; i < in.size(); ++i) {
+        int rest = static_cast<int>(i), o = 0, stride = 1;
+        for (int d = 3; d >= 0; --d) {
+          if (!reduced[d]) {
+            o += rest % shape[d] * stride;
+            stride *= shape[d];
+          }
+          rest /= shape[d];
+        }
+        sums[o] += in[i];
+      }
+      std::vector<uint8_t> expected(sums.size());
+      reference::MeanQuantized(sums.data(), sums.size(), count, in_zp,
+                               reference::MakeMeanQuant(in_scale, out_scale, count), out_zp,
+                               expected.data());
+      ModelBuilder b;
+      const int tin = b.AddTensor("in", TensorType::kUInt8, shape, PerTensor(in_scale, in_zp));
+      const int tax = b.AddConstTensor<int32_t>("axes", TensorType::kInt32,
+                                                {static_cast<int>(axes.size())}, axes);
+      const int tout =
+          b.AddTensor("out", TensorType::kUInt8, out_shape, PerTensor(out_scale, out_zp));
+      b.AddOperator(BuiltinOperator::MEAN, {tin, tax}, {tout});
+      b.SetInputs({tin});
+      b.SetOutputs({tout});
+      std::string error;
+      EXPECT_EQ(RunModel<uint8_t>(b, {in}, &error), expected)
+          << "shape [..., " << shape[3] << "] axes " << axes[0] << " " << error;
     }
-    std::vector<uint8_t> expected(sums.size());
-    reference::MeanQuantized(sums.data(), sums.size(), count, in_zp,
-                             reference::MakeMeanQuant(in_scale, out_scale, count), out_zp,
-                             expected.data());
-    ModelBuilder b;
-    const int tin = b.AddTensor("in", TensorType::kUInt8, shape, PerTensor(in_scale, in_zp));
-    const int tax = b.AddConstTensor<int32_t>("axes", TensorType::kInt32,
-                                              {static_cast<int>(axes.size())}, axes);
-    const int tout =
-        b.AddTensor("out", TensorType::kUInt8, out_shape, PerTensor(out_scale, out_zp));
-    b.AddOperator(BuiltinOperator::MEAN, {tin, tax}, {tout});
-    b.SetInputs({tin});
-    b.SetOutputs({tout});
-    std::string error;
-    EXPECT_EQ(RunModel<uint8_t>(b, {in}, &error), expected) << "axes " << axes[0] << " " << error;
   }
 }
 

@@ -14,6 +14,7 @@ class Mean final : public OpKernel {
     EDGETL_RETURN_IF_ERROR(CheckArity(ctx, 2, 2, 1));
     input_ = ctx.inputs[0];
     output_ = ctx.outputs[0];
+    pool_ = ctx.pool;
     const RtTensor& axes = *ctx.inputs[1];
     EDGETL_RETURN_IF_ERROR(
         CheckType(*input_, {TensorType::kUInt8, TensorType::kInt8, TensorType::kFloat32}, "input"));
@@ -42,9 +43,7 @@ class Mean final : public OpKernel {
     if (count_ == 0) return Unsupported("mean over an empty axis");
     const size_t n = input_->num_elements();
     // Reduced axes in one run (MobileNet's global average: H and W of
-    // NHWC): the input is [outer][count_][inner], and the sums are adds of
-    // whole rows, which the compiler vectorizes; int32 sums cannot overflow
-    // for counts below 2^23.
+    // NHWC): the input is [outer][count_][inner] (see EvalQuantized).
     const auto first = std::find(reduced.begin(), reduced.end(), true);
     const auto last = std::find(first, reduced.end(), false);
     rows_ = std::find(last, reduced.end(), true) == reduced.end() && count_ < (1 << 23);
@@ -53,7 +52,6 @@ class Mean final : public OpKernel {
       for (auto d = last; d != reduced.end(); ++d)
         inner_ *= input_->dim(static_cast<int>(d - reduced.begin()));
       outer_ = static_cast<int>(n / (static_cast<size_t>(count_) * inner_));
-      row_sums_.resize(inner_);
     }
     // Otherwise: map every input element to its output element once.
     out_index_.resize(rows_ ? 0 : n);
@@ -109,37 +107,59 @@ class Mean final : public OpKernel {
  private:
   template <typename T>
   void EvalQuantized() {
-    if (rows_) {
-      // Locals: stores to the sums could otherwise alias the members, which
-      // keeps the compiler from vectorizing.
-      const T* in = input_->ptr<T>();
-      const int inner = inner_, count = count_;
-      int32_t* row = row_sums_.data();
-      for (int o = 0; o < outer_; ++o) {
-        std::fill(row, row + inner, 0);
-        for (int r = 0; r < count; ++r, in += inner) {
-          for (int i = 0; i < inner; ++i) row[i] += in[i];
-        }
-        std::copy(row_sums_.begin(), row_sums_.end(),
-                  sums_.begin() + static_cast<size_t>(o) * inner_);
-      }
-    } else {
+    if (!rows_) {
       reference::ReduceSum(input_->ptr<T>(), out_index_.size(), out_index_, sums_.data(),
                            sums_.size());
+      reference::MeanQuantized(sums_.data(), sums_.size(), count_, input_->zero_point(), quant_,
+                               output_->zero_point(), output_->ptr<T>());
+      return;
     }
-    reference::MeanQuantized(sums_.data(), sums_.size(), count_, input_->zero_point(), quant_,
-                             output_->zero_point(), output_->ptr<T>());
+    // The threads take equal shares of the channels (inner_), in blocks of
+    // kBlock whose sums stay in registers over all count_ rows, rather than
+    // adding whole rows into memory (MobileNet V2's 7x7x1280 average: 24 ->
+    // 22 us on one thread, 21 -> 17 us on two).
+    const int tasks = inner_ >= 2 * kBlock ? pool_->threads() : 1;
+    pool_->Run(tasks, [&](int task, int) {
+      const int c_begin = static_cast<int>(int64_t{inner_} * task / tasks);
+      const int c_end = static_cast<int>(int64_t{inner_} * (task + 1) / tasks);
+      for (int o = 0; o < outer_; ++o) {
+        const size_t first = static_cast<size_t>(o) * count_ * inner_;
+        int64_t* sums = sums_.data() + static_cast<size_t>(o) * inner_;
+        int c = c_begin;
+        for (; c + kBlock <= c_end; c += kBlock) {
+          SumBlock<T, kBlock>(input_->ptr<T>() + first + c, count_, inner_, sums + c);
+        }
+        for (; c < c_end; ++c)
+          SumBlock<T, 1>(input_->ptr<T>() + first + c, count_, inner_, sums + c);
+        reference::MeanQuantized(sums + c_begin, c_end - c_begin, count_, input_->zero_point(),
+                                 quant_, output_->zero_point(),
+                                 output_->ptr<T>() + static_cast<size_t>(o) * inner_ + c_begin);
+      }
+    });
   }
+
+  // Sums of kWidth channels from in over `count` rows `stride` apart; int32
+  // sums cannot overflow for counts below 2^23.
+  template <typename T, int kWidth>
+  static void SumBlock(const T* in, int count, int stride, int64_t* sums) {
+    int32_t acc[kWidth] = {};
+    for (int r = 0; r < count; ++r, in += stride) {
+      for (int j = 0; j < kWidth; ++j) acc[j] += in[j];
+    }
+    for (int j = 0; j < kWidth; ++j) sums[j] = acc[j];
+  }
+
+  static constexpr int kBlock = 32;
 
   RtTensor *input_ = nullptr, *output_ = nullptr;
   bool rows_ = false;  // reduced axes in one run: [outer_][count_][inner_]
   int outer_ = 1, inner_ = 1;
-  std::vector<int32_t> row_sums_;   // one outer index's sums (rows_)
   std::vector<int32_t> out_index_;  // otherwise: each input element's output
   std::vector<int64_t> sums_;
   std::vector<float> float_sums_;
   int count_ = 1;
   reference::MeanQuant quant_;
+  ThreadPool* pool_ = nullptr;
 };
 
 }  // namespace
