@@ -281,6 +281,10 @@ struct ColumnWalk {
     Column(rows, static_cast<ptrdiff_t>(x) * c, first < end ? ByteRange(first * c, end * c) : 0,
            zero_point, col);
   }
+  // The 64 bytes from pixel x (C channels each), all inside the input.
+  EDGETL_VNNI_TARGET void LoadWhole(int x, int c, __m512i* col) const {
+    Column(rows, static_cast<ptrdiff_t>(x) * c, ~__mmask64{0}, zero_point, col);
+  }
   EDGETL_VNNI_TARGET void Emit(const __m512i* c0, const __m512i* c1, const __m512i* c2) {
     _mm512_mask_storeu_epi8(out, m,
                             ColumnPixel<T, kKappa, kRequant>(*r, c0, c1, c2, offset16, lo8, hi8));
@@ -317,9 +321,17 @@ EDGETL_VNNI_TARGET void ColumnBlockRow(const reference::ConvGeometry& g,
     const int pixels = p.pixels_per_block, in_c = g.in_c;
     w.out_step = 64;
     for (int ox = 0; ox < g.out_w; ox += pixels) {
+      const int x = ox - g.pad_w;
       __m512i cols[3][4];
-      for (int dx = 0; dx < 3; ++dx) w.LoadPixels(ox - g.pad_w + dx, pixels, in_c, cols[dx]);
-      w.m = ByteRange(0, std::min(pixels, g.out_w - ox) * in_c);
+      if (x >= 0 && x + 2 + pixels <= g.in_w && ox + pixels <= g.out_w) {
+        // Inside the input and the output row: whole 64-byte columns, no
+        // masks to compute (they cost as much as the loads they guard).
+        for (int dx = 0; dx < 3; ++dx) w.LoadWhole(x + dx, in_c, cols[dx]);
+        w.m = ~__mmask64{0};
+      } else {
+        for (int dx = 0; dx < 3; ++dx) w.LoadPixels(x + dx, pixels, in_c, cols[dx]);
+        w.m = ByteRange(0, std::min(pixels, g.out_w - ox) * in_c);
+      }
       w.Emit(cols[0], cols[1], cols[2]);
     }
     return;
