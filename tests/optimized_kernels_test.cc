@@ -157,62 +157,112 @@ TEST(OptimizedKernels, LargeConvsOnSeveralThreads) {
   }
 }
 
+struct DepthwiseCase {
+  bool u8 = true;
+  int h = 1, w = 1, c = 1, k = 3, stride = 1, mult = 1, dilation = 1;
+  bool bias = true, relu6 = false;
+  // uint8 only: weights within int8 of the zero point except channel `wide`
+  // (-1: all over the full range).
+  int wide = -1;
+};
+
+// A DEPTHWISE_CONV_2D model with random weights (as `t` says) and SAME
+// padding, run both ways on a random input.
+void ExpectDepthwiseSameBothWays(const DepthwiseCase& t, std::mt19937& rng,
+                                 const std::string& what) {
+  const TensorType type = t.u8 ? TensorType::kUInt8 : TensorType::kInt8;
+  const int oc = t.c * t.mult;
+  const int oh = (t.h + t.stride - 1) / t.stride, ow = (t.w + t.stride - 1) / t.stride;
+  ModelBuilder b;
+  const int in = b.AddTensor("in", type, {1, t.h, t.w, t.c}, PerTensor(0.05f, t.u8 ? 117 : -9));
+  Quantization wq;
+  wq.axis = 3;
+  for (int o = 0; o < (t.u8 ? 1 : oc); ++o) {
+    wq.scale.push_back(0.01f + 0.001f * o);
+    wq.zero_point.push_back(t.u8 ? 100 : 0);
+  }
+  auto weights = RandomBytes<uint8_t>(static_cast<size_t>(t.k) * t.k * oc, rng);
+  if (t.u8 && t.wide >= 0) {
+    for (size_t i = 0; i < weights.size(); ++i) {
+      if (static_cast<int>(i % oc) != t.wide) weights[i] = static_cast<uint8_t>(40 + rng() % 180);
+    }
+  }
+  const int tw = b.AddTensor("w", type, {1, t.k, t.k, oc}, wq, weights);
+  int tb = -1;
+  if (t.bias) {
+    std::vector<int32_t> bias(oc);
+    for (int32_t& v : bias) v = static_cast<int32_t>(rng() % 20001) - 10000;
+    tb = b.AddConstTensor("b", TensorType::kInt32, {oc}, bias, PerTensor(0.0005f, 0));
+  }
+  const int out = b.AddTensor("out", type, {1, oh, ow, oc}, PerTensor(0.1f, t.u8 ? 3 : -7));
+  fb::BuiltinOptionsUnion u;
+  fb::DepthwiseConv2DOptionsT o;
+  o.padding = fb::Padding::SAME;
+  o.stride_w = o.stride_h = t.stride;
+  o.depth_multiplier = t.mult;
+  o.dilation_w_factor = o.dilation_h_factor = t.dilation;
+  // RELU6 clamps at the output zero point: the one-step requantization.
+  o.fused_activation_function =
+      t.relu6 ? fb::ActivationFunctionType::RELU6 : fb::ActivationFunctionType::NONE;
+  u.Set(o);
+  b.AddOperator(BuiltinOperator::DEPTHWISE_CONV_2D, {in, tw, tb}, {out}, std::move(u));
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  ExpectSameBothWays(b, RandomBytes<uint8_t>(static_cast<size_t>(t.h) * t.w * t.c, rng), what);
+}
+
 TEST(OptimizedKernels, DepthwiseMatchesReferenceOnRandomShapes) {
   std::mt19937 rng(7);
   for (int trial = 0; trial < 80; ++trial) {
-    const bool u8 = trial % 2 == 0;
-    const TensorType type = u8 ? TensorType::kUInt8 : TensorType::kInt8;
-    // Every fifth trial, stride 1 and channels dividing 64: the kernel that
-    // puts several pixels in one block.
+    // Every fifth trial, channels dividing 64 and stride 1 (trials 31-56:
+    // stride 2): the kernels that put several pixels in one block (with
+    // stride 2 for channels that are a multiple of 8).
     const bool pixels_packed = trial % 5 == 1;
-    const int h = 3 + rng() % 9, w = 3 + rng() % 14,
-              c = pixels_packed ? 1 << (trial / 5 % 6) : 1 + static_cast<int>(rng() % 150),
-              mult = 1 + (trial % 4 == 3);
+    DepthwiseCase t;
+    t.u8 = trial % 2 == 0;
+    t.h = 3 + rng() % 9;
+    t.w = 3 + rng() % 14;
+    t.c = pixels_packed ? 1 << (trial / 5 % 6) : 1 + static_cast<int>(rng() % 150);
+    t.mult = 1 + (trial % 4 == 3 && !pixels_packed);
     // Mostly 3x3; every fifth a 5x5 window (the kernels' generic path).
-    const int k = trial % 5 == 4 ? 5 : 3, stride = pixels_packed ? 1 : 1 + rng() % 2,
-              dilation = 1 + rng() % 2, oc = c * mult;
-    const int oh = (h + stride - 1) / stride, ow = (w + stride - 1) / stride;
-    ModelBuilder b;
-    const int in = b.AddTensor("in", type, {1, h, w, c}, PerTensor(0.05f, u8 ? 117 : -9));
-    Quantization wq;
-    wq.axis = 3;
-    for (int o = 0; o < (u8 ? 1 : oc); ++o) {
-      wq.scale.push_back(0.01f + 0.001f * o);
-      wq.zero_point.push_back(u8 ? 100 : 0);
-    }
+    t.k = trial % 5 == 4 ? 5 : 3;
+    t.stride = pixels_packed ? 1 + trial / 30 % 2 : 1 + static_cast<int>(rng() % 2);
+    const int drawn_dilation = 1 + static_cast<int>(rng() % 2);
+    t.dilation = pixels_packed ? 1 : drawn_dilation;
     // Mostly weights within int8 of the zero point, as trained layers have,
     // with one channel over the full range (the kernels' two-product case);
     // every fourth trial all over the full range.
-    auto weights = RandomBytes<uint8_t>(static_cast<size_t>(k) * k * oc, rng);
-    if (u8 && trial % 4 != 1) {
-      const int wide = static_cast<int>(rng() % oc);
-      for (size_t i = 0; i < weights.size(); ++i) {
-        if (static_cast<int>(i % oc) != wide) weights[i] = static_cast<uint8_t>(40 + rng() % 180);
+    t.wide = trial % 4 != 1 ? static_cast<int>(rng() % (t.c * t.mult)) : -1;
+    t.bias = trial % 3 != 2;
+    t.relu6 = trial % 3 == 0;
+    ExpectDepthwiseSameBothWays(t, rng, "depthwise trial " + std::to_string(trial));
+  }
+}
+
+// MobileNet's narrow stride-2 layers (the 0.25 and 0.5 models' 16 and 32
+// channels): several output pixels per block, each window column the even
+// pixels of twice as many; rows wider than a block, edges on both sides.
+TEST(OptimizedKernels, DepthwiseStride2PackedMatchesReference) {
+  std::mt19937 rng(11);
+  for (const int c : {8, 16, 32}) {
+    for (const int w : {9, 17, 24}) {
+      for (const bool u8 : {true, false}) {
+        const DepthwiseCase t{.u8 = u8,
+                              .h = 6,
+                              .w = w,
+                              .c = c,
+                              .k = 3,
+                              .stride = 2,
+                              .mult = 1,
+                              .dilation = 1,
+                              .bias = true,
+                              .relu6 = true,
+                              .wide = c / 2};
+        ExpectDepthwiseSameBothWays(
+            t, rng,
+            "c " + std::to_string(c) + " w " + std::to_string(w) + (u8 ? " uint8" : " int8"));
       }
     }
-    const int tw = b.AddTensor("w", type, {1, k, k, oc}, wq, weights);
-    int tb = -1;
-    if (trial % 3 != 2) {
-      std::vector<int32_t> bias(oc);
-      for (int32_t& v : bias) v = static_cast<int32_t>(rng() % 20001) - 10000;
-      tb = b.AddConstTensor("b", TensorType::kInt32, {oc}, bias, PerTensor(0.0005f, 0));
-    }
-    const int out = b.AddTensor("out", type, {1, oh, ow, oc}, PerTensor(0.1f, u8 ? 3 : -7));
-    fb::BuiltinOptionsUnion u;
-    fb::DepthwiseConv2DOptionsT o;
-    o.padding = fb::Padding::SAME;
-    o.stride_w = o.stride_h = stride;
-    o.depth_multiplier = mult;
-    o.dilation_w_factor = o.dilation_h_factor = dilation;
-    // RELU6 clamps at the output zero point: the one-step requantization.
-    o.fused_activation_function =
-        trial % 3 == 0 ? fb::ActivationFunctionType::RELU6 : fb::ActivationFunctionType::NONE;
-    u.Set(o);
-    b.AddOperator(BuiltinOperator::DEPTHWISE_CONV_2D, {in, tw, tb}, {out}, std::move(u));
-    b.SetInputs({in});
-    b.SetOutputs({out});
-    ExpectSameBothWays(b, RandomBytes<uint8_t>(static_cast<size_t>(h) * w * c, rng),
-                       "depthwise trial " + std::to_string(trial));
   }
 }
 

@@ -33,7 +33,9 @@ void PackColumnKernel(const reference::ConvGeometry& g, const reference::ConvQua
   };
   for (int c = 0; c < channels; ++c) p->kappa_used |= !fits(c);
   if (p->kappa_used && (raw_to_weight < -128 || raw_to_weight > 127)) return;  // 16-lane path
-  p->pixels_per_block = g.stride_w == 1 && channels < 64 && 64 % channels == 0 ? 64 / channels : 1;
+  // Stride 2: the even pixels of 2 * 64 / channels, picked in 8-byte units.
+  const bool packs = channels < 64 && 64 % channels == 0 && (g.stride_w == 1 || channels % 8 == 0);
+  p->pixels_per_block = packs ? 64 / channels : 1;
   p->column_blocks.assign((channels + 63) / 64, DepthwiseAvx512::ColumnBlock{});
   const int32_t offset_u = ActivationByteOffset<W>(q.input_offset);
   for (size_t block = 0; block < p->column_blocks.size(); ++block) {
@@ -181,26 +183,47 @@ EDGETL_VNNI_TARGET inline __m512i LoadU64(const T* p, __mmask64 m, __m512i zero_
   return x;
 }
 
-// The 64 bytes at byte offset `at` (may be negative: masked off) of the
-// window's three rows as the four quarters of a block: per lane the bytes
-// (row 0, row 1, row 2, row 2 again; the last one's weight is 0). Bytes
-// outside `m` (columns outside the input) read the zero point.
-template <typename T>
-EDGETL_VNNI_TARGET inline void Column(const T* const rows[3], ptrdiff_t at, __mmask64 m,
-                                      __m512i zero_point, __m512i col[4]) {
-  // Integer arithmetic: the address may lie before the row where m is 0.
-  const T* r[3];
-  for (int t = 0; t < 3; ++t) {
-    r[t] = reinterpret_cast<const T*>(reinterpret_cast<uintptr_t>(rows[t]) + at);
-  }
-  const __m512i r0 = LoadU64(r[0], m, zero_point), r1 = LoadU64(r[1], m, zero_point),
-                r2 = LoadU64(r[2], m, zero_point);
+// Three rows' 64 bytes of one window column as the four quarters of a
+// block: per lane the bytes (row 0, row 1, row 2, row 2 again; the last
+// one's weight is 0).
+EDGETL_VNNI_TARGET inline void Interleave(__m512i r0, __m512i r1, __m512i r2, __m512i col[4]) {
   const __m512i a = _mm512_unpacklo_epi8(r0, r1), b = _mm512_unpackhi_epi8(r0, r1);
   const __m512i c = _mm512_unpacklo_epi8(r2, r2), d = _mm512_unpackhi_epi8(r2, r2);
   col[0] = _mm512_unpacklo_epi16(a, c);
   col[1] = _mm512_unpackhi_epi16(a, c);
   col[2] = _mm512_unpacklo_epi16(b, d);
   col[3] = _mm512_unpackhi_epi16(b, d);
+}
+
+// Row t of `rows` at byte offset `at` (may be negative: masked off).
+// Integer arithmetic: the address may lie before the row where the mask is 0.
+template <typename T>
+inline const T* RowAt(const T* const rows[3], int t, ptrdiff_t at) {
+  return reinterpret_cast<const T*>(reinterpret_cast<uintptr_t>(rows[t]) + at);
+}
+
+// The 64 bytes at byte offset `at` of the window's three rows, interleaved;
+// bytes outside `m` (columns outside the input) read the zero point.
+template <typename T>
+EDGETL_VNNI_TARGET inline void Column(const T* const rows[3], ptrdiff_t at, __mmask64 m,
+                                      __m512i zero_point, __m512i col[4]) {
+  Interleave(LoadU64(RowAt(rows, 0, at), m, zero_point), LoadU64(RowAt(rows, 1, at), m, zero_point),
+             LoadU64(RowAt(rows, 2, at), m, zero_point), col);
+}
+
+// Stride 2, several pixels per block: the 128 bytes at `at` (masks m_lo,
+// m_hi for their halves) of each row, of which the even pixels of `select`
+// (8-byte units) make the column.
+template <typename T>
+EDGETL_VNNI_TARGET inline void EvenColumn(const T* const rows[3], ptrdiff_t at, __mmask64 m_lo,
+                                          __mmask64 m_hi, __m512i select, __m512i zero_point,
+                                          __m512i col[4]) {
+  __m512i r[3];
+  for (int t = 0; t < 3; ++t) {
+    r[t] = _mm512_permutex2var_epi64(LoadU64(RowAt(rows, t, at), m_lo, zero_point), select,
+                                     LoadU64(RowAt(rows, t, at + 64), m_hi, zero_point));
+  }
+  Interleave(r[0], r[1], r[2], col);
 }
 
 // Bits [begin, end) of a 64-bit mask, 0 <= begin < end <= 64.
@@ -281,6 +304,17 @@ struct ColumnWalk {
     Column(rows, static_cast<ptrdiff_t>(x) * c, first < end ? ByteRange(first * c, end * c) : 0,
            zero_point, col);
   }
+  // Stride 2: the pixels x, x + 2, ... (64 / C of them, C channels each):
+  // those inside the input.
+  EDGETL_VNNI_TARGET void LoadEvenPixels(int x, int pixels, int c, __m512i select,
+                                         __m512i* col) const {
+    const int first = std::max(0, -x), end = std::min(2 * pixels, in_w - x);
+    const auto half = [&](int lo) -> __mmask64 {  // pixels [lo, lo + pixels) of the 2 * pixels
+      const int b = std::max(first, lo), e = std::min(end, lo + pixels);
+      return b < e ? ByteRange((b - lo) * c, (e - lo) * c) : __mmask64{0};
+    };
+    EvenColumn(rows, static_cast<ptrdiff_t>(x) * c, half(0), half(pixels), select, zero_point, col);
+  }
   // The 64 bytes from pixel x (C channels each), all inside the input.
   EDGETL_VNNI_TARGET void LoadWhole(int x, int c, __m512i* col) const {
     Column(rows, static_cast<ptrdiff_t>(x) * c, ~__mmask64{0}, zero_point, col);
@@ -296,7 +330,9 @@ struct ColumnWalk {
 // along the row, gaining kStride new columns per output pixel. The loop is
 // unrolled three times so that the window rotates by renaming, not moves.
 // kStride 0: stride 1 with pixels_per_block pixels per block, each window
-// column loaded afresh (64 bytes from pixel x cover pixels x, x + 1, ...).
+// column loaded afresh (64 bytes from pixel x cover pixels x, x + 1, ...);
+// kStride 3: stride 2 with pixels_per_block pixels per block, each window
+// column the even pixels of 128 bytes.
 template <typename T, int kStride, bool kKappa, ColumnRequant kRequant>
 EDGETL_VNNI_TARGET void ColumnBlockRow(const reference::ConvGeometry& g,
                                        const reference::ConvQuant& q, const DepthwiseAvx512& p,
@@ -330,6 +366,30 @@ EDGETL_VNNI_TARGET void ColumnBlockRow(const reference::ConvGeometry& g,
         w.m = ~__mmask64{0};
       } else {
         for (int dx = 0; dx < 3; ++dx) w.LoadPixels(x + dx, pixels, in_c, cols[dx]);
+        w.m = ByteRange(0, std::min(pixels, g.out_w - ox) * in_c);
+      }
+      w.Emit(cols[0], cols[1], cols[2]);
+    }
+    return;
+  }
+  if constexpr (kStride == 3) {  // stride 2, pixels_per_block pixels per block
+    const int pixels = p.pixels_per_block, in_c = g.in_c, units = in_c / 8;
+    // 8-byte units of the even pixels of two 64-byte halves.
+    alignas(64) int64_t pick[8];
+    for (int u = 0; u < 8; ++u) pick[u] = (u / units) * 2 * units + u % units;
+    const __m512i select = _mm512_load_si512(pick);
+    w.out_step = 64;
+    for (int ox = 0; ox < g.out_w; ox += pixels) {
+      const int x = 2 * ox - g.pad_w;
+      __m512i cols[3][4];
+      if (x >= 0 && x + 2 + 2 * pixels <= g.in_w && ox + pixels <= g.out_w) {
+        for (int dx = 0; dx < 3; ++dx) {
+          EvenColumn(w.rows, static_cast<ptrdiff_t>(x + dx) * in_c, ~__mmask64{0}, ~__mmask64{0},
+                     select, w.zero_point, cols[dx]);
+        }
+        w.m = ~__mmask64{0};
+      } else {
+        for (int dx = 0; dx < 3; ++dx) w.LoadEvenPixels(x + dx, pixels, in_c, select, cols[dx]);
         w.m = ByteRange(0, std::min(pixels, g.out_w - ox) * in_c);
       }
       w.Emit(cols[0], cols[1], cols[2]);
@@ -387,9 +447,10 @@ ColumnBlockRowFn<T> SelectColumnBlockRow(ColumnRequant requant) {
   }
 }
 
+// mode: the kStride of ColumnBlockRow (0 and 3: several pixels per block).
 template <typename T>
-ColumnBlockRowFn<T> SelectColumnBlockRow(int stride, bool kappa, ColumnRequant requant) {
-  switch (stride * 2 + (kappa ? 1 : 0)) {
+ColumnBlockRowFn<T> SelectColumnBlockRow(int mode, bool kappa, ColumnRequant requant) {
+  switch (mode * 2 + (kappa ? 1 : 0)) {
     case 0:
       return SelectColumnBlockRow<T, 0, false>(requant);
     case 1:
@@ -400,8 +461,12 @@ ColumnBlockRowFn<T> SelectColumnBlockRow(int stride, bool kappa, ColumnRequant r
       return SelectColumnBlockRow<T, 1, true>(requant);
     case 4:
       return SelectColumnBlockRow<T, 2, false>(requant);
-    default:
+    case 5:
       return SelectColumnBlockRow<T, 2, true>(requant);
+    case 6:
+      return SelectColumnBlockRow<T, 3, false>(requant);
+    default:
+      return SelectColumnBlockRow<T, 3, true>(requant);
   }
 }
 
@@ -413,8 +478,8 @@ EDGETL_VNNI_TARGET void ColumnRows(const reference::ConvGeometry& g, const refer
   const ColumnRequant requant = p.requant.as_float        ? ColumnRequant::kFloat
                                 : p.requant.clamped_below ? ColumnRequant::kClampedBelow
                                                           : ColumnRequant::kExact;
-  const ColumnBlockRowFn<T> row_fn =
-      SelectColumnBlockRow<T>(p.pixels_per_block > 1 ? 0 : g.stride_w, p.kappa_used, requant);
+  const int mode = p.pixels_per_block == 1 ? g.stride_w : g.stride_w == 1 ? 0 : 3;
+  const ColumnBlockRowFn<T> row_fn = SelectColumnBlockRow<T>(mode, p.kappa_used, requant);
   const size_t row_step = static_cast<size_t>(g.in_w) * g.in_c;
   const T* padding_row = reinterpret_cast<const T*>(p.padding_row.data());
   for (int row = row_begin; row < row_end; ++row) {

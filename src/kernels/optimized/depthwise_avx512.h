@@ -50,9 +50,10 @@ struct DepthwiseAvx512 {
   };
   std::vector<ColumnBlock> column_blocks;
   bool kappa_used = false;  // in any block
-  // Stride 1 with fewer than 64 channels dividing 64 (MobileNet's 8, 16,
-  // 32): one block holds 64 / channels neighbouring pixels (their bytes are
-  // contiguous), lane channels taken modulo the channels.
+  // Fewer than 64 channels dividing 64 (MobileNet's 8, 16, 32; with stride
+  // 2 a multiple of 8): one block holds 64 / channels output pixels, whose
+  // window columns are contiguous input bytes (stride 1) or the even pixels
+  // of twice as many (stride 2), lane channels taken modulo the channels.
   int pixels_per_block = 1;
   uint8_t zero_point_byte = 0;       // the input zero point's byte
   std::vector<uint8_t> padding_row;  // an input row of zero points, for rows outside the input
