@@ -20,7 +20,7 @@ namespace {
 Quantization PerTensor(float scale, int64_t zero_point) { return {{scale}, {zero_point}}; }
 
 // One uint8 CONV_2D (depthwise: DEPTHWISE_CONV_2D) layer, SAME padding.
-Model ConvLayer(int hw, int in_c, int out_c, int k, bool depthwise) {
+Model ConvLayer(int hw, int in_c, int out_c, int k, bool depthwise, int stride = 1) {
   ModelBuilder b;
   std::mt19937 rng(3);
   const int in = b.AddTensor("in", TensorType::kUInt8, {1, hw, hw, in_c}, PerTensor(0.02f, 128));
@@ -37,7 +37,9 @@ Model ConvLayer(int hw, int in_c, int out_c, int k, bool depthwise) {
   const int tw = b.AddTensor("w", TensorType::kUInt8, w_shape, PerTensor(0.01f, 120), w);
   const int tb = b.AddConstTensor("b", TensorType::kInt32, {out_c},
                                   std::vector<int32_t>(out_c, 100), PerTensor(0.0002f, 0));
-  const int out = b.AddTensor("out", TensorType::kUInt8, {1, hw, hw, out_c}, PerTensor(0.05f, 0));
+  const int out_hw = (hw + stride - 1) / stride;
+  const int out =
+      b.AddTensor("out", TensorType::kUInt8, {1, out_hw, out_hw, out_c}, PerTensor(0.05f, 0));
   fb::BuiltinOptionsUnion u;
   if (depthwise) {
     fb::DepthwiseConv2DOptionsT o;
@@ -49,7 +51,7 @@ Model ConvLayer(int hw, int in_c, int out_c, int k, bool depthwise) {
   } else {
     fb::Conv2DOptionsT o;
     o.padding = fb::Padding::SAME;
-    o.stride_w = o.stride_h = 1;
+    o.stride_w = o.stride_h = stride;
     o.fused_activation_function = fb::ActivationFunctionType::RELU6;
     u.Set(o);
   }
@@ -84,6 +86,11 @@ void BM_Conv3x3(benchmark::State& state) {
   RunLayer(state, ConvLayer(112, 3, 32, 3, false));  // MobileNet's first layer (stride 1 here)
 }
 BENCHMARK(BM_Conv3x3)->ArgName("optimized")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
+void BM_Conv3x3Stem8(benchmark::State& state) {
+  RunLayer(state, ConvLayer(128, 3, 8, 3, false, 2));  // MobileNet V1 0.25's first layer
+}
+BENCHMARK(BM_Conv3x3Stem8)->ArgName("optimized")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 void BM_Depthwise3x3(benchmark::State& state) {
   const int hw = state.range(1), c = state.range(2);

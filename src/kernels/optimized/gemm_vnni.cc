@@ -304,9 +304,92 @@ EDGETL_VNNI_TARGET void PanelTiles(const VnniConv& w, TileRows in, int rows, con
   }
 }
 
+// Lanes 0-7 of v in lanes 8-15 as well.
+EDGETL_VNNI_TARGET inline __m512i DuplicateLow8(__m512i v) {
+  return _mm512_shuffle_i64x2(v, v, 0x44);
+}
+EDGETL_VNNI_TARGET inline __m512 DuplicateLow8(__m512 v) {
+  return _mm512_shuffle_f32x4(v, v, 0x44);
+}
+
+// Layers of exactly 8 channels (MobileNet V1 0.25's first layer) with the
+// float requantization: two output pixels per 16 lanes (pixel r in lanes
+// 0-7, r + 1 in 8-15, the weights in both halves), where a 16-channel tile
+// would leave half its lanes, products and requantizations idle. The two
+// pixels' outputs are 16 contiguous bytes (ldc is 8).
+template <bool kWindows, bool kTwoPieces, typename T>
+EDGETL_VNNI_TARGET void PairTiles(const VnniConv& w, TileRows in, int rows, T* out) {
+  constexpr int kPairs = 12;  // accumulators per tile: 24 pixels
+  const FloatRequantization& f = *w.requant.as_float;
+  const __m512i konst = DuplicateLow8(_mm512_loadu_si512(w.col_const.data()));
+  const __m512 scale = DuplicateLow8(_mm512_loadu_ps(f.scale.data()));
+  const __m512 offset = DuplicateLow8(_mm512_loadu_ps(f.offset.data()));
+  const __m512 below = kTwoPieces ? DuplicateLow8(_mm512_loadu_ps(f.offset_below.data())) : offset;
+  const __m512i split = kTwoPieces ? DuplicateLow8(_mm512_loadu_si512(f.split.data())) : __m512i{};
+  const __m512i out_offset = _mm512_set1_epi32(w.output_offset);
+  const __m512i lo = _mm512_set1_epi32(w.act_min), hi = _mm512_set1_epi32(w.act_max);
+  const int32_t* k_offsets = w.k_offsets.data();
+  for (int r0 = 0; r0 < rows; r0 += 2 * kPairs) {
+    const int pairs = std::min(kPairs, (rows - r0 + 1) / 2);
+    const uint8_t* a[2 * kPairs];
+    __m512i acc[kPairs];
+#pragma GCC unroll 24
+    for (int i = 0; i < 2 * kPairs; ++i) {
+      const int row = r0 + i < rows ? r0 + i : r0;  // spare rows recompute r0
+      a[i] = kWindows ? in.windows[row] : in.a + row * in.lda;
+    }
+#pragma GCC unroll 12
+    for (int p = 0; p < kPairs; ++p) acc[p] = konst;
+    const uint8_t* bp = w.b.data();
+    for (int kk = 0; kk < w.k4; kk += 4, bp += 64) {
+      const int32_t at = kWindows ? k_offsets[kk / 4] : kk;
+      const __m512i bv = DuplicateLow8(_mm512_loadu_si512(bp));
+#pragma GCC unroll 12
+      for (int p = 0; p < kPairs; ++p) {
+        int32_t first, second;
+        std::memcpy(&first, a[2 * p] + at, 4);
+        std::memcpy(&second, a[2 * p + 1] + at, 4);
+        const __m512i av = _mm512_mask_set1_epi32(_mm512_set1_epi32(first), 0xFF00, second);
+        acc[p] = _mm512_dpbusd_epi32(acc[p], av, bv);
+      }
+    }
+    // Weights beyond int8: their remainder, lane by lane, for both pixels.
+    for (int i = w.excess_begin[0]; i < w.excess_begin[1]; ++i) {
+      const VnniConv::Excess& x = w.excess[i];
+      const int32_t at = kWindows ? k_offsets[x.k / 4] + x.k % 4 : x.k;
+      const __mmask16 first = static_cast<__mmask16>(1u << x.channel), second = first << 8;
+#pragma GCC unroll 12
+      for (int p = 0; p < kPairs; ++p) {
+        acc[p] =
+            _mm512_mask_add_epi32(acc[p], first, acc[p], _mm512_set1_epi32(a[2 * p][at] * x.value));
+        acc[p] = _mm512_mask_add_epi32(acc[p], second, acc[p],
+                                       _mm512_set1_epi32(a[2 * p + 1][at] * x.value));
+      }
+    }
+#pragma GCC unroll 12
+    for (int p = 0; p < kPairs; ++p) {
+      if (p >= pairs) break;
+      const __m512i v = kTwoPieces ? RequantizeFloat16(acc[p], scale, offset, below, split)
+                                   : RequantizeFloat16(acc[p], scale, offset);
+      const __mmask16 store = r0 + 2 * p + 1 < rows ? 0xFFFF : 0x00FF;
+      _mm512_mask_cvtepi32_storeu_epi8(
+          out + static_cast<size_t>(r0 + 2 * p) * 8, store,
+          _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(v, out_offset), lo), hi));
+    }
+  }
+}
+
 template <bool kWindows, typename T>
 EDGETL_VNNI_TARGET void Gemm(const VnniConv& w, TileRows in, int rows, int p_begin, int p_end,
                              T* out, size_t ldc) {
+  if (w.n == 8 && ldc == 8 && w.requant.as_float && p_begin == 0 && p_end == 1) {
+    if (w.requant.as_float->two_pieces) {
+      PairTiles<kWindows, true>(w, in, rows, out);
+    } else {
+      PairTiles<kWindows, false>(w, in, rows, out);
+    }
+    return;
+  }
   for (int p = p_begin; p < p_end; ++p) {
     const int c0 = p * kVnniPanel;
     const int width = std::min(kVnniPanel, w.n16 - c0);

@@ -1,10 +1,11 @@
-// The AMX GEMM against TensorFlow Lite's arithmetic, computed here in
-// scalar code: random 1x1 layers with row counts around the 16-row tiles,
+// The AMX and VNNI GEMMs against TensorFlow Lite's arithmetic, computed here
+// in scalar code: random 1x1 layers with row counts around the 16-row tiles,
 // depths whose tile chunks are 64, 48, 40 or 8 bytes, channel counts that
 // leave narrow panels and pairs, uint8 weights beyond int8 (the sparse
 // remainder), int8 rows read raw (the signed tile multiply), layers with and
-// without ReLU (the float form's one and two pieces), and panel subsets.
-// Skipped where the CPU or OS has no AMX.
+// without ReLU (the float form's one and two pieces), and panel subsets;
+// for VNNI also single rows (the one-row tile) and 8 channels (two pixels
+// per vector). Each kernel is skipped where the CPU or OS lacks it.
 #include <algorithm>
 #include <cmath>
 #include <random>
@@ -14,6 +15,7 @@
 
 #include "kernels/optimized/cpu.h"
 #include "kernels/optimized/gemm_amx.h"
+#include "kernels/optimized/gemm_vnni.h"
 #include "kernels/reference/conv.h"
 #include "kernels/reference/fixed_point.h"
 
@@ -27,8 +29,10 @@ struct Case {
   int filter_zero_point;  // uint8 only
 };
 
+enum class Kernel { kAmx, kVnni };
+
 template <typename T>
-void CheckCase(const Case& t, std::mt19937& rng, int* proven, int* two_pieces) {
+void CheckCase(const Case& t, Kernel kernel, std::mt19937& rng, int* proven, int* two_pieces) {
   std::vector<T> filter(static_cast<size_t>(t.n) * t.k);
   for (T& v : filter) v = static_cast<T>(rng());
   std::vector<int32_t> bias(t.n), multiplier(t.n);
@@ -49,16 +53,21 @@ void CheckCase(const Case& t, std::mt19937& rng, int* proven, int* two_pieces) {
   q.act_max = t.u8 ? 255 : 127;
   const optimized::VnniConv w =
       optimized::PackVnniConv(filter.data(), t.n, t.k, bias.data(), q, {});
-  if (!w.requant.as_float) return;  // AMX serves proven layers only
-  ++*proven;
-  *two_pieces += w.requant.as_float->two_pieces;
-  ASSERT_TRUE(optimized::AmxApplies(w));
+  if (w.requant.as_float) {
+    ++*proven;
+    *two_pieces += w.requant.as_float->two_pieces;
+  }
+  const bool amx = kernel == Kernel::kAmx;
+  if (amx && !w.requant.as_float) return;  // AMX serves proven layers only
+  if (amx) {
+    ASSERT_TRUE(optimized::AmxApplies(w));
+  }
 
   std::vector<T> input(static_cast<size_t>(t.rows) * t.k);
   for (T& v : input) v = static_cast<T>(rng());
   // The rows as the kernel takes them: u8, or raw int8 with the signed
   // constants where the layer allows (int8 weights never exceed int8).
-  const bool signed_rows = !t.u8 && w.excess.empty();
+  const bool signed_rows = amx && !t.u8 && w.excess.empty();
   std::vector<uint8_t> rows(input.size());
   for (size_t i = 0; i < input.size(); ++i) {
     rows[i] = static_cast<uint8_t>(input[i]) ^ (t.u8 || signed_rows ? 0 : 0x80);
@@ -68,13 +77,19 @@ void CheckCase(const Case& t, std::mt19937& rng, int* proven, int* two_pieces) {
 
   // All panels, then only the last one (a thread's share of a channel split).
   for (const int p_begin : {0, w.panels() - 1}) {
-    // Output rows wider than n, and two rows more than the kernel may
+    // Output rows wider than n (VNNI with 8 channels: exactly 8, its
+    // two-pixel vectors' layout), and two rows more than the kernel may
     // write: every byte outside its channels and rows must stay as it was.
     constexpr T kUntouched = static_cast<T>(0x5A);
-    const size_t ldc = static_cast<size_t>(t.n) + 3;
+    const size_t ldc = static_cast<size_t>(t.n) + (!amx && t.n == 8 ? 0 : 3);
     std::vector<T> out(static_cast<size_t>(t.rows + 2) * ldc, kUntouched);
-    optimized::GemmAmx(w, col_const, rows.data(), static_cast<size_t>(t.k), signed_rows, t.rows,
-                       p_begin, w.panels(), out.data(), ldc);
+    if (amx) {
+      optimized::GemmAmx(w, col_const, rows.data(), static_cast<size_t>(t.k), signed_rows, t.rows,
+                         p_begin, w.panels(), out.data(), ldc);
+    } else {
+      optimized::GemmVnni(w, rows.data(), static_cast<size_t>(t.k), t.rows, p_begin, w.panels(),
+                          out.data(), ldc);
+    }
     for (int r = 0; r < t.rows + 2; ++r) {
       for (size_t c = 0; c < ldc; ++c) {
         const T got = out[static_cast<size_t>(r) * ldc + c];
@@ -89,49 +104,64 @@ void CheckCase(const Case& t, std::mt19937& rng, int* proven, int* two_pieces) {
                  (static_cast<int32_t>(filter[c * t.k + i]) + q.filter_offset);
         }
         ASSERT_EQ(static_cast<int32_t>(got), reference::Requantize(acc, q, static_cast<int>(c)))
-            << "u8 " << t.u8 << " rows " << t.rows << " k " << t.k << " n " << t.n << " relu "
-            << t.relu << " at row " << r << " channel " << c << " from panel " << p_begin;
+            << (amx ? "AMX" : "VNNI") << " u8 " << t.u8 << " rows " << t.rows << " k " << t.k
+            << " n " << t.n << " relu " << t.relu << " at row " << r << " channel " << c
+            << " from panel " << p_begin;
       }
     }
   }
 }
 
-TEST(GemmAmx, MatchesTheReferenceArithmetic) {
-  if (!optimized::HasAmxInt8()) GTEST_SKIP() << "no AMX on this CPU or OS";
+const Case kCases[] = {
+    {true, 1, 64, 16, true, 128},
+    {true, 15, 64, 48, false, 128},
+    {true, 16, 96, 80, true, 120},
+    {true, 17, 144, 24, false, 140},
+    {true, 33, 160, 200, true, 30},
+    {true, 49, 256, 64, false, 0},
+    {true, 80, 512, 130, true, 128},
+    {false, 1, 64, 16, false, 0},
+    {false, 31, 96, 72, true, 0},
+    {false, 32, 144, 32, false, 0},
+    {false, 47, 192, 260, true, 0},
+    {false, 64, 1024, 40, false, 0},
+    {true, 20, 8, 16, true, 128},
+    {false, 23, 24, 36, false, 0},
+    // Many outputs without ReLU: the few accumulators where the two
+    // pieces differ (one per step below the split) do occur.
+    {true, 600, 64, 64, false, 128},
+    {false, 600, 64, 64, false, 0},
+    // 8 channels, odd and even rows; one row through wide panels.
+    {true, 37, 28, 8, true, 100},
+    {false, 50, 12, 8, false, 0},
+    {true, 1, 1280, 200, false, 128},
+};
+
+void CheckAll(Kernel kernel) {
   std::mt19937 rng(7);
-  const Case cases[] = {
-      {true, 1, 64, 16, true, 128},
-      {true, 15, 64, 48, false, 128},
-      {true, 16, 96, 80, true, 120},
-      {true, 17, 144, 24, false, 140},
-      {true, 33, 160, 200, true, 30},
-      {true, 49, 256, 64, false, 0},
-      {true, 80, 512, 130, true, 128},
-      {false, 1, 64, 16, false, 0},
-      {false, 31, 96, 72, true, 0},
-      {false, 32, 144, 32, false, 0},
-      {false, 47, 192, 260, true, 0},
-      {false, 64, 1024, 40, false, 0},
-      {true, 20, 8, 16, true, 128},
-      {false, 23, 24, 36, false, 0},
-      // Many outputs without ReLU: the few accumulators where the two
-      // pieces differ (one per step below the split) do occur.
-      {true, 600, 64, 64, false, 128},
-      {false, 600, 64, 64, false, 0},
-  };
   int proven = 0, two_pieces = 0;
-  for (const Case& t : cases) {
+  for (const Case& t : kCases) {
     if (t.u8) {
-      CheckCase<uint8_t>(t, rng, &proven, &two_pieces);
+      CheckCase<uint8_t>(t, kernel, rng, &proven, &two_pieces);
     } else {
-      CheckCase<int8_t>(t, rng, &proven, &two_pieces);
+      CheckCase<int8_t>(t, kernel, rng, &proven, &two_pieces);
     }
-    if (HasFatalFailure()) return;
+    if (::testing::Test::HasFatalFailure()) return;
   }
-  // The float form is proven for most such layers; if it never were, this
-  // test would check nothing.
+  // The float form is proven for most such layers; if it never were, the
+  // AMX test would check nothing.
   EXPECT_GE(proven, 10);
   EXPECT_GE(two_pieces, 1);
+}
+
+TEST(GemmAmx, MatchesTheReferenceArithmetic) {
+  if (!optimized::HasAmxInt8()) GTEST_SKIP() << "no AMX on this CPU or OS";
+  CheckAll(Kernel::kAmx);
+}
+
+TEST(GemmVnni, MatchesTheReferenceArithmetic) {
+  if (!optimized::HasAvx512Vnni()) GTEST_SKIP() << "no AVX-512 VNNI on this CPU";
+  CheckAll(Kernel::kVnni);
 }
 
 }  // namespace
