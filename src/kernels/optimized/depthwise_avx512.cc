@@ -517,6 +517,7 @@ void DepthwiseRowsAvx512(const reference::ConvGeometry& g, const reference::Conv
     for (int c = 0; c < g.out_c; c += 16) Block16(g, q, p, input, b, oy, c, 0, g.out_w, out_row);
   }
 }
+#undef EDGETL_VNNI_INLINE
 #else
 template <typename T>
 void DepthwiseRowsAvx512(const reference::ConvGeometry&, const reference::ConvQuant&,
