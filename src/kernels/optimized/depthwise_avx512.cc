@@ -358,43 +358,40 @@ EDGETL_VNNI_TARGET void ColumnBlockRow(const reference::ConvGeometry& g,
       .lo8 = _mm512_set1_epi8(static_cast<char>(q.act_min)),
       .hi8 = _mm512_set1_epi8(static_cast<char>(q.act_max)),
       .out = out_row + c};
-  if constexpr (kStride == 0) {
+  if constexpr (kStride == 0 || kStride == 3) {
+    constexpr int kStep = kStride == 0 ? 1 : 2;  // input pixels per output pixel
     const int pixels = p.pixels_per_block, in_c = g.in_c;
-    w.out_step = 64;
-    for (int ox = 0; ox < g.out_w; ox += pixels) {
-      const int x = ox - g.pad_w;
-      __m512i cols[3][4];
-      if (x >= 0 && x + 2 + pixels <= g.in_w && ox + pixels <= g.out_w) {
-        // Inside the input and the output row: whole 64-byte columns, no
-        // masks to compute (they cost as much as the loads they guard).
-        for (int dx = 0; dx < 3; ++dx) w.LoadWhole(x + dx, in_c, cols[dx]);
-        w.m = ~__mmask64{0};
-      } else {
-        for (int dx = 0; dx < 3; ++dx) w.LoadPixels(x + dx, pixels, in_c, cols[dx]);
-        w.m = ByteRange(0, std::min(pixels, g.out_w - ox) * in_c);
-      }
-      w.Emit(cols[0], cols[1], cols[2]);
+    // Stride 2: the 8-byte units of the even pixels of two 64-byte halves.
+    alignas(64) int64_t pick[8] = {};
+    if constexpr (kStep == 2) {
+      const int units = in_c / 8;
+      for (int u = 0; u < 8; ++u) pick[u] = (u / units) * 2 * units + u % units;
     }
-    return;
-  }
-  if constexpr (kStride == 3) {  // stride 2, pixels_per_block pixels per block
-    const int pixels = p.pixels_per_block, in_c = g.in_c, units = in_c / 8;
-    // 8-byte units of the even pixels of two 64-byte halves.
-    alignas(64) int64_t pick[8];
-    for (int u = 0; u < 8; ++u) pick[u] = (u / units) * 2 * units + u % units;
     const __m512i select = _mm512_load_si512(pick);
     w.out_step = 64;
     for (int ox = 0; ox < g.out_w; ox += pixels) {
-      const int x = 2 * ox - g.pad_w;
+      const int x = kStep * ox - g.pad_w;
       __m512i cols[3][4];
-      if (x >= 0 && x + 2 + 2 * pixels <= g.in_w && ox + pixels <= g.out_w) {
+      if (x >= 0 && x + 2 + kStep * pixels <= g.in_w && ox + pixels <= g.out_w) {
+        // Inside the input and the output row: whole columns, no masks to
+        // compute (they cost as much as the loads they guard).
         for (int dx = 0; dx < 3; ++dx) {
-          EvenColumn(w.rows, static_cast<ptrdiff_t>(x + dx) * in_c, ~__mmask64{0}, ~__mmask64{0},
-                     select, w.zero_point, cols[dx]);
+          if constexpr (kStep == 1) {
+            w.LoadWhole(x + dx, in_c, cols[dx]);
+          } else {
+            EvenColumn(w.rows, static_cast<ptrdiff_t>(x + dx) * in_c, ~__mmask64{0}, ~__mmask64{0},
+                       select, w.zero_point, cols[dx]);
+          }
         }
         w.m = ~__mmask64{0};
       } else {
-        for (int dx = 0; dx < 3; ++dx) w.LoadEvenPixels(x + dx, pixels, in_c, select, cols[dx]);
+        for (int dx = 0; dx < 3; ++dx) {
+          if constexpr (kStep == 1) {
+            w.LoadPixels(x + dx, pixels, in_c, cols[dx]);
+          } else {
+            w.LoadEvenPixels(x + dx, pixels, in_c, select, cols[dx]);
+          }
+        }
         w.m = ByteRange(0, std::min(pixels, g.out_w - ox) * in_c);
       }
       w.Emit(cols[0], cols[1], cols[2]);
