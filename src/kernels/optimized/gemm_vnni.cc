@@ -1,11 +1,46 @@
 #include "kernels/optimized/gemm_vnni.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <map>
+#include <utility>
 
 #include "kernels/optimized/requantize_avx512.h"
 
 namespace edgetl::optimized {
+
+namespace {
+
+// Builds w->excess_steps from w->excess (see VnniConv::ExcessStep).
+void AddExcessSteps(VnniConv* w) {
+  w->excess_step_begin.assign(w->panels() + 1, 0);
+  for (int panel = 0; panel < w->panels(); ++panel) {
+    // Remainders per (depth group, vector): 16 lanes x 4 bytes each.
+    std::map<std::pair<int, int>, std::array<int32_t, 64>> remainders;
+    for (int i = w->excess_begin[panel]; i < w->excess_begin[panel + 1]; ++i) {
+      const VnniConv::Excess& x = w->excess[i];
+      const int lane = x.channel % kVnniPanel;
+      auto [it, added] = remainders.try_emplace({x.k / 4, lane / 16});
+      if (added) it->second.fill(0);
+      it->second[(lane % 16) * 4 + x.k % 4] += x.value;
+    }
+    for (auto& [key, left] : remainders) {
+      while (std::any_of(left.begin(), left.end(), [](int32_t v) { return v != 0; })) {
+        VnniConv::ExcessStep step{key.first, key.second, {}};
+        for (int j = 0; j < 64; ++j) {
+          const int32_t part = std::clamp(left[j], -128, 127);
+          step.w[j] = static_cast<int8_t>(part);
+          left[j] -= part;
+        }
+        w->excess_steps.push_back(step);
+      }
+    }
+    w->excess_step_begin[panel + 1] = static_cast<int>(w->excess_steps.size());
+  }
+}
+
+}  // namespace
 
 template <typename W>
 VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
@@ -48,6 +83,7 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
     ranges[c] = RangeOfAccumulator(bias ? bias[c] : 0, alpha, sum, positive_sum);
   }
   w.requant = MakeChannelRequantization(q, n, w.n16, ranges.data(), parallel);
+  AddExcessSteps(&w);
   return w;
 }
 
@@ -181,20 +217,20 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, TileRows in, int rows, const uin
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], av, bv[v]);
     }
   }
-  // Weights beyond int8: their remainder, lane by lane.
+  // Weights beyond int8: their remainders' steps.
   const int panel_index = c0 / kVnniPanel;
-  for (int i = w.excess_begin[panel_index]; i < w.excess_begin[panel_index + 1]; ++i) {
-    const VnniConv::Excess& x = w.excess[i];
-    const int lane = x.channel - c0;
-    const int32_t at = kWindows ? k_offsets[x.k / 4] + x.k % 4 : x.k;
-    const __mmask16 bit = static_cast<__mmask16>(1u << (lane % 16));
+  for (int i = w.excess_step_begin[panel_index]; i < w.excess_step_begin[panel_index + 1]; ++i) {
+    const VnniConv::ExcessStep& s = w.excess_steps[i];
+    const int32_t at = kWindows ? k_offsets[s.group] : 4 * s.group;
+    const __m512i bv = _mm512_loadu_si512(s.w);
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) {
-      if (v != lane / 16) continue;
+      if (v != s.vector) continue;
 #pragma GCC unroll 12
       for (int r = 0; r < kRows; ++r) {
-        acc[r][v] = _mm512_mask_add_epi32(acc[r][v], bit, acc[r][v],
-                                          _mm512_set1_epi32(ar[r][at] * x.value));
+        int32_t four;
+        std::memcpy(&four, ar[r] + at, 4);
+        acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], _mm512_set1_epi32(four), bv);
       }
     }
   }
@@ -312,70 +348,89 @@ EDGETL_VNNI_TARGET inline __m512 DuplicateLow8(__m512 v) {
   return _mm512_shuffle_f32x4(v, v, 0x44);
 }
 
+// The 4 bytes at `at` of rows 2p (lanes 0-7) and 2p + 1 (lanes 8-15).
+EDGETL_VNNI_TARGET inline __m512i PairBytes(const uint8_t* const* a, int p, int32_t at) {
+  int32_t first, second;
+  std::memcpy(&first, a[2 * p] + at, 4);
+  std::memcpy(&second, a[2 * p + 1] + at, 4);
+  return _mm512_mask_set1_epi32(_mm512_set1_epi32(first), 0xFF00, second);
+}
+
 // Layers of exactly 8 channels (MobileNet V1 0.25's first layer) with the
 // float requantization: two output pixels per 16 lanes (pixel r in lanes
 // 0-7, r + 1 in 8-15, the weights in both halves), where a 16-channel tile
 // would leave half its lanes, products and requantizations idle. The two
-// pixels' outputs are 16 contiguous bytes (ldc is 8).
+// pixels' outputs are 16 contiguous bytes (ldc is 8). The constants every
+// pair tile uses, loaded once:
+struct PairConstants {
+  __m512i konst, split, out_offset, lo, hi;
+  __m512 scale, offset, below;
+};
+
+constexpr int kPairs = 8;  // accumulators per pair tile: 16 pixels
+
+// Up to 2 * kPairs rows from `in`. Not inlined: inside the caller's loop
+// GCC copied every accumulator to another register and back at each depth
+// step, twice the instructions of the loop.
+template <bool kWindows, bool kTwoPieces, typename T>
+EDGETL_VNNI_TARGET __attribute__((noinline)) void PairTile(const VnniConv& w,
+                                                           const PairConstants& c, TileRows in,
+                                                           int rows, T* out) {
+  const int pairs = (rows + 1) / 2;
+  const uint8_t* a[2 * kPairs];
+  __m512i acc[kPairs];
+#pragma GCC unroll 24
+  for (int i = 0; i < 2 * kPairs; ++i) {
+    const int row = i < rows ? i : 0;  // spare rows recompute row 0
+    a[i] = kWindows ? in.windows[row] : in.a + row * in.lda;
+  }
+#pragma GCC unroll 12
+  for (int p = 0; p < kPairs; ++p) acc[p] = c.konst;
+  const int32_t* k_offsets = w.k_offsets.data();
+  const uint8_t* bp = w.b.data();
+  for (int kk = 0; kk < w.k4; kk += 4, bp += 64) {
+    const int32_t at = kWindows ? k_offsets[kk / 4] : kk;
+    const __m512i bv = DuplicateLow8(_mm512_loadu_si512(bp));
+#pragma GCC unroll 12
+    for (int p = 0; p < kPairs; ++p) acc[p] = _mm512_dpbusd_epi32(acc[p], PairBytes(a, p, at), bv);
+  }
+  // Weights beyond int8: their remainders' steps, for both pixels.
+  for (int i = w.excess_step_begin[0]; i < w.excess_step_begin[1]; ++i) {
+    const VnniConv::ExcessStep& s = w.excess_steps[i];
+    const int32_t at = kWindows ? k_offsets[s.group] : 4 * s.group;
+    const __m512i bv = DuplicateLow8(_mm512_loadu_si512(s.w));
+#pragma GCC unroll 12
+    for (int p = 0; p < kPairs; ++p) acc[p] = _mm512_dpbusd_epi32(acc[p], PairBytes(a, p, at), bv);
+  }
+#pragma GCC unroll 12
+  for (int p = 0; p < kPairs; ++p) {
+    if (p >= pairs) break;
+    const __m512i v = kTwoPieces ? RequantizeFloat16(acc[p], c.scale, c.offset, c.below, c.split)
+                                 : RequantizeFloat16(acc[p], c.scale, c.offset);
+    const __mmask16 store = 2 * p + 1 < rows ? 0xFFFF : 0x00FF;
+    _mm512_mask_cvtepi32_storeu_epi8(
+        out + static_cast<size_t>(2 * p) * 8, store,
+        _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(v, c.out_offset), c.lo), c.hi));
+  }
+}
+
 template <bool kWindows, bool kTwoPieces, typename T>
 EDGETL_VNNI_TARGET void PairTiles(const VnniConv& w, TileRows in, int rows, T* out) {
-  constexpr int kPairs = 12;  // accumulators per tile: 24 pixels
   const FloatRequantization& f = *w.requant.as_float;
-  const __m512i konst = DuplicateLow8(_mm512_loadu_si512(w.col_const.data()));
-  const __m512 scale = DuplicateLow8(_mm512_loadu_ps(f.scale.data()));
-  const __m512 offset = DuplicateLow8(_mm512_loadu_ps(f.offset.data()));
-  const __m512 below = kTwoPieces ? DuplicateLow8(_mm512_loadu_ps(f.offset_below.data())) : offset;
-  const __m512i split = kTwoPieces ? DuplicateLow8(_mm512_loadu_si512(f.split.data())) : __m512i{};
-  const __m512i out_offset = _mm512_set1_epi32(w.output_offset);
-  const __m512i lo = _mm512_set1_epi32(w.act_min), hi = _mm512_set1_epi32(w.act_max);
-  const int32_t* k_offsets = w.k_offsets.data();
-  for (int r0 = 0; r0 < rows; r0 += 2 * kPairs) {
-    const int pairs = std::min(kPairs, (rows - r0 + 1) / 2);
-    const uint8_t* a[2 * kPairs];
-    __m512i acc[kPairs];
-#pragma GCC unroll 24
-    for (int i = 0; i < 2 * kPairs; ++i) {
-      const int row = r0 + i < rows ? r0 + i : r0;  // spare rows recompute r0
-      a[i] = kWindows ? in.windows[row] : in.a + row * in.lda;
-    }
-#pragma GCC unroll 12
-    for (int p = 0; p < kPairs; ++p) acc[p] = konst;
-    const uint8_t* bp = w.b.data();
-    for (int kk = 0; kk < w.k4; kk += 4, bp += 64) {
-      const int32_t at = kWindows ? k_offsets[kk / 4] : kk;
-      const __m512i bv = DuplicateLow8(_mm512_loadu_si512(bp));
-#pragma GCC unroll 12
-      for (int p = 0; p < kPairs; ++p) {
-        int32_t first, second;
-        std::memcpy(&first, a[2 * p] + at, 4);
-        std::memcpy(&second, a[2 * p + 1] + at, 4);
-        const __m512i av = _mm512_mask_set1_epi32(_mm512_set1_epi32(first), 0xFF00, second);
-        acc[p] = _mm512_dpbusd_epi32(acc[p], av, bv);
-      }
-    }
-    // Weights beyond int8: their remainder, lane by lane, for both pixels.
-    for (int i = w.excess_begin[0]; i < w.excess_begin[1]; ++i) {
-      const VnniConv::Excess& x = w.excess[i];
-      const int32_t at = kWindows ? k_offsets[x.k / 4] + x.k % 4 : x.k;
-      const __mmask16 first = static_cast<__mmask16>(1u << x.channel), second = first << 8;
-#pragma GCC unroll 12
-      for (int p = 0; p < kPairs; ++p) {
-        acc[p] =
-            _mm512_mask_add_epi32(acc[p], first, acc[p], _mm512_set1_epi32(a[2 * p][at] * x.value));
-        acc[p] = _mm512_mask_add_epi32(acc[p], second, acc[p],
-                                       _mm512_set1_epi32(a[2 * p + 1][at] * x.value));
-      }
-    }
-#pragma GCC unroll 12
-    for (int p = 0; p < kPairs; ++p) {
-      if (p >= pairs) break;
-      const __m512i v = kTwoPieces ? RequantizeFloat16(acc[p], scale, offset, below, split)
-                                   : RequantizeFloat16(acc[p], scale, offset);
-      const __mmask16 store = r0 + 2 * p + 1 < rows ? 0xFFFF : 0x00FF;
-      _mm512_mask_cvtepi32_storeu_epi8(
-          out + static_cast<size_t>(r0 + 2 * p) * 8, store,
-          _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(v, out_offset), lo), hi));
-    }
+  PairConstants c;
+  c.konst = DuplicateLow8(_mm512_loadu_si512(w.col_const.data()));
+  c.scale = DuplicateLow8(_mm512_loadu_ps(f.scale.data()));
+  c.offset = DuplicateLow8(_mm512_loadu_ps(f.offset.data()));
+  c.below = kTwoPieces ? DuplicateLow8(_mm512_loadu_ps(f.offset_below.data())) : c.offset;
+  c.split = kTwoPieces ? DuplicateLow8(_mm512_loadu_si512(f.split.data())) : __m512i{};
+  c.out_offset = _mm512_set1_epi32(w.output_offset);
+  c.lo = _mm512_set1_epi32(w.act_min);
+  c.hi = _mm512_set1_epi32(w.act_max);
+  for (int r = 0; r < rows; r += 2 * kPairs) {
+    const TileRows tile_in = kWindows ? TileRows{nullptr, 0, in.windows + r}
+                                      : TileRows{in.a + r * in.lda, in.lda, nullptr};
+    PairTile<kWindows, kTwoPieces>(w, c, tile_in, std::min(2 * kPairs, rows - r),
+                                   out + static_cast<size_t>(r) * 8);
   }
 }
 

@@ -71,6 +71,20 @@ struct VnniConv {
   };
   std::vector<Excess> excess;
   std::vector<int> excess_begin;
+  // The same remainders for the VNNI tiles, as extra depth steps of 64
+  // bytes (16 channels x 4): the 4-byte group of the depth a step reads,
+  // the 16-channel vector of its panel it adds to, and the remainders in
+  // their lane and byte (zero elsewhere). One step costs each row a
+  // vpdpbusd, where adding a remainder lane by lane cost a scalar multiply,
+  // a broadcast and a masked add per remainder. A remainder of 128 (w + fo
+  // = 255 with p = 127), the one int8 lacks, takes two steps. Per panel
+  // (entries [excess_step_begin[p], excess_step_begin[p + 1])).
+  struct ExcessStep {
+    int group, vector;
+    int8_t w[64];
+  };
+  std::vector<ExcessStep> excess_steps;
+  std::vector<int> excess_step_begin;
   int32_t output_offset = 0, act_min = 0, act_max = 0;
   uint8_t a_pad = 0;  // activation byte of a padding tap: -alpha (the zero point, flipped for int8)
   // Window layout (PackVnniConvWindows): where k-step s reads, relative to
