@@ -101,6 +101,21 @@ TEST(FloatRequantization, ProvenLayersMatchTheReferenceOnTheirWholeRange) {
   EXPECT_GE(proven, kTrials * 3 / 4);
   EXPECT_GE(two_pieces, kTrials / 4);
 }
+
+// A clamped layer whose first step is at accumulator 1: x = 0 is no
+// negative product, so one piece serves (the depthwise kernels take no
+// other). TF2 MobileNet V2's 56x56x144 depthwise layer has such a channel.
+TEST(FloatRequantization, FirstStepAtOneNeedsOnePiece) {
+  if (!optimized::HasAvx512Vnni()) GTEST_SKIP() << "no AVX-512 VNNI";
+  std::mt19937 rng(5);
+  Layer l = RandomLayer(rng, 1, /*relu=*/true);
+  fixedpoint::QuantizeMultiplier(0.75, &l.multiplier[0], &l.shift[0]);  // F(1) = z + 1
+  l.ranges[0] = {-1000, 1000};
+  const auto f = optimized::ProveFloatRequantization(l.q, l.ranges.data(), 1, 16);
+  ASSERT_TRUE(f);
+  EXPECT_FALSE(f->two_pieces);
+  ExpectEqualOverRanges(l, *f);
+}
 #endif
 
 TEST(FloatRequantization, RefusesRangesTfliteWrapsInItsLeftShift) {

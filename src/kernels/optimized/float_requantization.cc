@@ -161,7 +161,7 @@ class ChannelProof {
     const int64_t a = (int64_t{1} << 30) + (e > 0 ? int64_t{1} << (30 + e) : 0);
     const int64_t a_negative = a - (e > 0 ? int64_t{1} << 31 : 0);
     const int64_t first_positive =
-        m == 0 ? range_.min : -FloorDiv(-(int64_t{1} << 30), m);  // x * m >= -2^30
+        m == 0 ? range_.min : -FloorDiv(int64_t{1} << 30, m);  // x * m >= -2^30
     split_ = static_cast<int32_t>(std::clamp(first_positive, range_.min, range_.max));
     const int32_t z = q_.output_offset;
     thresholds_.clear();
