@@ -75,41 +75,47 @@ void CheckCase(const Case& t, Kernel kernel, std::mt19937& rng, int* proven, int
   const std::vector<int32_t> signed_constants = optimized::SignedRowsConstants(w);
   const int32_t* col_const = signed_rows ? signed_constants.data() : w.col_const.data();
 
+  // Output rows wider than n, and for VNNI also exactly n (the layout of
+  // real layers, where 16 or 32 channels share their stores; 8 channels:
+  // only that, the two-pixel vectors' layout).
+  std::vector<size_t> ldcs = {static_cast<size_t>(t.n) + 3, static_cast<size_t>(t.n)};
+  if (amx) ldcs.pop_back();
+  if (!amx && t.n == 8) ldcs.erase(ldcs.begin());
   // All panels, then only the last one (a thread's share of a channel split).
-  for (const int p_begin : {0, w.panels() - 1}) {
-    // Output rows wider than n (VNNI with 8 channels: exactly 8, its
-    // two-pixel vectors' layout), and two rows more than the kernel may
-    // write: every byte outside its channels and rows must stay as it was.
-    constexpr T kUntouched = static_cast<T>(0x5A);
-    const size_t ldc = static_cast<size_t>(t.n) + (!amx && t.n == 8 ? 0 : 3);
-    std::vector<T> out(static_cast<size_t>(t.rows + 2) * ldc, kUntouched);
-    if (amx) {
-      optimized::GemmAmx(w, col_const, rows.data(), static_cast<size_t>(t.k), signed_rows, t.rows,
-                         p_begin, w.panels(), out.data(), ldc);
-    } else {
-      optimized::GemmVnni(w, rows.data(), static_cast<size_t>(t.k), t.rows, p_begin, w.panels(),
-                          out.data(), ldc);
-    }
-    for (int r = 0; r < t.rows + 2; ++r) {
-      for (size_t c = 0; c < ldc; ++c) {
-        const T got = out[static_cast<size_t>(r) * ldc + c];
-        if (r >= t.rows || static_cast<int>(c) >= t.n ||
-            static_cast<int>(c) < p_begin * optimized::kVnniPanel) {
-          ASSERT_EQ(got, kUntouched) << "row " << r << " channel " << c << " was written";
-          continue;
+  for (const size_t ldc : ldcs)
+    for (const int p_begin : {0, w.panels() - 1}) {
+      // Two rows more than the kernel may write: every byte outside its
+      // channels and rows must stay as it was.
+      constexpr T kUntouched = static_cast<T>(0x5A);
+      std::vector<T> out(static_cast<size_t>(t.rows + 2) * ldc, kUntouched);
+      if (amx) {
+        optimized::GemmAmx(w, col_const, rows.data(), static_cast<size_t>(t.k), signed_rows, t.rows,
+                           p_begin, w.panels(), out.data(), ldc);
+      } else {
+        optimized::GemmVnni(w, rows.data(), static_cast<size_t>(t.k), t.rows, p_begin, w.panels(),
+                            out.data(), ldc);
+      }
+      for (int r = 0; r < t.rows + 2; ++r) {
+        for (size_t c = 0; c < ldc; ++c) {
+          const T got = out[static_cast<size_t>(r) * ldc + c];
+          if (r >= t.rows || static_cast<int>(c) >= t.n ||
+              static_cast<int>(c) < p_begin * optimized::kVnniPanel) {
+            ASSERT_EQ(got, kUntouched) << "row " << r << " channel " << c << " was written";
+            continue;
+          }
+          int32_t acc = bias[c];
+          for (int i = 0; i < t.k; ++i) {
+            acc +=
+                (static_cast<int32_t>(input[static_cast<size_t>(r) * t.k + i]) + q.input_offset) *
+                (static_cast<int32_t>(filter[c * t.k + i]) + q.filter_offset);
+          }
+          ASSERT_EQ(static_cast<int32_t>(got), reference::Requantize(acc, q, static_cast<int>(c)))
+              << (amx ? "AMX" : "VNNI") << " u8 " << t.u8 << " rows " << t.rows << " k " << t.k
+              << " n " << t.n << " relu " << t.relu << " at row " << r << " channel " << c
+              << " from panel " << p_begin << " ldc " << ldc;
         }
-        int32_t acc = bias[c];
-        for (int i = 0; i < t.k; ++i) {
-          acc += (static_cast<int32_t>(input[static_cast<size_t>(r) * t.k + i]) + q.input_offset) *
-                 (static_cast<int32_t>(filter[c * t.k + i]) + q.filter_offset);
-        }
-        ASSERT_EQ(static_cast<int32_t>(got), reference::Requantize(acc, q, static_cast<int>(c)))
-            << (amx ? "AMX" : "VNNI") << " u8 " << t.u8 << " rows " << t.rows << " k " << t.k
-            << " n " << t.n << " relu " << t.relu << " at row " << r << " channel " << c
-            << " from panel " << p_begin;
       }
     }
-  }
 }
 
 const Case kCases[] = {
@@ -134,6 +140,11 @@ const Case kCases[] = {
     // 8 channels, odd and even rows; one row through wide panels.
     {true, 37, 28, 8, true, 100},
     {false, 50, 12, 8, false, 0},
+    // 16 and 32 channels, rows not filling the last 64-byte group.
+    {true, 43, 8, 16, true, 100},
+    {false, 29, 32, 16, false, 0},
+    {true, 35, 16, 32, false, 128},
+    {false, 13, 64, 32, true, 0},
     {true, 1, 1280, 200, false, 128},
 };
 

@@ -281,15 +281,34 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, TileRows in, int rows, const uin
                                    out_offset);
     }
   }
+  const __m512i lo8 = _mm512_set1_epi8(static_cast<char>(w.act_min));
+  const __m512i hi8 = _mm512_set1_epi8(static_cast<char>(w.act_max));
+  // The float form's output offset joins on 16 bits, one add per 32
+  // outputs; saturating there keeps the clamp's result (as above).
+  const __m512i offset16 = _mm512_set1_epi16(static_cast<int16_t>(as_float ? w.output_offset : 0));
+  // Rows of 16 (32) channels that lie exactly 16 (32) bytes apart fill 64
+  // contiguous bytes four (two) at a time: one NarrowToBytes and one store
+  // for them, where each row took a narrowing store of its own. Vector j
+  // of a group is acc[r + j / NV][j % NV].
+  constexpr int kGroup = NV == 1 ? 4 : NV == 2 ? 2 : 1;
+  if constexpr (kGroup > 1 && kRows % kGroup == 0) {
+    if (ldc == NV * 16 && w.n - c0 >= NV * 16) {
+#pragma GCC unroll 12
+      for (int r = 0; r < kRows; r += kGroup) {
+        if (r >= rows) break;
+        const __m512i p01 =
+            _mm512_adds_epi16(_mm512_packs_epi32(acc[r][0], acc[r + 1 / NV][1 % NV]), offset16);
+        const __m512i p23 = _mm512_adds_epi16(
+            _mm512_packs_epi32(acc[r + 2 / NV][2 % NV], acc[r + 3 / NV][3 % NV]), offset16);
+        _mm512_mask_storeu_epi8(out + r * ldc + c0, FirstLanes64((rows - r) * NV * 16),
+                                NarrowToBytes<T>(p01, p23, lo8, hi8));
+      }
+      return;
+    }
+  }
   if constexpr (NV == 4 || NV == 2) {
     // Narrow the 64 (32) channels of a row at once (NarrowToBytes) and
     // store 64 (32) bytes.
-    const __m512i lo8 = _mm512_set1_epi8(static_cast<char>(w.act_min));
-    const __m512i hi8 = _mm512_set1_epi8(static_cast<char>(w.act_max));
-    // The float form's output offset joins on 16 bits, one add per 32
-    // outputs; saturating there keeps the clamp's result (as above).
-    const __m512i offset16 =
-        _mm512_set1_epi16(static_cast<int16_t>(as_float ? w.output_offset : 0));
     const int valid = std::min(NV * 16, w.n - c0);
     const __mmask64 store = FirstLanes64(valid);
 #pragma GCC unroll 12
