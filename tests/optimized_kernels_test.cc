@@ -20,12 +20,14 @@ std::vector<T> RandomBytes(size_t n, std::mt19937& rng) {
   return v;
 }
 
-// Runs the model both ways on the same input and returns whether the outputs match.
+// Runs the model both ways on the same input and returns whether the
+// outputs match; `threads` for the optimized kernels (0: every hardware
+// thread).
 void ExpectSameBothWays(const ModelBuilder& b, const std::vector<uint8_t>& input,
-                        const std::string& what) {
+                        const std::string& what, int threads = 0) {
   auto model = b.Build();
   ASSERT_TRUE(model.ok()) << what << ": " << model.status().ToString();
-  auto fast = Interpreter::Create(*model, {.kernels = KernelChoice::kAuto});
+  auto fast = Interpreter::Create(*model, {.kernels = KernelChoice::kAuto, .threads = threads});
   auto ref = Interpreter::Create(*model, {.kernels = KernelChoice::kReference});
   ASSERT_TRUE(fast.ok() && ref.ok()) << what << ": " << fast.status().ToString();
   ASSERT_TRUE(fast->SetInput(0, input).ok() && ref->SetInput(0, input).ok());
@@ -159,7 +161,7 @@ TEST(OptimizedKernels, LargeConvsOnSeveralThreads) {
 
 struct DepthwiseCase {
   bool u8 = true;
-  int h = 1, w = 1, c = 1, k = 3, stride = 1, mult = 1, dilation = 1;
+  int batches = 1, h = 1, w = 1, c = 1, k = 3, stride = 1, mult = 1, dilation = 1;
   bool bias = true, relu6 = false;
   // uint8 only: weights within int8 of the zero point except channel `wide`
   // (-1: all over the full range).
@@ -174,7 +176,8 @@ void ExpectDepthwiseSameBothWays(const DepthwiseCase& t, std::mt19937& rng,
   const int oc = t.c * t.mult;
   const int oh = (t.h + t.stride - 1) / t.stride, ow = (t.w + t.stride - 1) / t.stride;
   ModelBuilder b;
-  const int in = b.AddTensor("in", type, {1, t.h, t.w, t.c}, PerTensor(0.05f, t.u8 ? 117 : -9));
+  const int in =
+      b.AddTensor("in", type, {t.batches, t.h, t.w, t.c}, PerTensor(0.05f, t.u8 ? 117 : -9));
   Quantization wq;
   wq.axis = 3;
   for (int o = 0; o < (t.u8 ? 1 : oc); ++o) {
@@ -194,7 +197,7 @@ void ExpectDepthwiseSameBothWays(const DepthwiseCase& t, std::mt19937& rng,
     for (int32_t& v : bias) v = static_cast<int32_t>(rng() % 20001) - 10000;
     tb = b.AddConstTensor("b", TensorType::kInt32, {oc}, bias, PerTensor(0.0005f, 0));
   }
-  const int out = b.AddTensor("out", type, {1, oh, ow, oc}, PerTensor(0.1f, t.u8 ? 3 : -7));
+  const int out = b.AddTensor("out", type, {t.batches, oh, ow, oc}, PerTensor(0.1f, t.u8 ? 3 : -7));
   fb::BuiltinOptionsUnion u;
   fb::DepthwiseConv2DOptionsT o;
   o.padding = fb::Padding::SAME;
@@ -208,7 +211,10 @@ void ExpectDepthwiseSameBothWays(const DepthwiseCase& t, std::mt19937& rng,
   b.AddOperator(BuiltinOperator::DEPTHWISE_CONV_2D, {in, tw, tb}, {out}, std::move(u));
   b.SetInputs({in});
   b.SetOutputs({out});
-  ExpectSameBothWays(b, RandomBytes<uint8_t>(static_cast<size_t>(t.h) * t.w * t.c, rng), what);
+  // Two images on one thread: one band over both, where rows pair up
+  // within each image only.
+  ExpectSameBothWays(b, RandomBytes<uint8_t>(static_cast<size_t>(t.batches) * t.h * t.w * t.c, rng),
+                     what, t.batches > 1 ? 1 : 0);
 }
 
 TEST(OptimizedKernels, DepthwiseMatchesReferenceOnRandomShapes) {
@@ -220,6 +226,9 @@ TEST(OptimizedKernels, DepthwiseMatchesReferenceOnRandomShapes) {
     const bool pixels_packed = trial % 5 == 1;
     DepthwiseCase t;
     t.u8 = trial % 2 == 0;
+    // Every third trial two images: stride-1 rows go in pairs, never one
+    // row of each image.
+    t.batches = trial % 3 == 1 ? 2 : 1;
     t.h = 3 + rng() % 9;
     t.w = 3 + rng() % 14;
     t.c = pixels_packed ? 1 << (trial / 5 % 6) : 1 + static_cast<int>(rng() % 150);
@@ -248,6 +257,7 @@ TEST(OptimizedKernels, DepthwiseStride2PackedMatchesReference) {
     for (const int w : {9, 17, 24}) {
       for (const bool u8 : {true, false}) {
         const DepthwiseCase t{.u8 = u8,
+                              .batches = 1,
                               .h = 6,
                               .w = w,
                               .c = c,

@@ -52,13 +52,15 @@ void PackColumnKernel(const reference::ConvGeometry& g, const reference::ConvQua
         for (int t = 0; t < 9; ++t) {
           const int32_t w = p->w[static_cast<size_t>(t) * p->c16 + c];  // w - zero point
           sum += w;
-          r.omega[t % 3][k][4 * l + t / 3] =
-              static_cast<int8_t>(channel_fits ? w : w - raw_to_weight);
+          const int8_t omega = static_cast<int8_t>(channel_fits ? w : w - raw_to_weight);
+          r.omega[t % 3][k][4 * l + t / 3] = omega;
+          r.omega_low[t % 3][k][4 * l + t / 3 + 1] = omega;
         }
         if (!channel_fits) {
           r.kappa_quarter[k] = true;
           for (int row = 0; row < 3; ++row) {
             r.kappa[k][4 * l + row] = static_cast<int8_t>(raw_to_weight);
+            r.kappa_low[k][4 * l + row + 1] = static_cast<int8_t>(raw_to_weight);
           }
         }
         r.bias[k][l] = p->bias[c] + offset_u * sum;
@@ -188,12 +190,12 @@ EDGETL_VNNI_INLINE __m512i LoadU64(const T* p, __mmask64 m, __m512i zero_point) 
   return x;
 }
 
-// Three rows' 64 bytes of one window column as the four quarters of a
-// block: per lane the bytes (row 0, row 1, row 2, row 2 again; the last
-// one's weight is 0).
-EDGETL_VNNI_INLINE void Interleave(__m512i r0, __m512i r1, __m512i r2, __m512i col[4]) {
+// Four rows' 64 bytes of one window column as the four quarters of a
+// block: per lane the bytes (row 0, row 1, row 2, row 3). With three rows
+// r3 is r2 again, whose weight is 0.
+EDGETL_VNNI_INLINE void Interleave(__m512i r0, __m512i r1, __m512i r2, __m512i r3, __m512i col[4]) {
   const __m512i a = _mm512_unpacklo_epi8(r0, r1), b = _mm512_unpackhi_epi8(r0, r1);
-  const __m512i c = _mm512_unpacklo_epi8(r2, r2), d = _mm512_unpackhi_epi8(r2, r2);
+  const __m512i c = _mm512_unpacklo_epi8(r2, r3), d = _mm512_unpackhi_epi8(r2, r3);
   col[0] = _mm512_unpacklo_epi16(a, c);
   col[1] = _mm512_unpackhi_epi16(a, c);
   col[2] = _mm512_unpacklo_epi16(b, d);
@@ -203,25 +205,27 @@ EDGETL_VNNI_INLINE void Interleave(__m512i r0, __m512i r1, __m512i r2, __m512i c
 // Row t of `rows` at byte offset `at` (may be negative: masked off).
 // Integer arithmetic: the address may lie before the row where the mask is 0.
 template <typename T>
-inline const T* RowAt(const T* const rows[3], int t, ptrdiff_t at) {
+inline const T* RowAt(const T* const rows[4], int t, ptrdiff_t at) {
   return reinterpret_cast<const T*>(reinterpret_cast<uintptr_t>(rows[t]) + at);
 }
 
 // The 64 bytes at byte offset `at` (may be negative: masked off) of the
-// window's three rows, interleaved; bytes outside `m` (columns outside the
-// input) read the zero point.
-template <typename T>
-EDGETL_VNNI_INLINE void Column(const T* const rows[3], ptrdiff_t at, __mmask64 m,
+// window's three rows (kTwoRows: the four rows of two windows),
+// interleaved; bytes outside `m` (columns outside the input) read the zero
+// point.
+template <bool kTwoRows, typename T>
+EDGETL_VNNI_INLINE void Column(const T* const rows[4], ptrdiff_t at, __mmask64 m,
                                __m512i zero_point, __m512i col[4]) {
+  const __m512i r2 = LoadU64(RowAt(rows, 2, at), m, zero_point);
   Interleave(LoadU64(RowAt(rows, 0, at), m, zero_point), LoadU64(RowAt(rows, 1, at), m, zero_point),
-             LoadU64(RowAt(rows, 2, at), m, zero_point), col);
+             r2, kTwoRows ? LoadU64(RowAt(rows, 3, at), m, zero_point) : r2, col);
 }
 
 // Stride 2, several pixels per block: the 128 bytes at `at` (masks m_lo,
 // m_hi for their halves) of each row, of which the even pixels of `select`
 // (8-byte units) make the column.
 template <typename T>
-EDGETL_VNNI_INLINE void EvenColumn(const T* const rows[3], ptrdiff_t at, __mmask64 m_lo,
+EDGETL_VNNI_INLINE void EvenColumn(const T* const rows[4], ptrdiff_t at, __mmask64 m_lo,
                                    __mmask64 m_hi, __m512i select, __m512i zero_point,
                                    __m512i col[4]) {
   __m512i r[3];
@@ -229,7 +233,7 @@ EDGETL_VNNI_INLINE void EvenColumn(const T* const rows[3], ptrdiff_t at, __mmask
     r[t] = _mm512_permutex2var_epi64(LoadU64(RowAt(rows, t, at), m_lo, zero_point), select,
                                      LoadU64(RowAt(rows, t, at + 64), m_hi, zero_point));
   }
-  Interleave(r[0], r[1], r[2], col);
+  Interleave(r[0], r[1], r[2], r[2], col);
 }
 
 // Bits [begin, end) of a 64-bit mask, 0 <= begin < end <= 64.
@@ -240,11 +244,14 @@ inline __mmask64 ByteRange(int begin, int end) { return FirstLanes64(end) & ~Fir
 enum class ColumnRequant { kFloat, kClampedBelow, kExact };
 
 // One output pixel of a 64-channel block from the window's three columns
-// (quarters each), requantized and narrowed to 64 bytes in channel order.
-template <typename T, bool kKappa, ColumnRequant kRequant>
+// (quarters each), requantized and narrowed to 64 bytes in channel order;
+// kLow: the lower of two rows (omega_low, kappa_low).
+template <typename T, bool kKappa, ColumnRequant kRequant, bool kLow>
 EDGETL_VNNI_INLINE __m512i ColumnPixel(const DepthwiseAvx512::ColumnBlock& r, const __m512i* c0,
                                        const __m512i* c1, const __m512i* c2, __m512i offset16,
                                        __m512i lo8, __m512i hi8) {
+  const auto& omega = kLow ? r.omega_low : r.omega;
+  const auto& kappa = kLow ? r.kappa_low : r.kappa;
   const __m512i* cols[3] = {c0, c1, c2};
   __m512i out[4];
 #pragma GCC unroll 4
@@ -252,12 +259,12 @@ EDGETL_VNNI_INLINE __m512i ColumnPixel(const DepthwiseAvx512::ColumnBlock& r, co
     __m512i acc = _mm512_load_si512(r.bias[k]);
 #pragma GCC unroll 3
     for (int col = 0; col < 3; ++col) {
-      acc = _mm512_dpbusd_epi32(acc, cols[col][k], _mm512_load_si512(r.omega[col][k]));
+      acc = _mm512_dpbusd_epi32(acc, cols[col][k], _mm512_load_si512(omega[col][k]));
     }
     // Only the few channels whose weights reach past int8 (usually the
     // one or two that set the layer's range) need the second product.
     if (kKappa && r.kappa_quarter[k]) {
-      const __m512i kk = _mm512_load_si512(r.kappa[k]);
+      const __m512i kk = _mm512_load_si512(kappa[k]);
 #pragma GCC unroll 3
       for (int col = 0; col < 3; ++col) acc = _mm512_dpbusd_epi32(acc, cols[col][k], kk);
     }
@@ -285,29 +292,30 @@ EDGETL_VNNI_INLINE __m512i ColumnPixel(const DepthwiseAvx512::ColumnBlock& r, co
   }
 }
 
-// The state of one row of one 64-channel block; member functions rather
-// than lambdas, which would not inherit the target attribute.
-template <typename T, bool kKappa, ColumnRequant kRequant>
+// The state of one row (kTwoRows: two) of one 64-channel block; member
+// functions rather than lambdas, which would not inherit the target
+// attribute.
+template <typename T, bool kKappa, ColumnRequant kRequant, bool kTwoRows>
 struct ColumnWalk {
-  const T* rows[3];
+  const T* rows[4];
   int in_w;
   size_t pixel_step, out_step;
   __mmask64 m;
   const DepthwiseAvx512::ColumnBlock* r;
   __m512i zero_point, offset16, lo8, hi8;
-  T* out;
+  T *out, *out_low;
 
   // Input column x (all of it, or the zero point outside the input).
   EDGETL_VNNI_INLINE void Load(int x, __m512i* col) const {
     const bool inside = static_cast<unsigned>(x) < static_cast<unsigned>(in_w);
-    Column(rows, static_cast<ptrdiff_t>(x) * static_cast<ptrdiff_t>(pixel_step),
-           inside ? m : __mmask64{0}, zero_point, col);
+    Column<kTwoRows>(rows, static_cast<ptrdiff_t>(x) * static_cast<ptrdiff_t>(pixel_step),
+                     inside ? m : __mmask64{0}, zero_point, col);
   }
   // The 64 / C pixels from column x (C channels each): those inside the input.
   EDGETL_VNNI_INLINE void LoadPixels(int x, int pixels, int c, __m512i* col) const {
     const int first = std::max(0, -x), end = std::min(pixels, in_w - x);
-    Column(rows, static_cast<ptrdiff_t>(x) * c, first < end ? ByteRange(first * c, end * c) : 0,
-           zero_point, col);
+    Column<kTwoRows>(rows, static_cast<ptrdiff_t>(x) * c,
+                     first < end ? ByteRange(first * c, end * c) : 0, zero_point, col);
   }
   // Stride 2: the pixels x, x + 2, ... (64 / C of them, C channels each):
   // those inside the input.
@@ -322,12 +330,17 @@ struct ColumnWalk {
   }
   // The 64 bytes from pixel x (C channels each), all inside the input.
   EDGETL_VNNI_INLINE void LoadWhole(int x, int c, __m512i* col) const {
-    Column(rows, static_cast<ptrdiff_t>(x) * c, ~__mmask64{0}, zero_point, col);
+    Column<kTwoRows>(rows, static_cast<ptrdiff_t>(x) * c, ~__mmask64{0}, zero_point, col);
   }
   EDGETL_VNNI_INLINE void Emit(const __m512i* c0, const __m512i* c1, const __m512i* c2) {
-    _mm512_mask_storeu_epi8(out, m,
-                            ColumnPixel<T, kKappa, kRequant>(*r, c0, c1, c2, offset16, lo8, hi8));
+    _mm512_mask_storeu_epi8(
+        out, m, ColumnPixel<T, kKappa, kRequant, false>(*r, c0, c1, c2, offset16, lo8, hi8));
     out += out_step;
+    if constexpr (kTwoRows) {
+      _mm512_mask_storeu_epi8(
+          out_low, m, ColumnPixel<T, kKappa, kRequant, true>(*r, c0, c1, c2, offset16, lo8, hi8));
+      out_low += out_step;
+    }
   }
 };
 
@@ -337,16 +350,19 @@ struct ColumnWalk {
 // kStride 0: stride 1 with pixels_per_block pixels per block, each window
 // column loaded afresh (64 bytes from pixel x cover pixels x, x + 1, ...);
 // kStride 3: stride 2 with pixels_per_block pixels per block, each window
-// column the even pixels of 128 bytes.
-template <typename T, int kStride, bool kKappa, ColumnRequant kRequant>
+// column the even pixels of 128 bytes. kTwoRows (strides 1): the rows
+// out_rows[0] and [1] from the input rows row_ptrs[0..3]; else out_rows[0]
+// from row_ptrs[0..2].
+template <typename T, int kStride, bool kKappa, ColumnRequant kRequant, bool kTwoRows>
 EDGETL_VNNI_TARGET void ColumnBlockRow(const reference::ConvGeometry& g,
                                        const reference::ConvQuant& q, const DepthwiseAvx512& p,
-                                       const T* const row_ptrs[3], int block, T* out_row) {
+                                       const T* const row_ptrs[4], int block,
+                                       T* const out_rows[2]) {
   // Everything the loop reads is copied into locals first: the 8-bit
   // stores could alias the containers, which would force reloads.
   const int c = block * 64;
-  ColumnWalk<T, kKappa, kRequant> w{
-      .rows = {row_ptrs[0] + c, row_ptrs[1] + c, row_ptrs[2] + c},
+  ColumnWalk<T, kKappa, kRequant, kTwoRows> w{
+      .rows = {row_ptrs[0] + c, row_ptrs[1] + c, row_ptrs[2] + c, row_ptrs[3] + c},
       .in_w = g.in_w,
       .pixel_step = static_cast<size_t>(g.in_c),
       .out_step = static_cast<size_t>(g.out_c),
@@ -357,7 +373,8 @@ EDGETL_VNNI_TARGET void ColumnBlockRow(const reference::ConvGeometry& g,
           static_cast<int16_t>(kRequant == ColumnRequant::kFloat ? q.output_offset : 0)),
       .lo8 = _mm512_set1_epi8(static_cast<char>(q.act_min)),
       .hi8 = _mm512_set1_epi8(static_cast<char>(q.act_max)),
-      .out = out_row + c};
+      .out = out_rows[0] + c,
+      .out_low = kTwoRows ? out_rows[1] + c : nullptr};
   if constexpr (kStride == 0 || kStride == 3) {
     constexpr int kStep = kStride == 0 ? 1 : 2;  // input pixels per output pixel
     const int pixels = p.pixels_per_block, in_c = g.in_c;
@@ -435,44 +452,47 @@ EDGETL_VNNI_TARGET void ColumnBlockRow(const reference::ConvGeometry& g,
 
 template <typename T>
 using ColumnBlockRowFn = void (*)(const reference::ConvGeometry&, const reference::ConvQuant&,
-                                  const DepthwiseAvx512&, const T* const[3], int, T*);
+                                  const DepthwiseAvx512&, const T* const[4], int, T* const[2]);
 
-template <typename T, int kStride, bool kKappa>
+template <typename T, int kStride, bool kKappa, bool kTwoRows>
 ColumnBlockRowFn<T> SelectColumnBlockRow(ColumnRequant requant) {
   switch (requant) {
     case ColumnRequant::kFloat:
-      return ColumnBlockRow<T, kStride, kKappa, ColumnRequant::kFloat>;
+      return ColumnBlockRow<T, kStride, kKappa, ColumnRequant::kFloat, kTwoRows>;
     case ColumnRequant::kClampedBelow:
-      return ColumnBlockRow<T, kStride, kKappa, ColumnRequant::kClampedBelow>;
+      return ColumnBlockRow<T, kStride, kKappa, ColumnRequant::kClampedBelow, kTwoRows>;
     default:
-      return ColumnBlockRow<T, kStride, kKappa, ColumnRequant::kExact>;
+      return ColumnBlockRow<T, kStride, kKappa, ColumnRequant::kExact, kTwoRows>;
   }
 }
 
-// mode: the kStride of ColumnBlockRow (0 and 3: several pixels per block).
+template <typename T, int kStride, bool kTwoRows>
+ColumnBlockRowFn<T> SelectColumnBlockRow(bool kappa, ColumnRequant requant) {
+  return kappa ? SelectColumnBlockRow<T, kStride, true, kTwoRows>(requant)
+               : SelectColumnBlockRow<T, kStride, false, kTwoRows>(requant);
+}
+
+// mode: the kStride of ColumnBlockRow (0 and 3: several pixels per block);
+// two_rows: modes 0 and 1 only.
 template <typename T>
-ColumnBlockRowFn<T> SelectColumnBlockRow(int mode, bool kappa, ColumnRequant requant) {
-  switch (mode * 2 + (kappa ? 1 : 0)) {
+ColumnBlockRowFn<T> SelectColumnBlockRow(int mode, bool kappa, ColumnRequant requant,
+                                         bool two_rows) {
+  switch (mode) {
     case 0:
-      return SelectColumnBlockRow<T, 0, false>(requant);
+      return two_rows ? SelectColumnBlockRow<T, 0, true>(kappa, requant)
+                      : SelectColumnBlockRow<T, 0, false>(kappa, requant);
     case 1:
-      return SelectColumnBlockRow<T, 0, true>(requant);
+      return two_rows ? SelectColumnBlockRow<T, 1, true>(kappa, requant)
+                      : SelectColumnBlockRow<T, 1, false>(kappa, requant);
     case 2:
-      return SelectColumnBlockRow<T, 1, false>(requant);
-    case 3:
-      return SelectColumnBlockRow<T, 1, true>(requant);
-    case 4:
-      return SelectColumnBlockRow<T, 2, false>(requant);
-    case 5:
-      return SelectColumnBlockRow<T, 2, true>(requant);
-    case 6:
-      return SelectColumnBlockRow<T, 3, false>(requant);
+      return SelectColumnBlockRow<T, 2, false>(kappa, requant);
     default:
-      return SelectColumnBlockRow<T, 3, true>(requant);
+      return SelectColumnBlockRow<T, 3, false>(kappa, requant);
   }
 }
 
-// 3x3 windows through the column kernel, one output row at a time.
+// 3x3 windows through the column kernel: two output rows at a time where
+// they share input rows (stride_h and dilation_h 1), else one.
 template <typename T>
 EDGETL_VNNI_TARGET void ColumnRows(const reference::ConvGeometry& g, const reference::ConvQuant& q,
                                    const DepthwiseAvx512& p, const T* input, int row_begin,
@@ -481,20 +501,28 @@ EDGETL_VNNI_TARGET void ColumnRows(const reference::ConvGeometry& g, const refer
                                 : p.requant.clamped_below ? ColumnRequant::kClampedBelow
                                                           : ColumnRequant::kExact;
   const int mode = p.pixels_per_block == 1 ? g.stride_w : g.stride_w == 1 ? 0 : 3;
-  const ColumnBlockRowFn<T> row_fn = SelectColumnBlockRow<T>(mode, p.kappa_used, requant);
+  const ColumnBlockRowFn<T> one_row = SelectColumnBlockRow<T>(mode, p.kappa_used, requant, false);
+  const bool pairs = g.stride_h == 1 && g.dilation_h == 1 && mode <= 1;
+  const ColumnBlockRowFn<T> two_rows =
+      pairs ? SelectColumnBlockRow<T>(mode, p.kappa_used, requant, true) : nullptr;
   const size_t row_step = static_cast<size_t>(g.in_w) * g.in_c;
   const T* padding_row = reinterpret_cast<const T*>(p.padding_row.data());
-  for (int row = row_begin; row < row_end; ++row) {
+  for (int row = row_begin; row < row_end;) {
     const int b = row / g.out_h, oy = row % g.out_h;
+    // Both rows of a pair in this call's band and image.
+    const bool pair = pairs && row + 1 < row_end && oy + 1 < g.out_h;
     const T* image = input + static_cast<size_t>(b) * g.in_h * row_step;
-    const T* rows[3];
-    for (int t = 0; t < 3; ++t) {
+    const T* rows[4];
+    for (int t = 0; t < 4; ++t) {
       const int iy = oy * g.stride_h - g.pad_h + t * g.dilation_h;
       rows[t] = iy >= 0 && iy < g.in_h ? image + static_cast<size_t>(iy) * row_step : padding_row;
     }
     T* out_row = output + (static_cast<size_t>(b) * g.out_h + oy) * g.out_w * g.out_c;
+    T* const out_rows[2] = {out_row, out_row + static_cast<size_t>(g.out_w) * g.out_c};
+    const ColumnBlockRowFn<T> fn = pair ? two_rows : one_row;
     for (int block = 0; block < static_cast<int>(p.column_blocks.size()); ++block)
-      row_fn(g, q, p, rows, block, out_row);
+      fn(g, q, p, rows, block, out_rows);
+    row += pair ? 2 : 1;
   }
 }
 

@@ -5,9 +5,10 @@
 // MobileNet) run the column kernel: the three input rows of one column are
 // interleaved into 4-byte groups per channel once, and each output pixel is
 // three vpdpbusd (one per column of the window) per 16 channels; with
-// stride 1 a column serves three output pixels. Other windows run 16 lanes
-// of int32 (x + input offset) * (w + filter offset) products with padding
-// taps skipped as in the reference. Internal header.
+// stride 1 a column serves three output pixels, and with stride_h 1 two
+// output rows (interleaved from their four input rows). Other windows run
+// 16 lanes of int32 (x + input offset) * (w + filter offset) products with
+// padding taps skipped as in the reference. Internal header.
 #pragma once
 
 #include <cstdint>
@@ -40,9 +41,17 @@ struct DepthwiseAvx512 {
   // One record per block, so that the kernel addresses all of it from one
   // pointer. Empty: the column kernel does not run (it needs one_step or
   // the float form).
+  //
+  // With stride_h and dilation_h 1 two output rows share three of their
+  // four input rows: their columns are interleaved from all four (the
+  // fourth byte row 3), the upper row's weights as above and the lower
+  // row's the same one byte up, (0, row 0, row 1, row 2) (omega_low,
+  // kappa_low), which halves the interleaving per output pixel.
   struct alignas(64) ColumnBlock {
-    int8_t omega[3][4][64];  // [window column][quarter]
-    int8_t kappa[4][64];     // [quarter], where kappa_quarter
+    int8_t omega[3][4][64];      // [window column][quarter]
+    int8_t omega_low[3][4][64];  // the same for the lower of two rows
+    int8_t kappa[4][64];         // [quarter], where kappa_quarter
+    int8_t kappa_low[4][64];
     int32_t bias[4][16], multiplier[4][16], left_shift[4][16];
     OneStepConstants one_step[4];
     float scale[4][16], offset[4][16];  // the float form, where requant.as_float
