@@ -51,7 +51,7 @@ struct DepthwiseAvx512 {
     int8_t omega[3][4][64];      // [window column][quarter]
     int8_t omega_low[3][4][64];  // the same for the lower of two rows
     int8_t kappa[4][64];         // [quarter], where kappa_quarter
-    int8_t kappa_low[4][64];
+    int8_t kappa_low[4][64];     // the same for the lower of two rows
     int32_t bias[4][16], multiplier[4][16], left_shift[4][16];
     OneStepConstants one_step[4];
     float scale[4][16], offset[4][16];  // the float form, where requant.as_float
