@@ -3,9 +3,10 @@
 // depths whose tile chunks are 64, 48, 40 or 8 bytes, channel counts that
 // leave narrow panels and pairs, uint8 weights beyond int8 (the sparse
 // remainder), int8 rows read raw (the signed tile multiply), layers with and
-// without ReLU (the float form's one and two pieces), and panel subsets;
-// for VNNI also single rows (the one-row tile) and 8 channels (two pixels
-// per vector). Each kernel is skipped where the CPU or OS lacks it.
+// without ReLU (the float form's one and two pieces; ReLU layers also with
+// the clamp over the whole output range, packs-only narrowing), and panel
+// subsets; for VNNI also single rows (the one-row tile) and 8 channels (two
+// pixels per vector). Each kernel is skipped where the CPU or OS lacks it.
 #include <algorithm>
 #include <cmath>
 #include <random>
@@ -31,8 +32,11 @@ struct Case {
 
 enum class Kernel { kAmx, kVnni };
 
+// full_range: a ReLU layer whose clamp is all of [0, 255] before the output
+// offset (0 for uint8, -128 for int8), the epilogues' packs-only narrowing.
 template <typename T>
-void CheckCase(const Case& t, Kernel kernel, std::mt19937& rng, int* proven, int* two_pieces) {
+void CheckCase(const Case& t, bool full_range, Kernel kernel, std::mt19937& rng, int* proven,
+               int* two_pieces) {
   std::vector<T> filter(static_cast<size_t>(t.n) * t.k);
   for (T& v : filter) v = static_cast<T>(rng());
   std::vector<int32_t> bias(t.n), multiplier(t.n);
@@ -46,7 +50,7 @@ void CheckCase(const Case& t, Kernel kernel, std::mt19937& rng, int* proven, int
   reference::ConvQuant q;
   q.input_offset = t.u8 ? -121 : 7;
   q.filter_offset = t.u8 ? -t.filter_zero_point : 0;
-  q.output_offset = t.u8 ? 130 : -5;
+  q.output_offset = full_range ? (t.u8 ? 0 : -128) : (t.u8 ? 130 : -5);
   q.multiplier = multiplier.data();
   q.shift = shift.data();
   q.act_min = t.relu ? q.output_offset : (t.u8 ? 0 : -128);
@@ -111,8 +115,8 @@ void CheckCase(const Case& t, Kernel kernel, std::mt19937& rng, int* proven, int
           }
           ASSERT_EQ(static_cast<int32_t>(got), reference::Requantize(acc, q, static_cast<int>(c)))
               << (amx ? "AMX" : "VNNI") << " u8 " << t.u8 << " rows " << t.rows << " k " << t.k
-              << " n " << t.n << " relu " << t.relu << " at row " << r << " channel " << c
-              << " from panel " << p_begin << " ldc " << ldc;
+              << " n " << t.n << " relu " << t.relu << " full range " << full_range << " at row "
+              << r << " channel " << c << " from panel " << p_begin << " ldc " << ldc;
         }
       }
     }
@@ -145,24 +149,38 @@ const Case kCases[] = {
     {false, 29, 32, 16, false, 0},
     {true, 35, 16, 32, false, 128},
     {false, 13, 64, 32, true, 0},
+    // More ReLU layers, for the full-range narrowing of both types.
+    {false, 40, 64, 64, true, 0},
+    {false, 24, 128, 48, true, 0},
+    {false, 50, 16, 16, true, 0},
+    {true, 40, 64, 64, true, 128},
     {true, 1, 1280, 200, false, 128},
 };
 
 void CheckAll(Kernel kernel) {
-  std::mt19937 rng(7);
-  int proven = 0, two_pieces = 0;
+  int proven = 0, two_pieces = 0, seed = 7;
+  int full_range_proven[2] = {};  // int8, uint8
   for (const Case& t : kCases) {
-    if (t.u8) {
-      CheckCase<uint8_t>(t, kernel, rng, &proven, &two_pieces);
-    } else {
-      CheckCase<int8_t>(t, kernel, rng, &proven, &two_pieces);
+    for (const bool full_range : {false, true}) {
+      if (full_range && !t.relu) continue;
+      // Each layer its own seed: both kernels see the same layers.
+      std::mt19937 rng(seed++);
+      const int proven_before = proven;
+      if (t.u8) {
+        CheckCase<uint8_t>(t, full_range, kernel, rng, &proven, &two_pieces);
+      } else {
+        CheckCase<int8_t>(t, full_range, kernel, rng, &proven, &two_pieces);
+      }
+      if (::testing::Test::HasFatalFailure()) return;
+      if (full_range && proven > proven_before) ++full_range_proven[t.u8];
     }
-    if (::testing::Test::HasFatalFailure()) return;
   }
   // The float form is proven for most such layers; if it never were, the
   // AMX test would check nothing.
   EXPECT_GE(proven, 10);
   EXPECT_GE(two_pieces, 1);
+  EXPECT_GE(full_range_proven[0], 1);
+  EXPECT_GE(full_range_proven[1], 1);
 }
 
 TEST(GemmAmx, MatchesTheReferenceArithmetic) {

@@ -166,6 +166,9 @@ struct DepthwiseCase {
   // uint8 only: weights within int8 of the zero point except channel `wide`
   // (-1: all over the full range).
   int wide = -1;
+  // With relu6: the output quantized as real MobileNets' are (scale 6/255,
+  // zero point 0 or -128), so that the clamp is the whole output range.
+  bool full_range = false;
 };
 
 // A DEPTHWISE_CONV_2D model with random weights (as `t` says) and SAME
@@ -197,7 +200,9 @@ void ExpectDepthwiseSameBothWays(const DepthwiseCase& t, std::mt19937& rng,
     for (int32_t& v : bias) v = static_cast<int32_t>(rng() % 20001) - 10000;
     tb = b.AddConstTensor("b", TensorType::kInt32, {oc}, bias, PerTensor(0.0005f, 0));
   }
-  const int out = b.AddTensor("out", type, {t.batches, oh, ow, oc}, PerTensor(0.1f, t.u8 ? 3 : -7));
+  const int out = b.AddTensor(
+      "out", type, {t.batches, oh, ow, oc},
+      t.full_range ? PerTensor(6.0f / 255, t.u8 ? 0 : -128) : PerTensor(0.1f, t.u8 ? 3 : -7));
   fb::BuiltinOptionsUnion u;
   fb::DepthwiseConv2DOptionsT o;
   o.padding = fb::Padding::SAME;
@@ -244,6 +249,7 @@ TEST(OptimizedKernels, DepthwiseMatchesReferenceOnRandomShapes) {
     t.wide = trial % 4 != 1 ? static_cast<int>(rng() % (t.c * t.mult)) : -1;
     t.bias = trial % 3 != 2;
     t.relu6 = trial % 3 == 0;
+    t.full_range = t.relu6 && trial % 4 < 2;
     ExpectDepthwiseSameBothWays(t, rng, "depthwise trial " + std::to_string(trial));
   }
 }
@@ -267,7 +273,8 @@ TEST(OptimizedKernels, DepthwiseStride2PackedMatchesReference) {
                               .dilation = 1,
                               .bias = true,
                               .relu6 = true,
-                              .wide = c / 2};
+                              .wide = c / 2,
+                              .full_range = c == 16};
         ExpectDepthwiseSameBothWays(
             t, rng,
             "c " + std::to_string(c) + " w " + std::to_string(w) + (u8 ? " uint8" : " int8"));

@@ -146,11 +146,8 @@ EDGETL_AMX_TARGET void Epilogue(const VnniConv& w, const int32_t* col_const, int
     below[v] = kTwoPieces ? _mm512_loadu_ps(f.offset_below.data() + c) : offset[v];
     split[v] = kTwoPieces ? _mm512_loadu_si512(f.split.data() + c) : __m512i{};
   }
-  // As in the VNNI kernel's epilogue: the output offset added on 16 bits,
-  // then NarrowToBytes.
-  const __m512i lo8 = _mm512_set1_epi8(static_cast<char>(w.act_min));
-  const __m512i hi8 = _mm512_set1_epi8(static_cast<char>(w.act_max));
-  const __m512i offset16 = _mm512_set1_epi16(static_cast<int16_t>(w.output_offset));
+  // As in the VNNI kernel's epilogue.
+  const Narrowing narrowing = MakeNarrowing(true, w.output_offset, w.act_min, w.act_max);
   const __mmask64 store = FirstLanes64(std::min(16 * nt, w.n - c0));
   for (int r = 0; r < rows; ++r) {
     __m512i v[2];
@@ -161,8 +158,8 @@ EDGETL_AMX_TARGET void Epilogue(const VnniConv& w, const int32_t* col_const, int
                         : RequantizeFloat16(x, scale[j], offset[j]);
     }
     // The upper 32 bytes repeat the lower ones and are not stored.
-    const __m512i p = _mm512_adds_epi16(_mm512_packs_epi32(v[0], v[1]), offset16);
-    _mm512_mask_storeu_epi8(out + r * ldc + c0, store, NarrowToBytes<T>(p, p, lo8, hi8));
+    _mm512_mask_storeu_epi8(out + r * ldc + c0, store,
+                            Narrow<T>(narrowing, v[0], v[1], v[0], v[1]));
   }
 }
 

@@ -281,13 +281,9 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, TileRows in, int rows, const uin
                                    out_offset);
     }
   }
-  const __m512i lo8 = _mm512_set1_epi8(static_cast<char>(w.act_min));
-  const __m512i hi8 = _mm512_set1_epi8(static_cast<char>(w.act_max));
-  // The float form's output offset joins on 16 bits, one add per 32
-  // outputs; saturating there keeps the clamp's result (as above).
-  const __m512i offset16 = _mm512_set1_epi16(static_cast<int16_t>(as_float ? w.output_offset : 0));
+  const Narrowing narrowing = MakeNarrowing(as_float, w.output_offset, w.act_min, w.act_max);
   // Rows of 16 (32) channels that lie exactly 16 (32) bytes apart fill 64
-  // contiguous bytes four (two) at a time: one NarrowToBytes and one store
+  // contiguous bytes four (two) at a time: one Narrow and one store
   // for them, where each row took a narrowing store of its own. Vector j
   // of a group is acc[r + j / NV][j % NV].
   constexpr int kGroup = NV == 1 ? 4 : NV == 2 ? 2 : 1;
@@ -296,32 +292,26 @@ EDGETL_VNNI_TARGET void Tile(const VnniConv& w, TileRows in, int rows, const uin
 #pragma GCC unroll 12
       for (int r = 0; r < kRows; r += kGroup) {
         if (r >= rows) break;
-        const __m512i p01 =
-            _mm512_adds_epi16(_mm512_packs_epi32(acc[r][0], acc[r + 1 / NV][1 % NV]), offset16);
-        const __m512i p23 = _mm512_adds_epi16(
-            _mm512_packs_epi32(acc[r + 2 / NV][2 % NV], acc[r + 3 / NV][3 % NV]), offset16);
         _mm512_mask_storeu_epi8(out + r * ldc + c0, FirstLanes64((rows - r) * NV * 16),
-                                NarrowToBytes<T>(p01, p23, lo8, hi8));
+                                Narrow<T>(narrowing, acc[r][0], acc[r + 1 / NV][1 % NV],
+                                          acc[r + 2 / NV][2 % NV], acc[r + 3 / NV][3 % NV]));
       }
       return;
     }
   }
   if constexpr (NV == 4 || NV == 2) {
-    // Narrow the 64 (32) channels of a row at once (NarrowToBytes) and
-    // store 64 (32) bytes.
+    // Narrow the 64 (32) channels of a row at once and store 64 (32)
+    // bytes.
     const int valid = std::min(NV * 16, w.n - c0);
     const __mmask64 store = FirstLanes64(valid);
 #pragma GCC unroll 12
     for (int r = 0; r < kRows; ++r) {
       if (r >= rows) break;
-      const __m512i p01 = _mm512_adds_epi16(_mm512_packs_epi32(acc[r][0], acc[r][1]), offset16);
       // Two vectors: the upper half of the result repeats the lower one and
       // is not stored.
-      __m512i p23 = p01;
-      if constexpr (NV == 4) {
-        p23 = _mm512_adds_epi16(_mm512_packs_epi32(acc[r][2], acc[r][3]), offset16);
-      }
-      _mm512_mask_storeu_epi8(out + r * ldc + c0, store, NarrowToBytes<T>(p01, p23, lo8, hi8));
+      _mm512_mask_storeu_epi8(out + r * ldc + c0, store,
+                              Narrow<T>(narrowing, acc[r][0], acc[r][1], acc[r][NV == 4 ? 2 : 0],
+                                        acc[r][NV == 4 ? 3 : 1]));
     }
     return;
   }

@@ -174,6 +174,44 @@ EDGETL_VNNI_TARGET inline __m512i NarrowToBytes(__m512i p01, __m512i p23, __m512
   }
 }
 
+// How the GEMM epilogues narrow their int32 results to bytes. Where the
+// float form's clamp is exactly [0, 255] before the output offset (ReLU6
+// layers whose output range the activation fills: uint8 with offset 0,
+// int8 with offset -128), the unsigned saturating pack is the whole clamp
+// and the offset is nothing (uint8) or a flip of the sign bit (int8,
+// x - 128 = x ^ 0x80 on [0, 255]): no 16-bit adds, no min/max.
+struct Narrowing {
+  __m512i offset16, lo8, hi8;
+  bool full_range;
+};
+EDGETL_VNNI_TARGET inline Narrowing MakeNarrowing(bool as_float, int32_t output_offset,
+                                                  int32_t act_min, int32_t act_max) {
+  // The float form's output offset joins on 16 bits, one add per 32
+  // outputs; saturating there keeps the clamp's result (as above).
+  return {_mm512_set1_epi16(static_cast<int16_t>(as_float ? output_offset : 0)),
+          _mm512_set1_epi8(static_cast<char>(act_min)),
+          _mm512_set1_epi8(static_cast<char>(act_max)),
+          as_float && act_min - output_offset == 0 && act_max - output_offset == 255};
+}
+
+// 64 output bytes from four vectors of results (channels 0-15 in a, 16-31
+// in b, ...).
+template <typename T>
+EDGETL_VNNI_TARGET inline __m512i Narrow(const Narrowing& n, __m512i a, __m512i b, __m512i c,
+                                         __m512i d) {
+  const __m512i p01 = _mm512_packs_epi32(a, b), p23 = _mm512_packs_epi32(c, d);
+  if (n.full_range) {
+    const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    const __m512i bytes = _mm512_permutexvar_epi32(order, _mm512_packus_epi16(p01, p23));
+    if constexpr (std::is_same_v<T, int8_t>) {
+      return _mm512_xor_si512(bytes, _mm512_set1_epi8(static_cast<char>(0x80)));
+    }
+    return bytes;
+  }
+  return NarrowToBytes<T>(_mm512_adds_epi16(p01, n.offset16), _mm512_adds_epi16(p23, n.offset16),
+                          n.lo8, n.hi8);
+}
+
 // Requantizes 16 accumulators to output values in [lo, hi] (still int32).
 template <bool kLeftShift = true>
 EDGETL_VNNI_TARGET inline __m512i Requantize16(__m512i acc, __m512i mult, __m512i lshift,
