@@ -283,12 +283,8 @@ EDGETL_VNNI_INLINE __m512i ColumnPixel(const DepthwiseAvx512::ColumnBlock& r, co
   // order), and saturating to 16 and 8 bits before the clamp does not
   // change its result: the activation range lies inside the output type.
   if (kRequant == ColumnRequant::kFloat && full_range) {  // see Narrowing
-    const __m512i bytes =
-        _mm512_packus_epi16(_mm512_packs_epi32(out[0], out[1]), _mm512_packs_epi32(out[2], out[3]));
-    if constexpr (std::is_same_v<T, int8_t>) {
-      return _mm512_xor_si512(bytes, _mm512_set1_epi8(static_cast<char>(0x80)));
-    }
-    return bytes;
+    return FullRangeBytes<T>(_mm512_packus_epi16(_mm512_packs_epi32(out[0], out[1]),
+                                                 _mm512_packs_epi32(out[2], out[3])));
   }
   // The float form's output offset (offset16, else 0) joins on 16 bits.
   const __m512i r01 = _mm512_adds_epi16(_mm512_packs_epi32(out[0], out[1]), offset16);

@@ -194,6 +194,16 @@ EDGETL_VNNI_TARGET inline Narrowing MakeNarrowing(bool as_float, int32_t output_
           as_float && act_min - output_offset == 0 && act_max - output_offset == 255};
 }
 
+// Full-range results packed to unsigned bytes, as outputs of type T: as
+// they are (uint8, offset 0) or with the sign bit flipped (int8, -128).
+template <typename T>
+EDGETL_VNNI_TARGET inline __m512i FullRangeBytes(__m512i unsigned_bytes) {
+  if constexpr (std::is_same_v<T, int8_t>) {
+    return _mm512_xor_si512(unsigned_bytes, _mm512_set1_epi8(static_cast<char>(0x80)));
+  }
+  return unsigned_bytes;
+}
+
 // 64 output bytes from four vectors of results (channels 0-15 in a, 16-31
 // in b, ...).
 template <typename T>
@@ -202,11 +212,7 @@ EDGETL_VNNI_TARGET inline __m512i Narrow(const Narrowing& n, __m512i a, __m512i 
   const __m512i p01 = _mm512_packs_epi32(a, b), p23 = _mm512_packs_epi32(c, d);
   if (n.full_range) {
     const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-    const __m512i bytes = _mm512_permutexvar_epi32(order, _mm512_packus_epi16(p01, p23));
-    if constexpr (std::is_same_v<T, int8_t>) {
-      return _mm512_xor_si512(bytes, _mm512_set1_epi8(static_cast<char>(0x80)));
-    }
-    return bytes;
+    return FullRangeBytes<T>(_mm512_permutexvar_epi32(order, _mm512_packus_epi16(p01, p23)));
   }
   return NarrowToBytes<T>(_mm512_adds_epi16(p01, n.offset16), _mm512_adds_epi16(p23, n.offset16),
                           n.lo8, n.hi8);
