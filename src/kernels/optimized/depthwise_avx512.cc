@@ -248,8 +248,7 @@ enum class ColumnRequant { kFloat, kClampedBelow, kExact };
 // kLow: the lower of two rows (omega_low, kappa_low).
 template <typename T, bool kKappa, ColumnRequant kRequant, bool kLow>
 EDGETL_VNNI_INLINE __m512i ColumnPixel(const DepthwiseAvx512::ColumnBlock& r, const __m512i* c0,
-                                       const __m512i* c1, const __m512i* c2, __m512i offset16,
-                                       __m512i lo8, __m512i hi8, bool full_range) {
+                                       const __m512i* c1, const __m512i* c2, const Narrowing& n) {
   const auto& omega = kLow ? r.omega_low : r.omega;
   const auto& kappa = kLow ? r.kappa_low : r.kappa;
   const __m512i* cols[3] = {c0, c1, c2};
@@ -282,17 +281,18 @@ EDGETL_VNNI_INLINE __m512i ColumnPixel(const DepthwiseAvx512::ColumnBlock& r, co
   // The saturating packs undo the unpacking order (channels come out in
   // order), and saturating to 16 and 8 bits before the clamp does not
   // change its result: the activation range lies inside the output type.
-  if (kRequant == ColumnRequant::kFloat && full_range) {  // see Narrowing
+  // The narrowing as in the GEMM epilogues (Narrowing), without their
+  // dword permute.
+  if (kRequant == ColumnRequant::kFloat && n.full_range) {
     return FullRangeBytes<T>(_mm512_packus_epi16(_mm512_packs_epi32(out[0], out[1]),
                                                  _mm512_packs_epi32(out[2], out[3])));
   }
-  // The float form's output offset (offset16, else 0) joins on 16 bits.
-  const __m512i r01 = _mm512_adds_epi16(_mm512_packs_epi32(out[0], out[1]), offset16);
-  const __m512i r23 = _mm512_adds_epi16(_mm512_packs_epi32(out[2], out[3]), offset16);
+  const __m512i r01 = _mm512_adds_epi16(_mm512_packs_epi32(out[0], out[1]), n.offset16);
+  const __m512i r23 = _mm512_adds_epi16(_mm512_packs_epi32(out[2], out[3]), n.offset16);
   if constexpr (std::is_same_v<T, uint8_t>) {
-    return _mm512_min_epu8(_mm512_max_epu8(_mm512_packus_epi16(r01, r23), lo8), hi8);
+    return _mm512_min_epu8(_mm512_max_epu8(_mm512_packus_epi16(r01, r23), n.lo8), n.hi8);
   } else {
-    return _mm512_min_epi8(_mm512_max_epi8(_mm512_packs_epi16(r01, r23), lo8), hi8);
+    return _mm512_min_epi8(_mm512_max_epi8(_mm512_packs_epi16(r01, r23), n.lo8), n.hi8);
   }
 }
 
@@ -306,8 +306,8 @@ struct ColumnWalk {
   size_t pixel_step, out_step;
   __mmask64 m;
   const DepthwiseAvx512::ColumnBlock* r;
-  __m512i zero_point, offset16, lo8, hi8;
-  bool full_range;  // the float form's clamp is [0, 255] before the offset (Narrowing)
+  __m512i zero_point;
+  Narrowing narrowing;
   T *out, *out_low;
 
   // Input column x (all of it, or the zero point outside the input).
@@ -338,14 +338,12 @@ struct ColumnWalk {
     Column<kTwoRows>(rows, static_cast<ptrdiff_t>(x) * c, ~__mmask64{0}, zero_point, col);
   }
   EDGETL_VNNI_INLINE void Emit(const __m512i* c0, const __m512i* c1, const __m512i* c2) {
-    _mm512_mask_storeu_epi8(
-        out, m,
-        ColumnPixel<T, kKappa, kRequant, false>(*r, c0, c1, c2, offset16, lo8, hi8, full_range));
+    _mm512_mask_storeu_epi8(out, m,
+                            ColumnPixel<T, kKappa, kRequant, false>(*r, c0, c1, c2, narrowing));
     out += out_step;
     if constexpr (kTwoRows) {
-      _mm512_mask_storeu_epi8(
-          out_low, m,
-          ColumnPixel<T, kKappa, kRequant, true>(*r, c0, c1, c2, offset16, lo8, hi8, full_range));
+      _mm512_mask_storeu_epi8(out_low, m,
+                              ColumnPixel<T, kKappa, kRequant, true>(*r, c0, c1, c2, narrowing));
       out_low += out_step;
     }
   }
@@ -376,11 +374,8 @@ EDGETL_VNNI_TARGET void ColumnBlockRow(const reference::ConvGeometry& g,
       .m = FirstLanes64(g.out_c - c),
       .r = &p.column_blocks[block],
       .zero_point = _mm512_set1_epi8(static_cast<char>(p.zero_point_byte)),
-      .offset16 = _mm512_set1_epi16(
-          static_cast<int16_t>(kRequant == ColumnRequant::kFloat ? q.output_offset : 0)),
-      .lo8 = _mm512_set1_epi8(static_cast<char>(q.act_min)),
-      .hi8 = _mm512_set1_epi8(static_cast<char>(q.act_max)),
-      .full_range = q.act_min - q.output_offset == 0 && q.act_max - q.output_offset == 255,
+      .narrowing =
+          MakeNarrowing(kRequant == ColumnRequant::kFloat, q.output_offset, q.act_min, q.act_max),
       .out = out_rows[0] + c,
       .out_low = kTwoRows ? out_rows[1] + c : nullptr};
   if constexpr (kStride == 0 || kStride == 3) {

@@ -156,30 +156,37 @@ EDGETL_VNNI_TARGET inline __m512i RequantizeFloat16(__m512i x, __m512 scale, __m
   return RequantizeFloat16(x, scale, _mm512_mask_blend_ps(below, offset, offset_below));
 }
 
+// 64 bytes packed (twice, saturating) from four vectors of 16 channels,
+// in channel order again: the packs interleave them across 128-bit lanes.
+EDGETL_VNNI_TARGET inline __m512i InChannelOrder(__m512i packed) {
+  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  return _mm512_permutexvar_epi32(order, packed);
+}
+
 // 64 output bytes of type T from two vectors of _mm512_packs_epi32 results
-// (channels 0-31 in p01, 32-63 in p23): saturated to bytes, the channel
-// order the packs interleave across 128-bit lanes restored by one dword
-// permute, clamped to [lo8, hi8]. Saturating first does not change the
-// clamp's result: the activation range lies inside the output type.
+// (channels 0-31 in p01, 32-63 in p23): saturated to bytes, put back in
+// channel order (InChannelOrder), clamped to [lo8, hi8]. Saturating first
+// does not change the clamp's result: the activation range lies inside the
+// output type.
 template <typename T>
 EDGETL_VNNI_TARGET inline __m512i NarrowToBytes(__m512i p01, __m512i p23, __m512i lo8,
                                                 __m512i hi8) {
-  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
   if constexpr (std::is_same_v<T, uint8_t>) {
-    const __m512i b = _mm512_permutexvar_epi32(order, _mm512_packus_epi16(p01, p23));
+    const __m512i b = InChannelOrder(_mm512_packus_epi16(p01, p23));
     return _mm512_min_epu8(_mm512_max_epu8(b, lo8), hi8);
   } else {
-    const __m512i b = _mm512_permutexvar_epi32(order, _mm512_packs_epi16(p01, p23));
+    const __m512i b = InChannelOrder(_mm512_packs_epi16(p01, p23));
     return _mm512_min_epi8(_mm512_max_epi8(b, lo8), hi8);
   }
 }
 
-// How the GEMM epilogues narrow their int32 results to bytes. Where the
-// float form's clamp is exactly [0, 255] before the output offset (ReLU6
-// layers whose output range the activation fills: uint8 with offset 0,
-// int8 with offset -128), the unsigned saturating pack is the whole clamp
-// and the offset is nothing (uint8) or a flip of the sign bit (int8,
-// x - 128 = x ^ 0x80 on [0, 255]): no 16-bit adds, no min/max.
+// How the epilogues (GEMM; depthwise without the permute) narrow their
+// int32 results to bytes. Where the float form's clamp is exactly [0, 255]
+// before the output offset (ReLU6 layers whose output range the activation
+// fills: uint8 with offset 0, int8 with offset -128), the unsigned
+// saturating pack is the whole clamp and the offset is nothing (uint8) or a
+// flip of the sign bit (int8, x - 128 = x ^ 0x80 on [0, 255]): no 16-bit
+// adds, no min/max.
 struct Narrowing {
   __m512i offset16, lo8, hi8;
   bool full_range;
@@ -210,10 +217,7 @@ template <typename T>
 EDGETL_VNNI_TARGET inline __m512i Narrow(const Narrowing& n, __m512i a, __m512i b, __m512i c,
                                          __m512i d) {
   const __m512i p01 = _mm512_packs_epi32(a, b), p23 = _mm512_packs_epi32(c, d);
-  if (n.full_range) {
-    const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-    return FullRangeBytes<T>(_mm512_permutexvar_epi32(order, _mm512_packus_epi16(p01, p23)));
-  }
+  if (n.full_range) return FullRangeBytes<T>(InChannelOrder(_mm512_packus_epi16(p01, p23)));
   return NarrowToBytes<T>(_mm512_adds_epi16(p01, n.offset16), _mm512_adds_epi16(p23, n.offset16),
                           n.lo8, n.hi8);
 }
