@@ -76,7 +76,9 @@ int DepthChunk(int k4) {
   return 4;
 }
 
-constexpr int kAccStride = 32;  // int32 per row of the accumulator buffer
+// int32 per row of the accumulator buffer: a whole panel (64 channels), so
+// that the epilogue narrows 64 outputs at a time (two blocks of 32 fill it).
+constexpr int kAccStride = kVnniPanel;
 
 // MT x NT blocks of 16 rows x 16 channels: rows a (lda apart), channels of
 // the weight rows b (ldb apart), accumulated over the whole depth and
@@ -122,24 +124,24 @@ BlockFn SelectBlock(int mt, int nt) {
   return nt == 2 ? Block<1, 2, kSigned> : Block<1, 1, kSigned>;
 }
 
-// Rows of 16 * nt channels from c0 in acc: constant term, the weights
-// beyond int8 (u8 rows only: signed rows have none), float requantization,
-// clamp, bytes.
-template <typename T, bool kTwoPieces>
+// Rows of the NV * 16 channels of the panel from c0 in acc: constant term,
+// the weights beyond int8 (u8 rows only: signed rows have none), float
+// requantization, clamp, bytes.
+template <typename T, bool kTwoPieces, int NV>
 EDGETL_AMX_TARGET void Epilogue(const VnniConv& w, const int32_t* col_const, int32_t* acc, int rows,
-                                int nt, int c0, const uint8_t* a, size_t lda, T* out, size_t ldc) {
+                                int c0, const uint8_t* a, size_t lda, T* out, size_t ldc) {
   const int panel = c0 / kVnniPanel;
   for (int i = w.excess_begin[panel]; i < w.excess_begin[panel + 1]; ++i) {
     const VnniConv::Excess& x = w.excess[i];
     const int lane = x.channel - c0;
-    if (lane < 0 || lane >= 16 * nt) continue;
     for (int r = 0; r < rows; ++r) acc[r * kAccStride + lane] += a[r * lda + x.k] * x.value;
   }
   const FloatRequantization& f = *w.requant.as_float;
-  __m512 scale[2], offset[2], below[2];
-  __m512i konst[2], split[2];
-  for (int v = 0; v < 2; ++v) {
-    const int c = c0 + 16 * std::min(v, nt - 1);
+  __m512 scale[NV], offset[NV], below[NV];
+  __m512i konst[NV], split[NV];
+#pragma GCC unroll 4
+  for (int v = 0; v < NV; ++v) {
+    const int c = c0 + 16 * v;
     konst[v] = _mm512_loadu_si512(col_const + c);
     scale[v] = _mm512_loadu_ps(f.scale.data() + c);
     offset[v] = _mm512_loadu_ps(f.offset.data() + c);
@@ -148,37 +150,58 @@ EDGETL_AMX_TARGET void Epilogue(const VnniConv& w, const int32_t* col_const, int
   }
   // As in the VNNI kernel's epilogue.
   const Narrowing narrowing = MakeNarrowing(true, w.output_offset, w.act_min, w.act_max);
-  const __mmask64 store = FirstLanes64(std::min(16 * nt, w.n - c0));
+  const __mmask64 store = FirstLanes64(std::min(16 * NV, w.n - c0));
   for (int r = 0; r < rows; ++r) {
-    __m512i v[2];
-    for (int j = 0; j < 2; ++j) {
-      const __m512i x = _mm512_add_epi32(
-          _mm512_loadu_si512(acc + r * kAccStride + 16 * std::min(j, nt - 1)), konst[j]);
+    __m512i v[NV];
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; ++j) {
+      const __m512i x =
+          _mm512_add_epi32(_mm512_load_si512(acc + r * kAccStride + 16 * j), konst[j]);
       v[j] = kTwoPieces ? RequantizeFloat16(x, scale[j], offset[j], below[j], split[j])
                         : RequantizeFloat16(x, scale[j], offset[j]);
     }
-    // The upper 32 bytes repeat the lower ones and are not stored.
-    _mm512_mask_storeu_epi8(out + r * ldc + c0, store,
-                            Narrow<T>(narrowing, v[0], v[1], v[0], v[1]));
+    // Fewer than four vectors: the last one repeats, and is not stored.
+    _mm512_mask_storeu_epi8(
+        out + r * ldc + c0, store,
+        Narrow<T>(narrowing, v[0], v[std::min(1, NV - 1)], v[std::min(2, NV - 1)], v[NV - 1]));
+  }
+}
+
+template <typename T, bool kTwoPieces>
+using EpilogueFn = void (*)(const VnniConv&, const int32_t*, int32_t*, int, int, const uint8_t*,
+                            size_t, T*, size_t);
+
+template <typename T, bool kTwoPieces>
+EpilogueFn<T, kTwoPieces> SelectEpilogue(int nv) {
+  switch (nv) {
+    case 4:
+      return Epilogue<T, kTwoPieces, 4>;
+    case 3:
+      return Epilogue<T, kTwoPieces, 3>;
+    case 2:
+      return Epilogue<T, kTwoPieces, 2>;
+    default:
+      return Epilogue<T, kTwoPieces, 1>;
   }
 }
 
 // `rows` (<= 32: mt = 2 covers 32, mt = 1 up to 16) rows from a through
-// all channels of panels [p_begin, p_end).
+// all channels of panels [p_begin, p_end): per panel, blocks of up to 32
+// channels fill acc, then one epilogue.
 template <typename T, bool kTwoPieces>
 EDGETL_AMX_TARGET void RowBlock(const VnniConv& w, const int32_t* col_const, const uint8_t* a,
                                 size_t lda, bool signed_rows, int rows, int mt, int chunk,
                                 int p_begin, int p_end, T* out, size_t ldc, int32_t* acc) {
   for (int p = p_begin; p < p_end; ++p) {
     const int c_panel = p * kVnniPanel;
-    const int width = std::min(kVnniPanel, w.n16 - c_panel);
+    const int nv = std::min(kVnniPanel, w.n16 - c_panel) / 16;
     const uint8_t* panel = w.b.data() + static_cast<size_t>(c_panel) * w.k4;
-    for (int g = 0; g < width / 16; g += 2) {
-      const int nt = std::min(2, width / 16 - g);
+    for (int g = 0; g < nv; g += 2) {
+      const int nt = std::min(2, nv - g);
       const BlockFn block = signed_rows ? SelectBlock<true>(mt, nt) : SelectBlock<false>(mt, nt);
-      block(a, lda, panel + g * 64, static_cast<size_t>(width) * 4, w.k4, chunk, acc);
-      Epilogue<T, kTwoPieces>(w, col_const, acc, rows, nt, c_panel + g * 16, a, lda, out, ldc);
+      block(a, lda, panel + g * 64, static_cast<size_t>(nv) * 64, w.k4, chunk, acc + 16 * g);
     }
+    SelectEpilogue<T, kTwoPieces>(nv)(w, col_const, acc, rows, c_panel, a, lda, out, ldc);
   }
 }
 
