@@ -370,16 +370,18 @@ TEST(Mean, Int8OverHeightAndWidthMatchesFloat) {
 }
 
 // Reduced axes in one run (summed as rows: in channel blocks, shared by the
-// threads when there are enough channels, here 100 = 3 blocks and a tail)
-// and scattered ones (summed through an index map), against sums taken here
-// and TFLite's requantization.
-TEST(Mean, AnyAxesMatchDirectSums) {
+// threads when there are enough channels, here 100 = 3 blocks and a tail;
+// on AVX-512 in blocks of 64 with a masked tail) and scattered ones (summed
+// through an index map), against sums taken here and TFLite's
+// requantization; uint8 and int8, and an input-to-output scale ratio whose
+// requantization shifts left where few values are averaged.
+template <typename T>
+void CheckMeanAgainstDirectSums(float in_scale, float out_scale, int in_zp, int out_zp) {
+  constexpr TensorType kType = std::is_same_v<T, uint8_t> ? TensorType::kUInt8 : TensorType::kInt8;
   for (const std::vector<int>& shape : {std::vector<int>{2, 3, 4, 5}, {2, 7, 7, 100}}) {
-    std::vector<uint8_t> in(static_cast<size_t>(shape[0]) * shape[1] * shape[2] * shape[3]);
+    std::vector<T> in(static_cast<size_t>(shape[0]) * shape[1] * shape[2] * shape[3]);
     std::mt19937 rng(5);
-    for (uint8_t& v : in) v = static_cast<uint8_t>(rng());
-    const float in_scale = 0.2f, out_scale = 0.15f;
-    const int in_zp = 100, out_zp = 7;
+    for (T& v : in) v = static_cast<T>(rng());
     for (const std::vector<int32_t>& axes :
          std::vector<std::vector<int32_t>>{{1, 2}, {3}, {0}, {1, 2, 3}, {0, 2}, {-1, 1}}) {
       bool reduced[4] = {};
@@ -404,24 +406,31 @@ TEST(Mean, AnyAxesMatchDirectSums) {
         }
         sums[o] += in[i];
       }
-      std::vector<uint8_t> expected(sums.size());
+      std::vector<T> expected(sums.size());
       reference::MeanQuantized(sums.data(), sums.size(), count, in_zp,
                                reference::MakeMeanQuant(in_scale, out_scale, count), out_zp,
                                expected.data());
       ModelBuilder b;
-      const int tin = b.AddTensor("in", TensorType::kUInt8, shape, PerTensor(in_scale, in_zp));
+      const int tin = b.AddTensor("in", kType, shape, PerTensor(in_scale, in_zp));
       const int tax = b.AddConstTensor<int32_t>("axes", TensorType::kInt32,
                                                 {static_cast<int>(axes.size())}, axes);
-      const int tout =
-          b.AddTensor("out", TensorType::kUInt8, out_shape, PerTensor(out_scale, out_zp));
+      const int tout = b.AddTensor("out", kType, out_shape, PerTensor(out_scale, out_zp));
       b.AddOperator(BuiltinOperator::MEAN, {tin, tax}, {tout});
       b.SetInputs({tin});
       b.SetOutputs({tout});
       std::string error;
-      EXPECT_EQ(RunModel<uint8_t>(b, {in}, &error), expected)
-          << "shape [..., " << shape[3] << "] axes " << axes[0] << " " << error;
+      EXPECT_EQ(RunModel<T>(b, {Bytes(in)}, &error), expected)
+          << "shape [..., " << shape[3] << "] axes " << axes[0] << " scales " << in_scale << " "
+          << out_scale << " " << error;
     }
   }
+}
+
+TEST(Mean, AnyAxesMatchDirectSums) {
+  CheckMeanAgainstDirectSums<uint8_t>(0.2f, 0.15f, 100, 7);
+  CheckMeanAgainstDirectSums<int8_t>(0.2f, 0.15f, -20, 9);
+  CheckMeanAgainstDirectSums<uint8_t>(0.5f, 0.1f, 128, 0);
+  CheckMeanAgainstDirectSums<int8_t>(0.5f, 0.1f, 3, -128);
 }
 
 // ---- Elementwise -------------------------------------------------------------
