@@ -1,8 +1,10 @@
 // AVERAGE_POOL_2D and MAX_POOL_2D.
 #include "kernels/reference/pooling.h"
 #include "kernels/ops/conv_common.h"
+#include "kernels/ops/op_util.h"
 #include "kernels/ops/registry.h"
 #include "kernels/optimized/pooling.h"
+#include "kernels/optimized/pooling_avx512.h"
 
 namespace edgetl {
 namespace {
@@ -40,7 +42,8 @@ class Pool2D final : public OpKernel {
     if (input_->scale() != output_->scale() || input_->zero_point() != output_->zero_point()) {
       return Unsupported("input and output quantization differ");
     }
-    if (!ctx.reference_only) acc_.resize(g.out_c);
+    simd_ = UseAvx512Vnni(ctx) && optimized::PoolChannelsAvx512Applies(g);
+    if (!ctx.reference_only && !simd_) acc_.resize(g.out_c);
     return ActivationRangeQuantized(opts->fused_activation_function(), *output_, &qmin_, &qmax_);
   }
 
@@ -61,7 +64,10 @@ class Pool2D final : public OpKernel {
  private:
   template <typename T>
   void EvalQuantized() {
-    if (acc_.empty()) {
+    if (simd_) {
+      optimized::PoolChannelsAvx512<T, kMax>(geometry_, qmin_, qmax_, input_->ptr<T>(),
+                                             output_->ptr<T>());
+    } else if (acc_.empty()) {
       reference::PoolQuantized<T, kMax>(geometry_, qmin_, qmax_, input_->ptr<T>(),
                                         output_->ptr<T>());
     } else {
@@ -71,7 +77,8 @@ class Pool2D final : public OpKernel {
   }
 
   RtTensor *input_ = nullptr, *output_ = nullptr;
-  std::vector<int32_t> acc_;  // empty: the reference kernel runs
+  bool simd_ = false;         // PoolChannelsAvx512
+  std::vector<int32_t> acc_;  // else: PoolChannelsInner; empty: the reference kernel runs
   reference::ConvGeometry geometry_;
   int32_t qmin_ = 0, qmax_ = 0;
   float fmin_ = 0, fmax_ = 0;
