@@ -283,6 +283,39 @@ TEST(OptimizedKernels, DepthwiseStride2PackedMatchesReference) {
   }
 }
 
+// Above 64 channels with a last block of 16 or 32 (MobileNet V2's 144 and
+// 96): that block gathers 4 or 2 pixels' last channels; rows whose width
+// leaves a partial last pass, edges on both sides, both strides, two-image
+// batches (row pairs), weights beyond int8 (uint8), and the three
+// requantizations (full-range float, ReLU6 clamped at the zero point, none).
+TEST(OptimizedKernels, DepthwiseTailBlocksMatchReference) {
+  std::mt19937 rng(17);
+  int trial = 0;
+  for (const int c : {80, 96, 144, 160}) {
+    for (const int stride : {1, 2}) {
+      for (const bool u8 : {true, false}) {
+        ++trial;
+        const DepthwiseCase t{.u8 = u8,
+                              .batches = stride == 1 ? 2 : 1,
+                              .h = 5 + trial % 3,
+                              .w = 7 + 2 * (trial % 4),
+                              .c = c,
+                              .k = 3,
+                              .stride = stride,
+                              .mult = 1,
+                              .dilation = 1,
+                              .bias = true,
+                              .relu6 = trial % 3 != 2,
+                              .wide = c - 1 - trial % 16,
+                              .full_range = trial % 3 == 0};
+        ExpectDepthwiseSameBothWays(t, rng,
+                                    "c " + std::to_string(c) + " stride " + std::to_string(stride) +
+                                        (u8 ? " uint8" : " int8"));
+      }
+    }
+  }
+}
+
 TEST(OptimizedKernels, PoolingMatchesReferenceOnRandomShapes) {
   std::mt19937 rng(13);
   for (int trial = 0; trial < 40; ++trial) {

@@ -36,6 +36,8 @@ void PackColumnKernel(const reference::ConvGeometry& g, const reference::ConvQua
   // Stride 2: the even pixels of 2 * 64 / channels, picked in 8-byte units.
   const bool packs = channels < 64 && 64 % channels == 0 && (g.stride_w == 1 || channels % 8 == 0);
   p->pixels_per_block = packs ? 64 / channels : 1;
+  const int tail = channels > 64 ? channels % 64 : 0;
+  p->tail_pixels = tail == 16 || tail == 32 ? 64 / tail : 1;
   p->column_blocks.assign((channels + 63) / 64, DepthwiseAvx512::ColumnBlock{});
   const int32_t offset_u = ActivationByteOffset<W>(q.input_offset);
   for (size_t block = 0; block < p->column_blocks.size(); ++block) {
@@ -43,9 +45,10 @@ void PackColumnKernel(const reference::ConvGeometry& g, const reference::ConvQua
     int32_t right_shift[4][16] = {};
     for (int k = 0; k < 4; ++k) {
       for (int l = 0; l < 16; ++l) {
-        const int c = p->pixels_per_block > 1
-                          ? ColumnLaneChannel(k, l) % channels
-                          : static_cast<int>(block) * 64 + ColumnLaneChannel(k, l);
+        const bool tail_block = p->tail_pixels > 1 && block + 1 == p->column_blocks.size();
+        const int c = p->pixels_per_block > 1 ? ColumnLaneChannel(k, l) % channels
+                      : tail_block ? static_cast<int>(block) * 64 + ColumnLaneChannel(k, l) % tail
+                                   : static_cast<int>(block) * 64 + ColumnLaneChannel(k, l);
         if (c >= channels) continue;
         const bool channel_fits = fits(c);
         int32_t sum = 0;
@@ -453,6 +456,110 @@ EDGETL_VNNI_TARGET void ColumnBlockRow(const reference::ConvGeometry& g,
   }
 }
 
+// The tail block's row t: kPixels chunks of 64 / kPixels bytes, chunk j
+// from input pixel x + j * kStep (the zero point outside the input), as u.
+// (No lambdas: they would not inherit the target attribute.)
+template <typename T, int kPixels, int kStep>
+EDGETL_VNNI_INLINE __m512i GatherTail(const T* row, int x, int in_w, size_t pixel_bytes,
+                                      __m512i zero_point) {
+  const T* at[kPixels];
+  bool inside[kPixels];
+  for (int j = 0; j < kPixels; ++j) {
+    // Integer arithmetic: the pixel may lie outside the row (masked off).
+    at[j] = reinterpret_cast<const T*>(reinterpret_cast<uintptr_t>(row) +
+                                       static_cast<ptrdiff_t>(x + j * kStep) *
+                                           static_cast<ptrdiff_t>(pixel_bytes));
+    inside[j] = static_cast<unsigned>(x + j * kStep) < static_cast<unsigned>(in_w);
+  }
+  __m512i v;
+  if constexpr (kPixels == 2) {
+    const __m256i zp = _mm512_castsi512_si256(zero_point);
+    const __m256i lo = _mm256_mask_loadu_epi8(zp, inside[0] ? ~__mmask32{0} : 0, at[0]);
+    const __m256i hi = _mm256_mask_loadu_epi8(zp, inside[1] ? ~__mmask32{0} : 0, at[1]);
+    v = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+  } else {
+    const __m128i zp = _mm512_castsi512_si128(zero_point);
+    __m128i chunk[4];
+    for (int j = 0; j < 4; ++j) {
+      chunk[j] = _mm_mask_loadu_epi8(zp, inside[j] ? __mmask16{0xFFFF} : __mmask16{0}, at[j]);
+    }
+    v = _mm512_inserti32x4(_mm512_castsi128_si512(chunk[0]), chunk[1], 1);
+    v = _mm512_inserti32x4(v, chunk[2], 2);
+    v = _mm512_inserti32x4(v, chunk[3], 3);
+  }
+  if constexpr (std::is_same_v<T, int8_t>) {
+    return _mm512_xor_si512(v, _mm512_set1_epi8(static_cast<char>(0x80)));
+  }
+  return v;
+}
+
+// Stores the first `pixels` of the kPixels chunks of v, chunk j at out + j
+// * pixel_bytes.
+template <typename T, int kPixels>
+EDGETL_VNNI_INLINE void ScatterTail(__m512i v, int pixels, T* out, size_t pixel_bytes) {
+  if constexpr (kPixels == 2) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), _mm512_castsi512_si256(v));
+    if (pixels > 1) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + pixel_bytes),
+                          _mm512_extracti64x4_epi64(v, 1));
+    }
+  } else {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm512_castsi512_si128(v));
+    if (pixels > 1) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + pixel_bytes),
+                       _mm512_extracti32x4_epi32(v, 1));
+    }
+    if (pixels > 2) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 2 * pixel_bytes),
+                       _mm512_extracti32x4_epi32(v, 2));
+    }
+    if (pixels > 3) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 3 * pixel_bytes),
+                       _mm512_extracti32x4_epi32(v, 3));
+    }
+  }
+}
+
+// One output row (kTwoRows: two) of the tail block (tail_pixels > 1):
+// kPixels output pixels per pass, each window column gathered from their
+// kPixels input pixels.
+template <typename T, int kPixels, int kStep, bool kKappa, ColumnRequant kRequant, bool kTwoRows>
+EDGETL_VNNI_TARGET void ColumnTailRow(const reference::ConvGeometry& g,
+                                      const reference::ConvQuant& q, const DepthwiseAvx512& p,
+                                      const T* const row_ptrs[4], int block, T* const out_rows[2]) {
+  const int c = block * 64;
+  const T* rows[4] = {row_ptrs[0] + c, row_ptrs[1] + c, row_ptrs[2] + c, row_ptrs[3] + c};
+  const DepthwiseAvx512::ColumnBlock& r = p.column_blocks[block];
+  const __m512i zero_point = _mm512_set1_epi8(static_cast<char>(p.zero_point_byte));
+  const Narrowing narrowing =
+      MakeNarrowing(kRequant == ColumnRequant::kFloat, q.output_offset, q.act_min, q.act_max);
+  const size_t in_step = static_cast<size_t>(g.in_c), out_step = static_cast<size_t>(g.out_c);
+  const int in_w = g.in_w;
+  T* out = out_rows[0] + c;
+  T* out_low = kTwoRows ? out_rows[1] + c : nullptr;
+  for (int ox = 0; ox < g.out_w; ox += kPixels) {
+    __m512i cols[3][4];
+    for (int dx = 0; dx < 3; ++dx) {
+      const int x = ox * kStep - g.pad_w + dx;
+      const __m512i r2 = GatherTail<T, kPixels, kStep>(rows[2], x, in_w, in_step, zero_point);
+      Interleave(
+          GatherTail<T, kPixels, kStep>(rows[0], x, in_w, in_step, zero_point),
+          GatherTail<T, kPixels, kStep>(rows[1], x, in_w, in_step, zero_point), r2,
+          kTwoRows ? GatherTail<T, kPixels, kStep>(rows[3], x, in_w, in_step, zero_point) : r2,
+          cols[dx]);
+    }
+    const int pixels = std::min(kPixels, g.out_w - ox);
+    ScatterTail<T, kPixels>(
+        ColumnPixel<T, kKappa, kRequant, false>(r, cols[0], cols[1], cols[2], narrowing), pixels,
+        out + ox * out_step, out_step);
+    if constexpr (kTwoRows) {
+      ScatterTail<T, kPixels>(
+          ColumnPixel<T, kKappa, kRequant, true>(r, cols[0], cols[1], cols[2], narrowing), pixels,
+          out_low + ox * out_step, out_step);
+    }
+  }
+}
+
 template <typename T>
 using ColumnBlockRowFn = void (*)(const reference::ConvGeometry&, const reference::ConvQuant&,
                                   const DepthwiseAvx512&, const T* const[4], int, T* const[2]);
@@ -494,6 +601,39 @@ ColumnBlockRowFn<T> SelectColumnBlockRow(int mode, bool kappa, ColumnRequant req
   }
 }
 
+template <typename T, int kPixels, int kStep, bool kTwoRows>
+ColumnBlockRowFn<T> SelectColumnTailRow(bool kappa, ColumnRequant requant) {
+  const auto pick = [&]<bool kKappa>() -> ColumnBlockRowFn<T> {
+    switch (requant) {
+      case ColumnRequant::kFloat:
+        return ColumnTailRow<T, kPixels, kStep, kKappa, ColumnRequant::kFloat, kTwoRows>;
+      case ColumnRequant::kClampedBelow:
+        return ColumnTailRow<T, kPixels, kStep, kKappa, ColumnRequant::kClampedBelow, kTwoRows>;
+      default:
+        return ColumnTailRow<T, kPixels, kStep, kKappa, ColumnRequant::kExact, kTwoRows>;
+    }
+  };
+  return kappa ? pick.template operator()<true>() : pick.template operator()<false>();
+}
+
+// The tail block's walk (tail_pixels > 1), or null.
+template <typename T>
+ColumnBlockRowFn<T> SelectColumnTailRow(const DepthwiseAvx512& p, int stride, bool kappa,
+                                        ColumnRequant requant, bool two_rows) {
+  if (p.tail_pixels == 1) return nullptr;
+  const bool four = p.tail_pixels == 4;
+  if (stride == 2) {
+    return four ? SelectColumnTailRow<T, 4, 2, false>(kappa, requant)
+                : SelectColumnTailRow<T, 2, 2, false>(kappa, requant);
+  }
+  if (two_rows) {
+    return four ? SelectColumnTailRow<T, 4, 1, true>(kappa, requant)
+                : SelectColumnTailRow<T, 2, 1, true>(kappa, requant);
+  }
+  return four ? SelectColumnTailRow<T, 4, 1, false>(kappa, requant)
+              : SelectColumnTailRow<T, 2, 1, false>(kappa, requant);
+}
+
 // 3x3 windows through the column kernel: two output rows at a time where
 // they share input rows (stride_h and dilation_h 1), else one.
 template <typename T>
@@ -508,6 +648,12 @@ EDGETL_VNNI_TARGET void ColumnRows(const reference::ConvGeometry& g, const refer
   const bool pairs = g.stride_h == 1 && g.dilation_h == 1 && mode <= 1;
   const ColumnBlockRowFn<T> two_rows =
       pairs ? SelectColumnBlockRow<T>(mode, p.kappa_used, requant, true) : nullptr;
+  const ColumnBlockRowFn<T> tail_one_row =
+      SelectColumnTailRow<T>(p, g.stride_w, p.kappa_used, requant, false);
+  const ColumnBlockRowFn<T> tail_two_rows =
+      pairs ? SelectColumnTailRow<T>(p, g.stride_w, p.kappa_used, requant, true) : nullptr;
+  const int blocks = static_cast<int>(p.column_blocks.size());
+  const int full_blocks = p.tail_pixels > 1 ? blocks - 1 : blocks;
   const size_t row_step = static_cast<size_t>(g.in_w) * g.in_c;
   const T* padding_row = reinterpret_cast<const T*>(p.padding_row.data());
   for (int row = row_begin; row < row_end;) {
@@ -523,8 +669,9 @@ EDGETL_VNNI_TARGET void ColumnRows(const reference::ConvGeometry& g, const refer
     T* out_row = output + (static_cast<size_t>(b) * g.out_h + oy) * g.out_w * g.out_c;
     T* const out_rows[2] = {out_row, out_row + static_cast<size_t>(g.out_w) * g.out_c};
     const ColumnBlockRowFn<T> fn = pair ? two_rows : one_row;
-    for (int block = 0; block < static_cast<int>(p.column_blocks.size()); ++block)
-      fn(g, q, p, rows, block, out_rows);
+    for (int block = 0; block < full_blocks; ++block) fn(g, q, p, rows, block, out_rows);
+    if (full_blocks < blocks)
+      (pair ? tail_two_rows : tail_one_row)(g, q, p, rows, blocks - 1, out_rows);
     row += pair ? 2 : 1;
   }
 }

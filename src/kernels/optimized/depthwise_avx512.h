@@ -64,6 +64,11 @@ struct DepthwiseAvx512 {
   // window columns are contiguous input bytes (stride 1) or the even pixels
   // of twice as many (stride 2), lane channels taken modulo the channels.
   int pixels_per_block = 1;
+  // Above 64 channels with a last block of 16 or 32 (MobileNet V2's 144 and
+  // 96): that block holds 64 / tail pixels, each pixel's last channels
+  // gathered into its share of the lanes (lane channels modulo the tail),
+  // where one pixel left three quarters or half of the block idle.
+  int tail_pixels = 1;
   uint8_t zero_point_byte = 0;       // the input zero point's byte
   std::vector<uint8_t> padding_row;  // an input row of zero points, for rows outside the input
 };
