@@ -79,11 +79,11 @@ void CheckCase(const Case& t, bool full_range, Kernel kernel, std::mt19937& rng,
   const std::vector<int32_t> signed_constants = optimized::SignedRowsConstants(w);
   const int32_t* col_const = signed_rows ? signed_constants.data() : w.col_const.data();
 
-  // Output rows wider than n, and for VNNI also exactly n (the layout of
-  // real layers, where 16 or 32 channels share their stores; 8 channels:
-  // only that, the two-pixel vectors' layout).
+  // Output rows wider than n, and exactly n (the layout of real layers,
+  // where VNNI stores 16 or 32 channels of several rows together and AMX
+  // keeps layers of one panel compact; VNNI with 8 channels: only that, the
+  // two-pixel vectors' layout).
   std::vector<size_t> ldcs = {static_cast<size_t>(t.n) + 3, static_cast<size_t>(t.n)};
-  if (amx) ldcs.pop_back();
   if (!amx && t.n == 8) ldcs.erase(ldcs.begin());
   // All panels, then only the last one (a thread's share of a channel split).
   for (const size_t ldc : ldcs)
