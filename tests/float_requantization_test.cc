@@ -129,6 +129,24 @@ TEST(FloatRequantization, RefusesRangesTfliteWrapsInItsLeftShift) {
   EXPECT_TRUE(optimized::ProveFloatRequantization(l.q, l.ranges.data(), 1, 16));
 }
 
+// Where the caller allows a few unproven channels, the others keep their
+// forms and the unproven ones are listed.
+TEST(FloatRequantization, ListsUpToMaxUnprovenChannels) {
+  std::mt19937 rng(3);
+  Layer l = RandomLayer(rng, 3, true);
+  l.multiplier[1] = 1 << 30;
+  l.shift[1] = 2;
+  l.ranges[1] = {-1000, int64_t{1} << 29};  // wraps: no form for channel 1
+  EXPECT_FALSE(optimized::ProveFloatRequantization(l.q, l.ranges.data(), 3, 16));
+  const auto f = optimized::ProveFloatRequantization(l.q, l.ranges.data(), 3, 16, {}, 1);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->unproven, std::vector<int>{1});
+  const auto alone = optimized::ProveFloatRequantization(l.q, l.ranges.data(), 1, 16);
+  ASSERT_TRUE(alone);  // channel 0 proven by itself: the same form
+  EXPECT_EQ(f->scale[0], alone->scale[0]);
+  EXPECT_EQ(f->offset[0], alone->offset[0]);
+}
+
 TEST(FloatRequantization, AccumulatorRangeCoversEveryActivation) {
   // Weights 3, -2 and 0 with activation offset alpha = -100 and bias 7:
   // 7 + 3 * (a0 - 100) - 2 * (a1 - 100) over bytes a0, a1.

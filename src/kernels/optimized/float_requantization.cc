@@ -284,7 +284,8 @@ class ChannelProof {
 std::optional<FloatRequantization> ProveFloatRequantization(const reference::ConvQuant& q,
                                                             const AccumulatorRange* ranges,
                                                             int channels, int padded,
-                                                            const ParallelFor& parallel) {
+                                                            const ParallelFor& parallel,
+                                                            int max_unproven) {
   FloatRequantization r;
   r.scale.assign(padded, 0.0f);
   r.offset.assign(padded, 0.0f);
@@ -293,26 +294,29 @@ std::optional<FloatRequantization> ProveFloatRequantization(const reference::Con
   // Tasks of consecutive channels, each writing only its own entries.
   constexpr int kChannelsPerTask = 16;
   const int tasks = (channels + kChannelsPerTask - 1) / kChannelsPerTask;
-  std::vector<char> proven(tasks, 0);
+  std::vector<char> proven(channels, 0);
   const std::function<void(int)> prove = [&](int task) {
     ChannelProof proof(q);
     const int end = std::min(channels, (task + 1) * kChannelsPerTask);
     for (int c = task * kChannelsPerTask; c < end; ++c) {
       const std::optional<ChannelForm> form = proof.Solve(c, ranges[c]);
-      if (!form) return;
+      if (!form) continue;
       r.scale[c] = form->scale;
       r.offset[c] = form->offset;
       r.offset_below[c] = form->offset_below;
       r.split[c] = form->split;
+      proven[c] = 1;
     }
-    proven[task] = 1;
   };
   if (parallel) {
     parallel(tasks, prove);
   } else {
     for (int task = 0; task < tasks; ++task) prove(task);
   }
-  if (std::count(proven.begin(), proven.end(), 1) != tasks) return std::nullopt;
+  for (int c = 0; c < channels; ++c) {
+    if (!proven[c]) r.unproven.push_back(c);
+  }
+  if (static_cast<int>(r.unproven.size()) > max_unproven) return std::nullopt;
   for (int c = 0; c < channels; ++c) r.two_pieces |= r.offset_below[c] != r.offset[c];
   return r;
 }

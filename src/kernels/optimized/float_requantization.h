@@ -69,6 +69,10 @@ struct FloatRequantization {
   std::vector<float> scale, offset, offset_below;
   std::vector<int32_t> split;
   bool two_pieces = false;
+  // Channels with no proven form (their entries are zeros), where the
+  // caller allowed some: only the AMX kernel takes such a form, and
+  // requantizes those channels again in integer arithmetic.
+  std::vector<int> unproven;
 };
 
 // Runs fn(task) for every task in [0, tasks), possibly in parallel (the
@@ -76,14 +80,16 @@ struct FloatRequantization {
 using ParallelFor = std::function<void(int tasks, const std::function<void(int task)>& fn)>;
 
 // The float form for `channels` channels with quantization q and
-// accumulator ranges ranges[0 .. channels), or nothing where some channel
-// has no proven-exact one (its accumulator could wrap in TFLite's left
-// shift, its right shift exceeds kMaxOneStepRightShift, or no float pair
-// reproduces all its steps). The channels' proofs run as tasks of
-// `parallel`.
+// accumulator ranges ranges[0 .. channels), or nothing where more than
+// `max_unproven` channels have no proven-exact one (its accumulator could
+// wrap in TFLite's left shift, its right shift exceeds
+// kMaxOneStepRightShift, or no float pair reproduces all its steps); those
+// up to max_unproven are listed in `unproven`. The channels' proofs run as
+// tasks of `parallel`.
 std::optional<FloatRequantization> ProveFloatRequantization(const reference::ConvQuant& q,
                                                             const AccumulatorRange* ranges,
                                                             int channels, int padded,
-                                                            const ParallelFor& parallel = {});
+                                                            const ParallelFor& parallel = {},
+                                                            int max_unproven = 0);
 
 }  // namespace edgetl::optimized

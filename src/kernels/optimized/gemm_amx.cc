@@ -4,10 +4,13 @@
 
 #include "kernels/optimized/cpu.h"
 #include "kernels/optimized/requantize_avx512.h"
+#include "kernels/reference/fixed_point.h"
 
 namespace edgetl::optimized {
 
-bool AmxApplies(const VnniConv& w) { return HasAmxInt8() && w.requant.as_float.has_value(); }
+bool AmxApplies(const VnniConv& w) {
+  return HasAmxInt8() && (w.requant.as_float || w.requant.partly_float);
+}
 
 std::vector<int32_t> SignedRowsConstants(const VnniConv& w) {
   std::vector<int32_t> k = w.col_const;
@@ -30,6 +33,12 @@ std::vector<int32_t> SignedRowsConstants(const VnniConv& w) {
   __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,amx-tile,amx-int8")))
 
 namespace {
+
+// The float form the epilogues take: complete, or with a few channels to
+// requantize again (FloatRequantization::unproven).
+const FloatRequantization& AmxFloatForm(const VnniConv& w) {
+  return w.requant.as_float ? *w.requant.as_float : *w.requant.partly_float;
+}
 
 // Tile registers: 0-3 accumulators (rows x 16 int32, as 2 x 2 blocks of
 // 16 rows and 16 channels), 4-5 activations (rows x chunk bytes), 6-7
@@ -140,7 +149,7 @@ EDGETL_AMX_TARGET void Epilogue(const VnniConv& w, const int32_t* col_const, int
     const int lane = x.channel - c0;
     for (int r = 0; r < rows; ++r) acc[r * kAccStride + lane] += a[r * lda + x.k] * x.value;
   }
-  const FloatRequantization& f = *w.requant.as_float;
+  const FloatRequantization& f = AmxFloatForm(w);
   __m512 scale[NV], offset[NV], below[NV];
   __m512i konst[NV], split[NV];
 #pragma GCC unroll 4
@@ -168,6 +177,21 @@ EDGETL_AMX_TARGET void Epilogue(const VnniConv& w, const int32_t* col_const, int
     _mm512_mask_storeu_epi8(
         out + r * ldc + c0, store,
         Narrow<T>(narrowing, v[0], v[std::min(1, NV - 1)], v[std::min(2, NV - 1)], v[NV - 1]));
+  }
+  // Channels without a proven float form: TFLite's arithmetic, one value
+  // at a time (a channel or two in a layer).
+  for (const int c : f.unproven) {
+    const int lane = c - c0;
+    if (lane < 0 || lane >= 16 * NV) continue;
+    const ChannelRequantization& q = w.requant;
+    const int shift = q.left_shift[c] - q.right_shift[c];
+    for (int r = 0; r < rows; ++r) {
+      const int32_t x = static_cast<int32_t>(static_cast<uint32_t>(acc[r * kAccStride + lane]) +
+                                             static_cast<uint32_t>(col_const[c]));
+      const int32_t v =
+          fixedpoint::MultiplyByQuantizedMultiplier(x, q.multiplier[c], shift) + w.output_offset;
+      out[r * ldc + c] = static_cast<T>(std::clamp(v, w.act_min, w.act_max));
+    }
   }
 }
 
@@ -206,11 +230,11 @@ struct CompactConstants {
 
 bool CompactApplies(const VnniConv& w, size_t ldc, int p_begin, int p_end) {
   return p_begin == 0 && p_end == 1 && ldc == static_cast<size_t>(w.n) &&
-         (w.n == 8 || w.n == 16 || w.n == 24);
+         (w.n == 8 || w.n == 16 || w.n == 24) && AmxFloatForm(w).unproven.empty();
 }
 
 void MakeCompactConstants(const VnniConv& w, const int32_t* col_const, CompactConstants* k) {
-  const FloatRequantization& f = *w.requant.as_float;
+  const FloatRequantization& f = AmxFloatForm(w);
   const size_t n = static_cast<size_t>(w.n);
   for (size_t i = 0; i < kCompactPeriod; i += n) {
     std::copy_n(col_const, n, k->konst + i);
@@ -315,7 +339,7 @@ EDGETL_AMX_TARGET void Gemm(const VnniConv& w, const int32_t* col_const, const u
 template <typename T>
 void GemmAmx(const VnniConv& w, const int32_t* col_const, const uint8_t* a, size_t lda,
              bool signed_rows, int rows, int p_begin, int p_end, T* out, size_t ldc) {
-  if (w.requant.as_float->two_pieces) {
+  if (AmxFloatForm(w).two_pieces) {
     Gemm<T, true>(w, col_const, a, lda, signed_rows, rows, p_begin, p_end, out, ldc);
   } else {
     Gemm<T, false>(w, col_const, a, lda, signed_rows, rows, p_begin, p_end, out, ldc);
