@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <limits>
 
-#include "kernels/reference/conv.h"
+#include "kernels/reference/pooling.h"
 
 namespace edgetl::optimized {
 
@@ -21,9 +21,8 @@ void PoolChannelsInner(const reference::ConvGeometry& g, int32_t act_min, int32_
   for (int b = 0; b < g.batches; ++b) {
     for (int oy = 0; oy < g.out_h; ++oy) {
       for (int ox = 0; ox < g.out_w; ++ox) {
-        const int y0 = oy * g.stride_h - g.pad_h, x0 = ox * g.stride_w - g.pad_w;
-        const int fy_begin = std::max(0, -y0), fy_end = std::min(g.filter_h, g.in_h - y0);
-        const int fx_begin = std::max(0, -x0), fx_end = std::min(g.filter_w, g.in_w - x0);
+        const reference::PoolWindow window = reference::PoolWindowAt(g, oy, ox);
+        const auto [y0, x0, fy_begin, fy_end, fx_begin, fx_end] = window;
         std::fill(acc, acc + channels, kMax ? int32_t{std::numeric_limits<T>::lowest()} : 0);
         for (int fy = fy_begin; fy < fy_end; ++fy) {
           for (int fx = fx_begin; fx < fx_end; ++fx) {
@@ -34,7 +33,7 @@ void PoolChannelsInner(const reference::ConvGeometry& g, int32_t act_min, int32_
             }
           }
         }
-        const int count = std::max(0, fy_end - fy_begin) * std::max(0, fx_end - fx_begin);
+        const int count = window.count();
         T* out = output + ((static_cast<size_t>(b) * g.out_h + oy) * g.out_w + ox) * channels;
         for (int c = 0; c < channels; ++c) {
           int32_t v = acc[c];

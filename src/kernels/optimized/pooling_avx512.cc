@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "kernels/optimized/requantize_avx512.h"
+#include "kernels/reference/pooling.h"
 
 namespace edgetl::optimized {
 
@@ -36,10 +37,9 @@ EDGETL_VNNI_TARGET void Pool(const reference::ConvGeometry& g, int32_t act_min, 
   for (int b = 0; b < g.batches; ++b) {
     for (int oy = 0; oy < g.out_h; ++oy) {
       for (int ox = 0; ox < g.out_w; ++ox) {
-        const int y0 = oy * g.stride_h - g.pad_h, x0 = ox * g.stride_w - g.pad_w;
-        const int fy_begin = std::max(0, -y0), fy_end = std::min(g.filter_h, g.in_h - y0);
-        const int fx_begin = std::max(0, -x0), fx_end = std::min(g.filter_w, g.in_w - x0);
-        const int count = std::max(0, fy_end - fy_begin) * std::max(0, fx_end - fx_begin);
+        const reference::PoolWindow window = reference::PoolWindowAt(g, oy, ox);
+        const auto [y0, x0, fy_begin, fy_end, fx_begin, fx_end] = window;
+        const int count = window.count();
         const __m512 count_f = _mm512_set1_ps(static_cast<float>(count));
         const __m512i half = _mm512_set1_epi32(count / 2);
         T* out = output + ((static_cast<size_t>(b) * g.out_h + oy) * g.out_w + ox) * channels;

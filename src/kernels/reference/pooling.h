@@ -14,16 +14,32 @@ namespace edgetl::reference {
 
 // Window geometry reuses ConvGeometry (in_c == out_c, filter_h/w = window).
 // Windows are clipped to the input: padding is never averaged in.
+
+// The window of output pixel (oy, ox), clipped to the input: it starts at
+// input (y0, x0) and covers rows y0 + [fy_begin, fy_end), columns x0 +
+// [fx_begin, fx_end).
+struct PoolWindow {
+  int y0, x0, fy_begin, fy_end, fx_begin, fx_end;
+  int count() const { return std::max(0, fy_end - fy_begin) * std::max(0, fx_end - fx_begin); }
+};
+inline PoolWindow PoolWindowAt(const ConvGeometry& g, int oy, int ox) {
+  PoolWindow w;
+  w.y0 = oy * g.stride_h - g.pad_h;
+  w.x0 = ox * g.stride_w - g.pad_w;
+  w.fy_begin = std::max(0, -w.y0);
+  w.fy_end = std::min(g.filter_h, g.in_h - w.y0);
+  w.fx_begin = std::max(0, -w.x0);
+  w.fx_end = std::min(g.filter_w, g.in_w - w.x0);
+  return w;
+}
+
 template <typename T, bool kMax>
 void PoolQuantized(const ConvGeometry& g, int32_t act_min, int32_t act_max, const T* input,
                    T* output) {
   for (int b = 0; b < g.batches; ++b) {
     for (int oy = 0; oy < g.out_h; ++oy) {
       for (int ox = 0; ox < g.out_w; ++ox) {
-        const int y0 = oy * g.stride_h - g.pad_h;
-        const int x0 = ox * g.stride_w - g.pad_w;
-        const int fy_begin = std::max(0, -y0), fy_end = std::min(g.filter_h, g.in_h - y0);
-        const int fx_begin = std::max(0, -x0), fx_end = std::min(g.filter_w, g.in_w - x0);
+        const auto [y0, x0, fy_begin, fy_end, fx_begin, fx_end] = PoolWindowAt(g, oy, ox);
         for (int c = 0; c < g.out_c; ++c) {
           int32_t acc = kMax ? std::numeric_limits<T>::lowest() : 0;
           int count = 0;
@@ -52,10 +68,7 @@ void PoolFloat(const ConvGeometry& g, float act_min, float act_max, const float*
   for (int b = 0; b < g.batches; ++b) {
     for (int oy = 0; oy < g.out_h; ++oy) {
       for (int ox = 0; ox < g.out_w; ++ox) {
-        const int y0 = oy * g.stride_h - g.pad_h;
-        const int x0 = ox * g.stride_w - g.pad_w;
-        const int fy_begin = std::max(0, -y0), fy_end = std::min(g.filter_h, g.in_h - y0);
-        const int fx_begin = std::max(0, -x0), fx_end = std::min(g.filter_w, g.in_w - x0);
+        const auto [y0, x0, fy_begin, fy_end, fx_begin, fx_end] = PoolWindowAt(g, oy, ox);
         for (int c = 0; c < g.out_c; ++c) {
           float acc = kMax ? std::numeric_limits<float>::lowest() : 0.f;
           int count = 0;
