@@ -50,14 +50,17 @@ struct alignas(64) TileConfig {
   uint8_t rows[16] = {};
 };
 
-TileConfig MakeTileConfig(int rows, int chunk) {
+// `upper` rows in the first row of tiles (accumulators 0, 1, activations
+// 4), `lower` in the second (2, 3, 5; 0: as upper, unused).
+TileConfig MakeTileConfig(int upper, int lower, int chunk) {
   TileConfig c;
+  const uint8_t second = static_cast<uint8_t>(lower > 0 ? lower : upper);
   for (int t = 0; t < 4; ++t) {
-    c.rows[t] = static_cast<uint8_t>(rows);
+    c.rows[t] = t < 2 ? static_cast<uint8_t>(upper) : second;
     c.colsb[t] = 64;
   }
   for (int t = 4; t < 6; ++t) {
-    c.rows[t] = static_cast<uint8_t>(rows);
+    c.rows[t] = t == 4 ? static_cast<uint8_t>(upper) : second;
     c.colsb[t] = static_cast<uint16_t>(chunk);
   }
   for (int t = 6; t < 8; ++t) {
@@ -313,23 +316,24 @@ EDGETL_AMX_TARGET void Gemm(const VnniConv& w, const int32_t* col_const, const u
   const bool compact = CompactApplies(w, ldc, p_begin, p_end);
   if (compact) MakeCompactConstants(w, col_const, &compact_constants);
   const CompactConstants* k = compact ? &compact_constants : nullptr;
-  TileConfig config = MakeTileConfig(16, chunk);
+  TileConfig config = MakeTileConfig(16, 16, chunk);
   LoadTileConfig(config);
   // The tile loads are asm statements without a memory operand: make the
   // caller's writes to the rows visible to them.
   asm volatile("" ::: "memory");
   int r = 0;
-  for (; rows - r >= 16;) {
-    const int mt = rows - r >= 32 ? 2 : 1;
-    RowBlock<T, kTwoPieces>(w, col_const, k, a + r * lda, lda, signed_rows, 16 * mt, mt, chunk,
-                            p_begin, p_end, out + r * ldc, ldc, acc);
-    r += 16 * mt;
+  for (; rows - r >= 32; r += 32) {
+    RowBlock<T, kTwoPieces>(w, col_const, k, a + r * lda, lda, signed_rows, 32, 2, chunk, p_begin,
+                            p_end, out + r * ldc, ldc, acc);
   }
-  if (r < rows) {  // the last rows: tiles of that height
-    config = MakeTileConfig(rows - r, chunk);
+  if (r < rows) {
+    // The last 1-31 rows in one pass, the second row of tiles shorter (49
+    // rows, a 7x7 layer: 32 + 17 in two passes over the weights, not three).
+    const int upper = std::min(16, rows - r), lower = rows - r - upper;
+    config = MakeTileConfig(upper, lower, chunk);
     LoadTileConfig(config);
-    RowBlock<T, kTwoPieces>(w, col_const, k, a + r * lda, lda, signed_rows, rows - r, 1, chunk,
-                            p_begin, p_end, out + r * ldc, ldc, acc);
+    RowBlock<T, kTwoPieces>(w, col_const, k, a + r * lda, lda, signed_rows, rows - r,
+                            lower > 0 ? 2 : 1, chunk, p_begin, p_end, out + r * ldc, ldc, acc);
   }
   _tile_release();
 }
