@@ -1,6 +1,7 @@
 #include "kernels/optimized/float_requantization.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 
@@ -295,12 +296,19 @@ std::optional<FloatRequantization> ProveFloatRequantization(const reference::Con
   constexpr int kChannelsPerTask = 16;
   const int tasks = (channels + kChannelsPerTask - 1) / kChannelsPerTask;
   std::vector<char> proven(channels, 0);
+  // Failures so far: once past max_unproven, the layer has no form and the
+  // remaining proofs are skipped (a failing proof costs the most).
+  std::atomic<int> failures{0};
   const std::function<void(int)> prove = [&](int task) {
     ChannelProof proof(q);
     const int end = std::min(channels, (task + 1) * kChannelsPerTask);
     for (int c = task * kChannelsPerTask; c < end; ++c) {
+      if (failures.load(std::memory_order_relaxed) > max_unproven) return;
       const std::optional<ChannelForm> form = proof.Solve(c, ranges[c]);
-      if (!form) continue;
+      if (!form) {
+        failures.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
       r.scale[c] = form->scale;
       r.offset[c] = form->offset;
       r.offset_below[c] = form->offset_below;
