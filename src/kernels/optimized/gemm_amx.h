@@ -14,7 +14,11 @@
 //
 // The accumulators go through memory once (a tile store), get the
 // channels' constant term, the remainder of weights beyond int8, the float
-// requantization and the clamp, and are stored as bytes. Internal header.
+// requantization and the clamp, and are stored as bytes, a whole panel row
+// (or 64 consecutive outputs of a layer of 8-24 channels) per narrowing.
+// Channels the float form does not cover (ChannelRequantization::
+// partly_float) are requantized again in TFLite's integer arithmetic.
+// Internal header.
 #pragma once
 
 #include <cstddef>
@@ -26,7 +30,7 @@
 namespace edgetl::optimized {
 
 // Whether GemmAmx can run layer w: the CPU and the OS allow AMX and the
-// layer has the float requantization.
+// layer has the float requantization (as_float or partly_float).
 bool AmxApplies(const VnniConv& w);
 
 // The channels' constant terms (n16 entries) for raw int8 rows.
