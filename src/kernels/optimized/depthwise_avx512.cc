@@ -186,11 +186,7 @@ EDGETL_VNNI_TARGET void Block16(const reference::ConvGeometry& g, const referenc
 // 64 bytes as u (see DepthwiseAvx512); masked-off bytes read the zero point.
 template <typename T>
 EDGETL_VNNI_INLINE __m512i LoadU64(const T* p, __mmask64 m, __m512i zero_point) {
-  const __m512i x = _mm512_mask_loadu_epi8(zero_point, m, p);
-  if constexpr (std::is_same_v<T, int8_t>) {
-    return _mm512_xor_si512(x, _mm512_set1_epi8(static_cast<char>(0x80)));
-  }
-  return x;
+  return FlipInt8<T>(_mm512_mask_loadu_epi8(zero_point, m, p));
 }
 
 // Four rows' 64 bytes of one window column as the four quarters of a
@@ -205,11 +201,17 @@ EDGETL_VNNI_INLINE void Interleave(__m512i r0, __m512i r1, __m512i r2, __m512i r
   col[3] = _mm512_unpackhi_epi16(b, d);
 }
 
-// Row t of `rows` at byte offset `at` (may be negative: masked off).
-// Integer arithmetic: the address may lie before the row where the mask is 0.
+// `at` bytes from p (may be negative: masked off). Integer arithmetic: the
+// address may lie outside the row where the mask is 0.
+template <typename T>
+inline const T* BytesFrom(const T* p, ptrdiff_t at) {
+  return reinterpret_cast<const T*>(reinterpret_cast<uintptr_t>(p) + at);
+}
+
+// Row t of `rows` at byte offset `at` (see BytesFrom).
 template <typename T>
 inline const T* RowAt(const T* const rows[4], int t, ptrdiff_t at) {
-  return reinterpret_cast<const T*>(reinterpret_cast<uintptr_t>(rows[t]) + at);
+  return BytesFrom(rows[t], at);
 }
 
 // The 64 bytes at byte offset `at` (may be negative: masked off) of the
@@ -287,8 +289,8 @@ EDGETL_VNNI_INLINE __m512i ColumnPixel(const DepthwiseAvx512::ColumnBlock& r, co
   // The narrowing as in the GEMM epilogues (Narrowing), without their
   // dword permute.
   if (kRequant == ColumnRequant::kFloat && n.full_range) {
-    return FullRangeBytes<T>(_mm512_packus_epi16(_mm512_packs_epi32(out[0], out[1]),
-                                                 _mm512_packs_epi32(out[2], out[3])));
+    return FlipInt8<T>(_mm512_packus_epi16(_mm512_packs_epi32(out[0], out[1]),
+                                           _mm512_packs_epi32(out[2], out[3])));
   }
   const __m512i r01 = _mm512_adds_epi16(_mm512_packs_epi32(out[0], out[1]), n.offset16);
   const __m512i r23 = _mm512_adds_epi16(_mm512_packs_epi32(out[2], out[3]), n.offset16);
@@ -465,10 +467,8 @@ EDGETL_VNNI_INLINE __m512i GatherTail(const T* row, int x, int in_w, size_t pixe
   const T* at[kPixels];
   bool inside[kPixels];
   for (int j = 0; j < kPixels; ++j) {
-    // Integer arithmetic: the pixel may lie outside the row (masked off).
-    at[j] = reinterpret_cast<const T*>(reinterpret_cast<uintptr_t>(row) +
-                                       static_cast<ptrdiff_t>(x + j * kStep) *
-                                           static_cast<ptrdiff_t>(pixel_bytes));
+    at[j] =
+        BytesFrom(row, static_cast<ptrdiff_t>(x + j * kStep) * static_cast<ptrdiff_t>(pixel_bytes));
     inside[j] = static_cast<unsigned>(x + j * kStep) < static_cast<unsigned>(in_w);
   }
   __m512i v;
@@ -487,10 +487,7 @@ EDGETL_VNNI_INLINE __m512i GatherTail(const T* row, int x, int in_w, size_t pixe
     v = _mm512_inserti32x4(v, chunk[2], 2);
     v = _mm512_inserti32x4(v, chunk[3], 3);
   }
-  if constexpr (std::is_same_v<T, int8_t>) {
-    return _mm512_xor_si512(v, _mm512_set1_epi8(static_cast<char>(0x80)));
-  }
-  return v;
+  return FlipInt8<T>(v);
 }
 
 // Stores the first `pixels` of the kPixels chunks of v, chunk j at out + j

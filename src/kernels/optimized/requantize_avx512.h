@@ -201,14 +201,16 @@ EDGETL_VNNI_TARGET inline Narrowing MakeNarrowing(bool as_float, int32_t output_
           as_float && act_min - output_offset == 0 && act_max - output_offset == 255};
 }
 
-// Full-range results packed to unsigned bytes, as outputs of type T: as
-// they are (uint8, offset 0) or with the sign bit flipped (int8, -128).
+// 64 bytes of type T as unsigned bytes, or back: int8 with the sign bit
+// flipped (x + 128 on [-128, 127], its own inverse), uint8 as they are.
+// Activations enter the kernels this way, and full-range results (packed
+// unsigned) leave it as outputs of type T.
 template <typename T>
-EDGETL_VNNI_TARGET inline __m512i FullRangeBytes(__m512i unsigned_bytes) {
+EDGETL_VNNI_TARGET inline __m512i FlipInt8(__m512i bytes) {
   if constexpr (std::is_same_v<T, int8_t>) {
-    return _mm512_xor_si512(unsigned_bytes, _mm512_set1_epi8(static_cast<char>(0x80)));
+    return _mm512_xor_si512(bytes, _mm512_set1_epi8(static_cast<char>(0x80)));
   }
-  return unsigned_bytes;
+  return bytes;
 }
 
 // 64 output bytes from four vectors of results (channels 0-15 in a, 16-31
@@ -217,7 +219,7 @@ template <typename T>
 EDGETL_VNNI_TARGET inline __m512i Narrow(const Narrowing& n, __m512i a, __m512i b, __m512i c,
                                          __m512i d) {
   const __m512i p01 = _mm512_packs_epi32(a, b), p23 = _mm512_packs_epi32(c, d);
-  if (n.full_range) return FullRangeBytes<T>(InChannelOrder(_mm512_packus_epi16(p01, p23)));
+  if (n.full_range) return FlipInt8<T>(InChannelOrder(_mm512_packus_epi16(p01, p23)));
   return NarrowToBytes<T>(_mm512_adds_epi16(p01, n.offset16), _mm512_adds_epi16(p23, n.offset16),
                           n.lo8, n.hi8);
 }
