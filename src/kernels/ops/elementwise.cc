@@ -79,8 +79,13 @@ class Elementwise final : public OpKernel {
     pool_ = ctx.pool;
     if (UseAvx512Vnni(ctx) && a_->shape() == b_->shape()) {
       constexpr bool kSub = kKind == Kind::kSub;
-      add_table_ = a_->type() == TensorType::kUInt8 ? optimized::TabulateAddAvx512<uint8_t, kSub>(p)
-                                                    : optimized::TabulateAddAvx512<int8_t, kSub>(p);
+      const bool u8 = a_->type() == TensorType::kUInt8;
+      add_table_ = u8 ? optimized::TabulateAddAvx512<uint8_t, kSub>(p)
+                      : optimized::TabulateAddAvx512<int8_t, kSub>(p);
+      // The float form where it holds: 3-4x faster than gathering from
+      // the table, which it still reads for values near a rounding step.
+      add_float_ = u8 ? optimized::ProveAddFloatForm<uint8_t, kSub>(p, add_table_)
+                      : optimized::ProveAddFloatForm<int8_t, kSub>(p, add_table_);
     }
     return Status::Ok();
   }
@@ -125,8 +130,12 @@ class Elementwise final : public OpKernel {
       const size_t chunk = ((n + tasks - 1) / tasks + 63) & ~size_t{63};
       pool_->Run(tasks, [&](int task, int) {
         const size_t begin = std::min(n, task * chunk), count = std::min(chunk, n - begin);
-        optimized::AddByTableAvx512(add_table_, a_->ptr<T>() + begin, b_->ptr<T>() + begin,
-                                    out_->ptr<T>() + begin, count);
+        const T *x = a_->ptr<T>() + begin, *y = b_->ptr<T>() + begin;
+        if (add_float_) {
+          optimized::AddByFloatAvx512(*add_float_, add_table_, x, y, out_->ptr<T>() + begin, count);
+        } else {
+          optimized::AddByTableAvx512(add_table_, x, y, out_->ptr<T>() + begin, count);
+        }
       });
     } else {
       const auto& p = add_;
@@ -140,6 +149,7 @@ class Elementwise final : public OpKernel {
   reference::BroadcastMap map_;
   reference::AddQuant add_;
   std::vector<uint8_t> add_table_;  // same shapes on AVX-512: optimized::TabulateAddAvx512
+  std::optional<optimized::AddFloatForm> add_float_;
   reference::MulQuant mul_;
   float fmin_ = 0, fmax_ = 0;
   ThreadPool* pool_ = nullptr;

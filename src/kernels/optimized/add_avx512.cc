@@ -1,10 +1,72 @@
 #include "kernels/optimized/add_avx512.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "kernels/optimized/requantize_avx512.h"
 
 namespace edgetl::optimized {
+
+namespace {
+
+// The table's index of an input byte: uint8 as it is, int8 with the sign
+// bit flipped.
+template <typename T>
+int TableIndex(T v) {
+  return std::is_same_v<T, int8_t> ? static_cast<uint8_t>(v) ^ 0x80 : static_cast<uint8_t>(v);
+}
+
+// The float form's t for one pair, in the kernel's operations and order.
+float AddFloatT(const AddFloatForm& f, float x, float y) {
+  return std::fma(x, f.a, std::fma(y, f.b, f.c));
+}
+
+}  // namespace
+
+template <typename T, bool kSub>
+std::optional<AddFloatForm> ProveAddFloatForm(const reference::AddQuant& q,
+                                              const std::vector<uint8_t>& table) {
+  if (table.size() < 256 * 256) return std::nullopt;
+  // The rescalings' real multipliers (TFLite's m * 2^(shift - 31)): the
+  // inputs' scale over the output's.
+  const auto real = [](int32_t m, int shift) {
+    return std::ldexp(static_cast<double>(m), shift - 31);
+  };
+  const double to_out = real(q.output_multiplier, q.output_shift) * std::ldexp(1.0, q.left_shift);
+  const double a = real(q.input1_multiplier, q.input1_shift) * to_out;
+  const double b = (kSub ? -1 : 1) * real(q.input2_multiplier, q.input2_shift) * to_out;
+  AddFloatForm f;
+  f.a = static_cast<float>(a);
+  f.b = static_cast<float>(b);
+  f.bias = std::is_same_v<T, int8_t> ? 128 : 0;
+  f.act_min = q.act_min;
+  f.act_max = q.act_max;
+  // Offsets, the output's zero point and the bias; + 0.5: floor rounds.
+  f.c = static_cast<float>(q.input1_offset * a + q.input2_offset * b + q.output_offset + 0.5 +
+                           f.bias);
+  bool disagrees = false;
+  float worst = 0;  // the largest distance from an integer of a t that disagrees
+  for (int i = 0; i < 256; ++i) {
+    for (int j = 0; j < 256; ++j) {
+      const T x = static_cast<T>(std::is_same_v<T, int8_t> ? i ^ 0x80 : i);
+      const T y = static_cast<T>(std::is_same_v<T, int8_t> ? j ^ 0x80 : j);
+      const float t = AddFloatT(f, x, y);
+      const int32_t v =
+          std::clamp(static_cast<int32_t>(std::floor(t)) - f.bias, q.act_min, q.act_max);
+      if (static_cast<T>(v) == static_cast<T>(table[static_cast<size_t>(i) * 256 + j])) continue;
+      disagrees = true;
+      worst = std::max(worst, std::fabs(t - std::nearbyint(t)));
+    }
+  }
+  // Disagreements far from an integer would send a good part of the values
+  // to the table, and mean the form is off. (They lie on exact ties in
+  // MobileNet V2's adds, which TFLite rounds away from zero, so both ways.)
+  if (worst >= 1.f / 256) return std::nullopt;
+  // A power of two above the worst (t - nearbyint(t) is exact in float).
+  if (disagrees)
+    f.near = worst == 0 ? std::ldexp(1.f, -24) : std::ldexp(1.f, std::ilogb(worst) + 1);
+  return f;
+}
 
 #if EDGETL_HAVE_VNNI_CODE
 namespace {
@@ -84,6 +146,69 @@ EDGETL_VNNI_TARGET void AddByTable(const uint8_t* table, const T* x, const T* y,
   }
 }
 
+// 16 input bytes as floats.
+template <typename T>
+EDGETL_VNNI_TARGET inline __m512 LoadFloats16(const T* p) {
+  const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  return _mm512_cvtepi32_ps(std::is_same_v<T, uint8_t> ? _mm512_cvtepu8_epi32(bytes)
+                                                       : _mm512_cvtepi8_epi32(bytes));
+}
+
+// 64 outputs by the float form (AddFloatForm); *near gets the lanes whose t
+// lies near an integer, for the table (kNear: the form has such lanes;
+// most layers have none, and skip the check).
+template <typename T, bool kNear>
+EDGETL_VNNI_TARGET inline __m512i AddFloat64(const AddFloatForm& f, const Narrowing& narrowing,
+                                             const T* x, const T* y, uint64_t* near) {
+  constexpr int kDown = _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC;
+  const __m512 a = _mm512_set1_ps(f.a), b = _mm512_set1_ps(f.b), c = _mm512_set1_ps(f.c);
+  const __m512 limit = _mm512_set1_ps(f.near);
+  __m512i v[4];
+  uint64_t lanes = 0;
+#pragma GCC unroll 4
+  for (int j = 0; j < 4; ++j) {
+    const __m512 t = _mm512_fmadd_ps(LoadFloats16(x + 16 * j), a,
+                                     _mm512_fmadd_ps(LoadFloats16(y + 16 * j), b, c));
+    v[j] = _mm512_cvt_roundps_epi32(t, kDown);
+    if constexpr (!kNear) continue;
+    const __m512 from_integer =
+        _mm512_sub_ps(t, _mm512_roundscale_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    lanes |= uint64_t{_mm512_cmp_ps_mask(_mm512_abs_ps(from_integer), limit, _CMP_LT_OQ)}
+             << (16 * j);
+  }
+  *near = lanes;
+  return Narrow<T>(narrowing, v[0], v[1], v[2], v[3]);
+}
+
+// The table's outputs for the lanes of `lanes`.
+template <typename T>
+inline void FromTable(const uint8_t* table, const T* x, const T* y, T* out, uint64_t lanes) {
+  for (; lanes != 0; lanes &= lanes - 1) {
+    const int i = __builtin_ctzll(lanes);
+    out[i] = static_cast<T>(table[TableIndex(x[i]) * 256 + TableIndex(y[i])]);
+  }
+}
+
+template <typename T, bool kNear>
+EDGETL_VNNI_TARGET void AddByFloat(const AddFloatForm& f, const uint8_t* table, const T* x,
+                                   const T* y, T* out, size_t n) {
+  const Narrowing narrowing = MakeNarrowing(true, -f.bias, f.act_min, f.act_max);
+  size_t i = 0;
+  uint64_t near = 0;
+  for (; i + 64 <= n; i += 64) {
+    _mm512_storeu_si512(out + i, AddFloat64<T, kNear>(f, narrowing, x + i, y + i, &near));
+    if (kNear) FromTable(table, x + i, y + i, out + i, near);
+  }
+  if (i == n) return;
+  // The last 1-63 values through 64-byte copies.
+  alignas(64) T xs[64] = {}, ys[64] = {};
+  std::copy(x + i, x + n, xs);
+  std::copy(y + i, y + n, ys);
+  const __mmask64 tail = FirstLanes64(static_cast<int64_t>(n - i));
+  _mm512_mask_storeu_epi8(out + i, tail, AddFloat64<T, kNear>(f, narrowing, xs, ys, &near));
+  if (kNear) FromTable(table, xs, ys, out + i, near & tail);
+}
+
 }  // namespace
 
 template <typename T, bool kSub>
@@ -107,6 +232,16 @@ template <typename T>
 void AddByTableAvx512(const std::vector<uint8_t>& table, const T* x, const T* y, T* out, size_t n) {
   AddByTable(table.data(), x, y, out, n);
 }
+
+template <typename T>
+void AddByFloatAvx512(const AddFloatForm& f, const std::vector<uint8_t>& table, const T* x,
+                      const T* y, T* out, size_t n) {
+  if (f.near > 0) {
+    AddByFloat<T, true>(f, table.data(), x, y, out, n);
+  } else {
+    AddByFloat<T, false>(f, table.data(), x, y, out, n);
+  }
+}
 #else
 // Never called: HasAvx512Vnni() is false where this code is not built.
 template <typename T, bool kSub>
@@ -115,6 +250,9 @@ std::vector<uint8_t> TabulateAddAvx512(const reference::AddQuant&) {
 }
 template <typename T>
 void AddByTableAvx512(const std::vector<uint8_t>&, const T*, const T*, T*, size_t) {}
+template <typename T>
+void AddByFloatAvx512(const AddFloatForm&, const std::vector<uint8_t>&, const T*, const T*, T*,
+                      size_t) {}
 #endif
 
 template std::vector<uint8_t> TabulateAddAvx512<uint8_t, false>(const reference::AddQuant&);
@@ -125,5 +263,17 @@ template void AddByTableAvx512<uint8_t>(const std::vector<uint8_t>&, const uint8
                                         uint8_t*, size_t);
 template void AddByTableAvx512<int8_t>(const std::vector<uint8_t>&, const int8_t*, const int8_t*,
                                        int8_t*, size_t);
+template std::optional<AddFloatForm> ProveAddFloatForm<uint8_t, false>(const reference::AddQuant&,
+                                                                       const std::vector<uint8_t>&);
+template std::optional<AddFloatForm> ProveAddFloatForm<uint8_t, true>(const reference::AddQuant&,
+                                                                      const std::vector<uint8_t>&);
+template std::optional<AddFloatForm> ProveAddFloatForm<int8_t, false>(const reference::AddQuant&,
+                                                                      const std::vector<uint8_t>&);
+template std::optional<AddFloatForm> ProveAddFloatForm<int8_t, true>(const reference::AddQuant&,
+                                                                     const std::vector<uint8_t>&);
+template void AddByFloatAvx512<uint8_t>(const AddFloatForm&, const std::vector<uint8_t>&,
+                                        const uint8_t*, const uint8_t*, uint8_t*, size_t);
+template void AddByFloatAvx512<int8_t>(const AddFloatForm&, const std::vector<uint8_t>&,
+                                       const int8_t*, const int8_t*, int8_t*, size_t);
 
 }  // namespace edgetl::optimized

@@ -1,0 +1,117 @@
+// Same-shape ADD/SUB in float (optimized::AddFloatForm) against TensorFlow
+// Lite's integer arithmetic (reference::AddOne) on every one of the 65536
+// input pairs, then a tail shorter than a vector: quantizations whose float
+// form has no lanes near a rounding step, some with exact ties (the lanes
+// read from the table), ReLU ranges, int8 and uint8, ADD and SUB; and the
+// prover turning down a table the form does not give.
+#include <algorithm>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "kernels/optimized/add_avx512.h"
+#include "kernels/optimized/cpu.h"
+#include "kernels/reference/elementwise.h"
+#include "kernels/reference/fixed_point.h"
+
+namespace edgetl {
+namespace {
+
+struct Scales {
+  float s1;
+  int z1;
+  float s2;
+  int z2;
+  float so;
+  int zo;
+  bool relu;
+};
+
+// As the ADD kernel's Prepare computes them (TFLite's rescalings).
+reference::AddQuant MakeQuant(const Scales& s, bool u8) {
+  reference::AddQuant p;
+  p.input1_offset = -s.z1;
+  p.input2_offset = -s.z2;
+  p.output_offset = s.zo;
+  p.left_shift = 20;
+  p.act_min = s.relu ? s.zo : (u8 ? 0 : -128);
+  p.act_max = u8 ? 255 : 127;
+  const double twice_max = 2 * static_cast<double>(std::max(s.s1, s.s2));
+  fixedpoint::QuantizeMultiplier(s.s1 / twice_max, &p.input1_multiplier, &p.input1_shift);
+  fixedpoint::QuantizeMultiplier(s.s2 / twice_max, &p.input2_multiplier, &p.input2_shift);
+  fixedpoint::QuantizeMultiplier(twice_max / ((1 << p.left_shift) * static_cast<double>(s.so)),
+                                 &p.output_multiplier, &p.output_shift);
+  return p;
+}
+
+// Every pair (x, y) once, then 37 more: a tail past the last whole vector.
+template <typename T>
+void AllPairs(std::vector<T>* x, std::vector<T>* y) {
+  for (int i = 0; i < 256 * 256 + 37; ++i) {
+    x->push_back(static_cast<T>(i / 256 % 256));
+    y->push_back(static_cast<T>(i % 256));
+  }
+}
+
+// Runs one quantization, whose float form must be proven; returns its
+// `near` (-1: not proven).
+template <typename T, bool kSub>
+float ExpectFloatFormExact(const Scales& s) {
+  const reference::AddQuant q = MakeQuant(s, std::is_same_v<T, uint8_t>);
+  const std::vector<uint8_t> table = optimized::TabulateAddAvx512<T, kSub>(q);
+  const auto form = optimized::ProveAddFloatForm<T, kSub>(q, table);
+  EXPECT_TRUE(form) << "scales " << s.s1 << " " << s.s2 << " " << s.so << " sub " << kSub;
+  if (!form) return -1;
+  std::vector<T> x, y;
+  AllPairs(&x, &y);
+  std::vector<T> out(x.size()), expected(x.size());
+  for (size_t i = 0; i < x.size(); ++i) expected[i] = reference::AddOne<T, kSub>(q, x[i], y[i]);
+  optimized::AddByFloatAvx512(*form, table, x.data(), y.data(), out.data(), x.size());
+  size_t wrong = 0;
+  for (size_t i = 0; i < x.size(); ++i) wrong += out[i] != expected[i];
+  EXPECT_EQ(wrong, 0u) << "scales " << s.s1 << " " << s.s2 << " " << s.so << " sub " << kSub;
+  return form->near;
+}
+
+TEST(AddFloatForm, MatchesTfLiteOnEveryPair) {
+  if (!optimized::HasAvx512Vnni()) GTEST_SKIP() << "no AVX-512 VNNI on this CPU";
+  const Scales cases[] = {
+      {0.07f, 120, 0.02f, 7, 0.09f, 131, false}, {0.0235f, 3, 0.031f, -20, 0.04f, -7, false},
+      {0.05f, 10, 0.05f, 10, 0.1f, 5, false},  // equal scales: exact ties
+      {0.1f, 0, 0.1f, 0, 0.1f, 0, true},         {0.013f, -100, 0.4f, 50, 0.37f, 12, true},
+  };
+  int with_near = 0, without_near = 0;
+  for (const Scales& s : cases) {
+    Scales u = s;  // uint8 zero points
+    u.z1 += 128;
+    u.z2 += 128;
+    u.zo += 128;
+    for (const float near :
+         {ExpectFloatFormExact<int8_t, false>(s), ExpectFloatFormExact<int8_t, true>(s),
+          ExpectFloatFormExact<uint8_t, false>(u), ExpectFloatFormExact<uint8_t, true>(u)}) {
+      with_near += near > 0;
+      without_near += near == 0;
+    }
+  }
+  // Both kernels ran: with lanes from the table and without.
+  EXPECT_GT(with_near, 0);
+  EXPECT_GT(without_near, 0);
+}
+
+TEST(AddFloatForm, TurnsDownATableItDoesNotGive) {
+  const Scales s{0.07f, 120, 0.02f, 7, 0.09f, 131, false};
+  const reference::AddQuant q = MakeQuant(s, true);
+  std::vector<uint8_t> table(256 * 256 + 3);
+  for (int i = 0; i < 256 * 256; ++i) {
+    table[i] = reference::AddOne<uint8_t, false>(q, static_cast<uint8_t>(i / 256),
+                                                 static_cast<uint8_t>(i % 256));
+  }
+  ASSERT_TRUE((optimized::ProveAddFloatForm<uint8_t, false>(q, table)));
+  // One output one step off, away from any tie.
+  const int at = 200 * 256 + 100;
+  table[at] = static_cast<uint8_t>(table[at] == 255 ? 254 : table[at] + 1);
+  EXPECT_FALSE((optimized::ProveAddFloatForm<uint8_t, false>(q, table)));
+}
+
+}  // namespace
+}  // namespace edgetl
