@@ -67,17 +67,20 @@ EDGETL_VNNI_TARGET void FloatForm(const int32_t* x, const optimized::FloatRequan
                                             _mm512_set1_epi32(q.act_max)));
 }
 
-// Every accumulator of every channel's range, 16 at a time.
-void ExpectEqualOverRanges(const Layer& l, const optimized::FloatRequantization& f) {
+// Every accumulator of every channel's range, 16 at a time; with `folded`,
+// the form takes x - folded[c] for each x of the range.
+void ExpectEqualOverRanges(const Layer& l, const optimized::FloatRequantization& f,
+                           const int32_t* folded = nullptr) {
   for (size_t c = 0; c < l.ranges.size(); ++c) {
-    const AccumulatorRange r = l.ranges[c];
-    int32_t x[16], out[16];
+    const int32_t k = folded ? folded[c] : 0;
+    const AccumulatorRange r = {l.ranges[c].min - k, l.ranges[c].max - k};
+    int32_t y[16], out[16];
     for (int64_t base = r.min; base <= r.max; base += 16) {
-      for (int i = 0; i < 16; ++i) x[i] = static_cast<int32_t>(std::min(base + i, r.max));
-      FloatForm(x, f, c, l.q, out);
+      for (int i = 0; i < 16; ++i) y[i] = static_cast<int32_t>(std::min(base + i, r.max));
+      FloatForm(y, f, c, l.q, out);
       for (int i = 0; i < 16; ++i) {
-        ASSERT_EQ(out[i], reference::Requantize(x[i], l.q, static_cast<int>(c)))
-            << "channel " << c << " accumulator " << x[i];
+        ASSERT_EQ(out[i], reference::Requantize(y[i] + k, l.q, static_cast<int>(c)))
+            << "channel " << c << " accumulator " << y[i] + k << " folded " << k;
       }
     }
   }
@@ -100,6 +103,33 @@ TEST(FloatRequantization, ProvenLayersMatchTheReferenceOnTheirWholeRange) {
   // outputs round the other way) in two pieces.
   EXPECT_GE(proven, kTrials * 3 / 4);
   EXPECT_GE(two_pieces, kTrials / 4);
+}
+
+// With the channels' constant terms left out of the accumulators (the AMX
+// epilogue's form): constants up to a few output steps' worth and up to
+// the whole range's, both signs.
+TEST(FloatRequantization, FoldedConstantsMatchTheReferenceOnTheirWholeRange) {
+  if (!optimized::HasAvx512Vnni()) GTEST_SKIP() << "no AVX-512 VNNI";
+  std::mt19937 rng(23);
+  int proven = 0, two_pieces = 0;
+  constexpr int kTrials = 40;
+  for (int trial = 0; trial < kTrials; ++trial) {
+    const Layer l = RandomLayer(rng, 4, /*relu=*/trial % 2 == 0);
+    std::vector<int32_t> folded(16, 0);
+    for (int c = 0; c < 4; ++c) {
+      const int64_t reach = l.ranges[c].max;
+      const int64_t span = trial % 4 < 2 ? std::max<int64_t>(reach / 64, 1) : reach;
+      folded[c] = static_cast<int32_t>(static_cast<int64_t>(rng() % (2 * span + 1)) - span);
+    }
+    const auto f =
+        optimized::ProveFloatRequantization(l.q, l.ranges.data(), 4, 16, {}, 0, folded.data());
+    if (!f) continue;
+    ++proven;
+    two_pieces += f->two_pieces;
+    ExpectEqualOverRanges(l, *f, folded.data());
+  }
+  EXPECT_GE(proven, kTrials / 2);
+  EXPECT_GE(two_pieces, kTrials / 8);
 }
 
 // A clamped layer whose first step is at accumulator 1: x = 0 is no

@@ -9,6 +9,7 @@
 // pixels per vector). Each kernel is skipped where the CPU or OS lacks it.
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -34,9 +35,11 @@ enum class Kernel { kAmx, kVnni };
 
 // full_range: a ReLU layer whose clamp is all of [0, 255] before the output
 // offset (0 for uint8, -128 for int8), the epilogues' packs-only narrowing.
+// without_constants counts the AMX layers whose form leaves out the
+// constant terms.
 template <typename T>
 void CheckCase(const Case& t, bool full_range, Kernel kernel, std::mt19937& rng, int* proven,
-               int* two_pieces) {
+               int* two_pieces, int* without_constants) {
   std::vector<T> filter(static_cast<size_t>(t.n) * t.k);
   for (T& v : filter) v = static_cast<T>(rng());
   std::vector<int32_t> bias(t.n), multiplier(t.n);
@@ -55,18 +58,11 @@ void CheckCase(const Case& t, bool full_range, Kernel kernel, std::mt19937& rng,
   q.shift = shift.data();
   q.act_min = t.relu ? q.output_offset : (t.u8 ? 0 : -128);
   q.act_max = t.u8 ? 255 : 127;
-  const optimized::VnniConv w =
-      optimized::PackVnniConv(filter.data(), t.n, t.k, bias.data(), q, {});
-  if (w.requant.as_float) {
-    ++*proven;
-    *two_pieces += w.requant.as_float->two_pieces;
-  }
   const bool amx = kernel == Kernel::kAmx;
-  if (amx && !w.requant.as_float) return;  // AMX serves proven layers only
-  if (amx) {
-    ASSERT_TRUE(optimized::AmxApplies(w));
-  }
-
+  // Packed as the interpreter packs AMX layers: without the layer's own
+  // float form, which MakeAmxForm proves where it needs it.
+  optimized::VnniConv w =
+      optimized::PackVnniConv(filter.data(), t.n, t.k, bias.data(), q, {}, !amx);
   std::vector<T> input(static_cast<size_t>(t.rows) * t.k);
   for (T& v : input) v = static_cast<T>(rng());
   // The rows as the kernel takes them: u8, or raw int8 with the signed
@@ -78,6 +74,26 @@ void CheckCase(const Case& t, bool full_range, Kernel kernel, std::mt19937& rng,
   }
   const std::vector<int32_t> signed_constants = optimized::SignedRowsConstants(w);
   const int32_t* col_const = signed_rows ? signed_constants.data() : w.col_const.data();
+  // AMX's float form leaves the constant terms out of the accumulators,
+  // or else is the layer's own, proven into w; AMX serves proven layers
+  // only.
+  std::optional<optimized::AmxForm> form;
+  if (amx) {
+    form = optimized::MakeAmxForm(&w, q, col_const, {});
+    if (form && !form->without_constants) {
+      ASSERT_TRUE(w.requant.as_float || w.requant.partly_float);
+    }
+  }
+  const optimized::FloatRequantization* proven_form =
+      amx ? (form ? &form->f : nullptr) : (w.requant.as_float ? &*w.requant.as_float : nullptr);
+  if (proven_form && proven_form->unproven.empty()) {
+    ++*proven;
+    *two_pieces += proven_form->two_pieces;
+  }
+  if (amx) {
+    if (!form) return;
+    *without_constants += form->without_constants;
+  }
 
   // Output rows wider than n, and exactly n (the layout of real layers,
   // where VNNI stores 16 or 32 channels of several rows together and AMX
@@ -89,20 +105,20 @@ void CheckCase(const Case& t, bool full_range, Kernel kernel, std::mt19937& rng,
   // epilogue requantizes again in integer arithmetic: the same layer with
   // its first, middle and last channels taken as unproven (their float
   // entries zeroed) must give the same bytes.
-  std::vector<const optimized::VnniConv*> layers = {&w};
-  optimized::VnniConv partly = w;
+  std::vector<const optimized::AmxForm*> forms = {amx ? &*form : nullptr};
+  optimized::AmxForm partly;
   if (amx) {
-    optimized::FloatRequantization& f = *partly.requant.as_float;
+    partly = *form;
+    std::vector<int>& unproven = partly.f.unproven;
     for (const int c : {0, t.n / 2, t.n - 1}) {
-      if (std::find(f.unproven.begin(), f.unproven.end(), c) != f.unproven.end()) continue;
-      f.unproven.push_back(c);
-      f.scale[c] = f.offset[c] = f.offset_below[c] = 0.f;
+      if (std::find(unproven.begin(), unproven.end(), c) != unproven.end()) continue;
+      unproven.push_back(c);
+      partly.f.scale[c] = partly.f.offset[c] = partly.f.offset_below[c] = 0.f;
     }
-    partly.requant.partly_float.swap(partly.requant.as_float);
-    layers.push_back(&partly);
+    forms.push_back(&partly);
   }
   // All panels, then only the last one (a thread's share of a channel split).
-  for (const optimized::VnniConv* layer : layers)
+  for (const optimized::AmxForm* f : forms)
     for (const size_t ldc : ldcs)
       for (const int p_begin : {0, w.panels() - 1}) {
         // Two rows more than the kernel may write: every byte outside its
@@ -110,7 +126,7 @@ void CheckCase(const Case& t, bool full_range, Kernel kernel, std::mt19937& rng,
         constexpr T kUntouched = static_cast<T>(0x5A);
         std::vector<T> out(static_cast<size_t>(t.rows + 2) * ldc, kUntouched);
         if (amx) {
-          optimized::GemmAmx(*layer, col_const, rows.data(), static_cast<size_t>(t.k), signed_rows,
+          optimized::GemmAmx(w, *f, col_const, rows.data(), static_cast<size_t>(t.k), signed_rows,
                              t.rows, p_begin, w.panels(), out.data(), ldc);
         } else {
           optimized::GemmVnni(w, rows.data(), static_cast<size_t>(t.k), t.rows, p_begin, w.panels(),
@@ -134,7 +150,7 @@ void CheckCase(const Case& t, bool full_range, Kernel kernel, std::mt19937& rng,
                 << (amx ? "AMX" : "VNNI") << " u8 " << t.u8 << " rows " << t.rows << " k " << t.k
                 << " n " << t.n << " relu " << t.relu << " full range " << full_range << " at row "
                 << r << " channel " << c << " from panel " << p_begin << " ldc " << ldc
-                << (layer == &partly ? " (partly float)" : "");
+                << (f == &partly ? " (partly float)" : "");
           }
         }
       }
@@ -176,7 +192,7 @@ const Case kCases[] = {
 };
 
 void CheckAll(Kernel kernel) {
-  int proven = 0, two_pieces = 0, seed = 7;
+  int proven = 0, two_pieces = 0, without_constants = 0, seed = 7;
   int full_range_proven[2] = {};  // int8, uint8
   for (const Case& t : kCases) {
     for (const bool full_range : {false, true}) {
@@ -185,9 +201,9 @@ void CheckAll(Kernel kernel) {
       std::mt19937 rng(seed++);
       const int proven_before = proven;
       if (t.u8) {
-        CheckCase<uint8_t>(t, full_range, kernel, rng, &proven, &two_pieces);
+        CheckCase<uint8_t>(t, full_range, kernel, rng, &proven, &two_pieces, &without_constants);
       } else {
-        CheckCase<int8_t>(t, full_range, kernel, rng, &proven, &two_pieces);
+        CheckCase<int8_t>(t, full_range, kernel, rng, &proven, &two_pieces, &without_constants);
       }
       if (::testing::Test::HasFatalFailure()) return;
       if (full_range && proven > proven_before) ++full_range_proven[t.u8];
@@ -199,6 +215,11 @@ void CheckAll(Kernel kernel) {
   EXPECT_GE(two_pieces, 1);
   EXPECT_GE(full_range_proven[0], 1);
   EXPECT_GE(full_range_proven[1], 1);
+  // AMX: forms with and without the constant terms (two epilogues).
+  if (kernel == Kernel::kAmx) {
+    EXPECT_GE(without_constants, 1);
+    EXPECT_LT(without_constants, proven);
+  }
 }
 
 TEST(GemmAmx, MatchesTheReferenceArithmetic) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "kernels/ops/op_util.h"
+#include "kernels/optimized/cpu.h"
 
 namespace edgetl {
 namespace {
@@ -24,13 +25,6 @@ void VnniConvRunner::Prepare(const reference::ConvGeometry& g, const reference::
   // k x k convolutions read their windows from a padded copy of the input
   // (no im2col rows: each input byte is copied once, not up to k*k times).
   windows_ = (g.filter_h > 1 || g.filter_w > 1) && g.dilation_w == 1;
-  if (windows_) {
-    packed_ = u8 ? optimized::PackVnniConvWindows(filter.ptr<uint8_t>(), g, b, q, parallel)
-                 : optimized::PackVnniConvWindows(filter.ptr<int8_t>(), g, b, q, parallel);
-  } else {
-    packed_ = u8 ? optimized::PackVnniConv(filter.ptr<uint8_t>(), g.out_c, k, b, q, parallel)
-                 : optimized::PackVnniConv(filter.ptr<int8_t>(), g.out_c, k, b, q, parallel);
-  }
   // 1x1 convolutions read uint8 rows straight from the input; int8 ones
   // copy them flipped to uint8, which is what the GEMM takes.
   const bool one_by_one =
@@ -44,15 +38,31 @@ void VnniConvRunner::Prepare(const reference::ConvGeometry& g, const reference::
   // and 32->16 (int8), 56x56 24->144 and 28x28 32->192 ran 4-30% faster on
   // it, V1's 112x112 32->64 20%, while V1 0.25's 32x32 16->32 ran at half
   // the speed of the VNNI kernel.
-  const int m = g.batches * g.out_h * g.out_w;
-  const bool int8_rows = one_by_one && !u8 && packed_.excess.empty();
-  const bool amx_depth =
-      packed_.k4 >= 64 || (packed_.k4 >= 16 && m >= 512 && (g.out_c >= 64 || int8_rows));
-  amx_ = !windows_ && m >= 16 && amx_depth && optimized::AmxApplies(packed_);
+  // int8 rows: int8 weights never exceed int8 (the filter offset is 0).
+  const int m = g.batches * g.out_h * g.out_w, k4 = (k + 3) / 4 * 4;
+  const bool int8_rows = one_by_one && !u8;
+  const bool amx_depth = k4 >= 64 || (k4 >= 16 && m >= 512 && (g.out_c >= 64 || int8_rows));
+  const bool amx_layer = !windows_ && m >= 16 && amx_depth && optimized::HasAmxInt8();
+  // AMX layers get their float form from MakeAmxForm (below), not packing.
+  if (windows_) {
+    packed_ = u8 ? optimized::PackVnniConvWindows(filter.ptr<uint8_t>(), g, b, q, parallel)
+                 : optimized::PackVnniConvWindows(filter.ptr<int8_t>(), g, b, q, parallel);
+  } else {
+    packed_ =
+        u8 ? optimized::PackVnniConv(filter.ptr<uint8_t>(), g.out_c, k, b, q, parallel, !amx_layer)
+           : optimized::PackVnniConv(filter.ptr<int8_t>(), g.out_c, k, b, q, parallel, !amx_layer);
+  }
+  if (amx_layer) {
+    amx_signed_constants_ =
+        int8_rows ? optimized::SignedRowsConstants(packed_) : std::vector<int32_t>{};
+    auto form = optimized::MakeAmxForm(
+        &packed_, q, int8_rows ? amx_signed_constants_.data() : packed_.col_const.data(), parallel);
+    amx_ = form.has_value();
+    if (form) amx_form_ = std::move(*form);
+  }
   amx_signed_rows_ = amx_ && int8_rows;
+  if (!amx_signed_rows_) amx_signed_constants_.clear();
   flip_rows_ = one_by_one && !direct_ && !amx_signed_rows_;
-  amx_signed_constants_ =
-      amx_signed_rows_ ? optimized::SignedRowsConstants(packed_) : std::vector<int32_t>{};
   // The pool gives each thread a fixed share of the tasks, so there is one
   // task per thread: an equal band of output pixels, walked in blocks of
   // kBlockRows; with too few pixels for that (under a micro-tile per
@@ -114,10 +124,11 @@ void VnniConvRunner::Run(const T* input, T* output) {
     if (p0 >= p1 || m_begin >= m_end) return;
     const size_t in_c = static_cast<size_t>(g_.in_c);
     if (amx_ && (direct_ || amx_signed_rows_)) {  // the band's rows in place, one call
-      optimized::GemmAmx(
-          packed_, amx_signed_rows_ ? amx_signed_constants_.data() : packed_.col_const.data(),
-          reinterpret_cast<const uint8_t*>(input + m_begin * in_c), in_c, amx_signed_rows_,
-          m_end - m_begin, p0, p1, output + static_cast<size_t>(m_begin) * g_.out_c, g_.out_c);
+      optimized::GemmAmx(packed_, amx_form_,
+                         amx_signed_rows_ ? amx_signed_constants_.data() : packed_.col_const.data(),
+                         reinterpret_cast<const uint8_t*>(input + m_begin * in_c), in_c,
+                         amx_signed_rows_, m_end - m_begin, p0, p1,
+                         output + static_cast<size_t>(m_begin) * g_.out_c, g_.out_c);
       return;
     }
     for (int m0 = m_begin; m0 < m_end; m0 += kBlockRows) {
@@ -144,8 +155,8 @@ void VnniConvRunner::Run(const T* input, T* output) {
       }
       // Rows are k4 bytes apart (in_c for the 1x1 layers).
       if (amx_) {
-        optimized::GemmAmx(packed_, packed_.col_const.data(), a, packed_.k4, false, rows, p0, p1,
-                           out, g_.out_c);
+        optimized::GemmAmx(packed_, amx_form_, packed_.col_const.data(), a, packed_.k4, false, rows,
+                           p0, p1, out, g_.out_c);
       } else {
         optimized::GemmVnni(packed_, a, packed_.k4, rows, p0, p1, out, g_.out_c);
       }

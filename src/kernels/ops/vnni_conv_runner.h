@@ -44,6 +44,7 @@ class VnniConvRunner {
   // beyond int8), so not flipped.
   bool amx_ = false, amx_signed_rows_ = false;
   std::vector<int32_t> amx_signed_constants_;       // amx_signed_rows_: SignedRowsConstants
+  optimized::AmxForm amx_form_;                     // amx_: MakeAmxForm's
   std::vector<std::vector<uint8_t>> rows_scratch_;  // per thread: im2col or flipped rows
   optimized::PaddedInput padded_shape_;             // windows_: the padded input's shape
   std::vector<uint8_t> padded_;                     // windows_: the padded input

@@ -31,12 +31,23 @@ struct ChannelRequantization {
   std::optional<FloatRequantization> partly_float;
 };
 
+// Proves r's float form (as_float, or partly_float) for the layer's
+// channels (see MakeChannelRequantization).
+inline void AddFloatForm(const reference::ConvQuant& q, int channels, int padded,
+                         const AccumulatorRange* ranges, const ParallelFor& parallel,
+                         ChannelRequantization* r) {
+  r->as_float = ProveFloatRequantization(q, ranges, channels, padded, parallel, channels / 32);
+  if (r->as_float && !r->as_float->unproven.empty()) r->partly_float.swap(r->as_float);
+}
+
 // `padded` (a multiple of 16, at least `channels`) entries per vector;
 // `ranges`: the channels' accumulator ranges, for the float form.
-// `parallel` runs the float form's proofs.
+// `parallel` runs the float form's proofs; float_form false leaves them to
+// the caller (AddFloatForm).
 inline ChannelRequantization MakeChannelRequantization(const reference::ConvQuant& q, int channels,
                                                        int padded, const AccumulatorRange* ranges,
-                                                       const ParallelFor& parallel) {
+                                                       const ParallelFor& parallel,
+                                                       bool float_form = true) {
   ChannelRequantization r;
   r.multiplier.assign(padded, 0);
   r.left_shift.assign(padded, 0);
@@ -55,8 +66,7 @@ inline ChannelRequantization MakeChannelRequantization(const reference::ConvQuan
           MakeOneStepConstants(r.multiplier.data() + c, r.right_shift.data() + c, q.output_offset));
     }
   }
-  r.as_float = ProveFloatRequantization(q, ranges, channels, padded, parallel, channels / 32);
-  if (r.as_float && !r.as_float->unproven.empty()) r.partly_float.swap(r.as_float);
+  if (float_form) AddFloatForm(q, channels, padded, ranges, parallel, &r);
   return r;
 }
 

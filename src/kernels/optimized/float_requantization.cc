@@ -93,7 +93,7 @@ class ChannelProof {
 
   // G's form for one channel, or nothing. One object serves all channels
   // of a layer (its tables keep their storage).
-  std::optional<ChannelForm> Solve(int channel, AccumulatorRange range) {
+  std::optional<ChannelForm> Solve(int channel, AccumulatorRange range, int64_t folded) {
     channel_ = channel;
     range_ = range;
     constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
@@ -105,6 +105,15 @@ class ChannelProof {
     const int64_t reach = std::max(-range_.min, range_.max);
     if ((reach << left_shift) > kInt32Max) return std::nullopt;
     if (!FindThresholds()) return std::nullopt;
+    if (folded != 0) {
+      // G takes x - folded: every threshold, the range and the split move
+      // with it (the kernel's int32 accumulator is x - folded exactly where
+      // that range fits in 32 bits).
+      range_ = {range_.min - folded, range_.max - folded};
+      if (range_.min < -kInt32Max - 1 || range_.max > kInt32Max) return std::nullopt;
+      for (int64_t& t : thresholds_) t -= folded;
+      split_ = static_cast<int32_t>(split_ - folded);
+    }
     TabulateConstraints();
     const float s = static_cast<float>(
         std::ldexp(static_cast<double>(q_.multiplier[channel_]), q_.shift[channel_] - 31));
@@ -282,11 +291,9 @@ class ChannelProof {
 
 }  // namespace
 
-std::optional<FloatRequantization> ProveFloatRequantization(const reference::ConvQuant& q,
-                                                            const AccumulatorRange* ranges,
-                                                            int channels, int padded,
-                                                            const ParallelFor& parallel,
-                                                            int max_unproven) {
+std::optional<FloatRequantization> ProveFloatRequantization(
+    const reference::ConvQuant& q, const AccumulatorRange* ranges, int channels, int padded,
+    const ParallelFor& parallel, int max_unproven, const int32_t* folded) {
   FloatRequantization r;
   r.scale.assign(padded, 0.0f);
   r.offset.assign(padded, 0.0f);
@@ -304,7 +311,7 @@ std::optional<FloatRequantization> ProveFloatRequantization(const reference::Con
     const int end = std::min(channels, (task + 1) * kChannelsPerTask);
     for (int c = task * kChannelsPerTask; c < end; ++c) {
       if (failures.load(std::memory_order_relaxed) > max_unproven) return;
-      const std::optional<ChannelForm> form = proof.Solve(c, ranges[c]);
+      const std::optional<ChannelForm> form = proof.Solve(c, ranges[c], folded ? folded[c] : 0);
       if (!form) {
         failures.fetch_add(1, std::memory_order_relaxed);
         continue;

@@ -85,11 +85,13 @@ using ParallelFor = std::function<void(int tasks, const std::function<void(int t
 // wrap in TFLite's left shift, its right shift exceeds
 // kMaxOneStepRightShift, or no float pair reproduces all its steps); those
 // up to max_unproven are listed in `unproven`. The channels' proofs run as
-// tasks of `parallel`.
-std::optional<FloatRequantization> ProveFloatRequantization(const reference::ConvQuant& q,
-                                                            const AccumulatorRange* ranges,
-                                                            int channels, int padded,
-                                                            const ParallelFor& parallel = {},
-                                                            int max_unproven = 0);
+// tasks of `parallel`. With `folded` (per channel), the form takes x -
+// folded[c] in place of x: a kernel that leaves a channel's constant term
+// out of its accumulators (scale and offset then differ only in the
+// offset's rounding; the split moves by the constant). A channel whose x -
+// folded[c] could leave the int32 range has no such form.
+std::optional<FloatRequantization> ProveFloatRequantization(
+    const reference::ConvQuant& q, const AccumulatorRange* ranges, int channels, int padded,
+    const ParallelFor& parallel = {}, int max_unproven = 0, const int32_t* folded = nullptr);
 
 }  // namespace edgetl::optimized

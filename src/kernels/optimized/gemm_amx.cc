@@ -8,10 +8,6 @@
 
 namespace edgetl::optimized {
 
-bool AmxApplies(const VnniConv& w) {
-  return HasAmxInt8() && (w.requant.as_float || w.requant.partly_float);
-}
-
 std::vector<int32_t> SignedRowsConstants(const VnniConv& w) {
   std::vector<int32_t> k = w.col_const;
   for (int c = 0; c < w.n; ++c) {
@@ -28,17 +24,24 @@ std::vector<int32_t> SignedRowsConstants(const VnniConv& w) {
   return k;
 }
 
+std::optional<AmxForm> MakeAmxForm(VnniConv* w, const reference::ConvQuant& q,
+                                   const int32_t* col_const, const ParallelFor& parallel) {
+  if (!HasAmxInt8()) return std::nullopt;
+  std::optional<FloatRequantization> f =
+      ProveFloatRequantization(q, w->ranges.data(), w->n, w->n16, parallel, w->n / 32, col_const);
+  if (f) return AmxForm{std::move(*f), true};
+  ChannelRequantization& r = w->requant;
+  if (!r.as_float && !r.partly_float) AddFloatForm(q, w->n, w->n16, w->ranges.data(), parallel, &r);
+  if (r.as_float) return AmxForm{*r.as_float, false};
+  if (r.partly_float) return AmxForm{*r.partly_float, false};
+  return std::nullopt;
+}
+
 #if EDGETL_HAVE_VNNI_CODE
 #define EDGETL_AMX_TARGET \
   __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,amx-tile,amx-int8")))
 
 namespace {
-
-// The float form the epilogues take: complete, or with a few channels to
-// requantize again (FloatRequantization::unproven).
-const FloatRequantization& AmxFloatForm(const VnniConv& w) {
-  return w.requant.as_float ? *w.requant.as_float : *w.requant.partly_float;
-}
 
 // Tile registers: 0-3 accumulators (rows x 16 int32, as 2 x 2 blocks of
 // 16 rows and 16 channels), 4-5 activations (rows x chunk bytes), 6-7
@@ -140,25 +143,26 @@ BlockFn SelectBlock(int mt, int nt) {
   return nt == 2 ? Block<1, 2, kSigned> : Block<1, 1, kSigned>;
 }
 
-// Rows of the NV * 16 channels of the panel from c0 in acc: constant term,
-// the weights beyond int8 (u8 rows only: signed rows have none), float
-// requantization, clamp, bytes.
-template <typename T, bool kTwoPieces, int NV>
-EDGETL_AMX_TARGET void Epilogue(const VnniConv& w, const int32_t* col_const, int32_t* acc, int rows,
-                                int c0, const uint8_t* a, size_t lda, T* out, size_t ldc) {
+// Rows of the NV * 16 channels of the panel from c0 in acc: the constant
+// term (kConstants: f takes the whole accumulator), the weights beyond int8
+// (u8 rows only: signed rows have none), float requantization, clamp,
+// bytes.
+template <typename T, bool kTwoPieces, bool kConstants, int NV>
+EDGETL_AMX_TARGET void Epilogue(const VnniConv& w, const FloatRequantization& f,
+                                const int32_t* col_const, int32_t* acc, int rows, int c0,
+                                const uint8_t* a, size_t lda, T* out, size_t ldc) {
   const int panel = c0 / kVnniPanel;
   for (int i = w.excess_begin[panel]; i < w.excess_begin[panel + 1]; ++i) {
     const VnniConv::Excess& x = w.excess[i];
     const int lane = x.channel - c0;
     for (int r = 0; r < rows; ++r) acc[r * kAccStride + lane] += a[r * lda + x.k] * x.value;
   }
-  const FloatRequantization& f = AmxFloatForm(w);
   __m512 scale[NV], offset[NV], below[NV];
   __m512i konst[NV], split[NV];
 #pragma GCC unroll 4
   for (int v = 0; v < NV; ++v) {
     const int c = c0 + 16 * v;
-    konst[v] = _mm512_loadu_si512(col_const + c);
+    konst[v] = kConstants ? _mm512_loadu_si512(col_const + c) : __m512i{};
     scale[v] = _mm512_loadu_ps(f.scale.data() + c);
     offset[v] = _mm512_loadu_ps(f.offset.data() + c);
     below[v] = kTwoPieces ? _mm512_loadu_ps(f.offset_below.data() + c) : offset[v];
@@ -171,8 +175,8 @@ EDGETL_AMX_TARGET void Epilogue(const VnniConv& w, const int32_t* col_const, int
     __m512i v[NV];
 #pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) {
-      const __m512i x =
-          _mm512_add_epi32(_mm512_load_si512(acc + r * kAccStride + 16 * j), konst[j]);
+      __m512i x = _mm512_load_si512(acc + r * kAccStride + 16 * j);
+      if constexpr (kConstants) x = _mm512_add_epi32(x, konst[j]);
       v[j] = kTwoPieces ? RequantizeFloat16(x, scale[j], offset[j], below[j], split[j])
                         : RequantizeFloat16(x, scale[j], offset[j]);
     }
@@ -181,8 +185,8 @@ EDGETL_AMX_TARGET void Epilogue(const VnniConv& w, const int32_t* col_const, int
         out + r * ldc + c0, store,
         Narrow<T>(narrowing, v[0], v[std::min(1, NV - 1)], v[std::min(2, NV - 1)], v[NV - 1]));
   }
-  // Channels without a proven float form: TFLite's arithmetic, one value
-  // at a time (a channel or two in a layer).
+  // Channels without a proven float form: TFLite's arithmetic on the whole
+  // accumulator, one value at a time (a channel or two in a layer).
   for (const int c : f.unproven) {
     const int lane = c - c0;
     if (lane < 0 || lane >= 16 * NV) continue;
@@ -199,20 +203,20 @@ EDGETL_AMX_TARGET void Epilogue(const VnniConv& w, const int32_t* col_const, int
 }
 
 template <typename T, bool kTwoPieces>
-using EpilogueFn = void (*)(const VnniConv&, const int32_t*, int32_t*, int, int, const uint8_t*,
-                            size_t, T*, size_t);
+using EpilogueFn = void (*)(const VnniConv&, const FloatRequantization&, const int32_t*, int32_t*,
+                            int, int, const uint8_t*, size_t, T*, size_t);
 
-template <typename T, bool kTwoPieces>
+template <typename T, bool kTwoPieces, bool kConstants>
 EpilogueFn<T, kTwoPieces> SelectEpilogue(int nv) {
   switch (nv) {
     case 4:
-      return Epilogue<T, kTwoPieces, 4>;
+      return Epilogue<T, kTwoPieces, kConstants, 4>;
     case 3:
-      return Epilogue<T, kTwoPieces, 3>;
+      return Epilogue<T, kTwoPieces, kConstants, 3>;
     case 2:
-      return Epilogue<T, kTwoPieces, 2>;
+      return Epilogue<T, kTwoPieces, kConstants, 2>;
     default:
-      return Epilogue<T, kTwoPieces, 1>;
+      return Epilogue<T, kTwoPieces, kConstants, 1>;
   }
 }
 
@@ -222,25 +226,25 @@ EpilogueFn<T, kTwoPieces> SelectEpilogue(int nv) {
 // spends a 64-byte narrowing (and for 8 and 24 channels idle lanes) on 8-24
 // outputs: MobileNet V2's 112x112x16 and 56x56x24 projections ran 4-12%
 // faster. (With 32, 48 and 64 channels the per-row epilogue wastes less
-// than the compact one's constant loads cost: 4-35% slower.) The constant
-// term, scale, offset (and the two-piece form's) for lane i of a 192-lane
-// period are those of channel i % n.
+// than the compact one's constant loads cost: 4-35% slower.) The scale,
+// offset (and the two-piece form's) for lane i of a 192-lane period are
+// those of channel i % n.
 constexpr int kCompactPeriod = 192;
 struct CompactConstants {
-  alignas(64) int32_t konst[kCompactPeriod], split[kCompactPeriod];
+  alignas(64) int32_t split[kCompactPeriod];
   alignas(64) float scale[kCompactPeriod], offset[kCompactPeriod], below[kCompactPeriod];
 };
 
-bool CompactApplies(const VnniConv& w, size_t ldc, int p_begin, int p_end) {
+// (Only forms without the constant terms: every such layer of the
+// MobileNets has one.)
+bool CompactApplies(const VnniConv& w, const AmxForm& form, size_t ldc, int p_begin, int p_end) {
   return p_begin == 0 && p_end == 1 && ldc == static_cast<size_t>(w.n) &&
-         (w.n == 8 || w.n == 16 || w.n == 24) && AmxFloatForm(w).unproven.empty();
+         (w.n == 8 || w.n == 16 || w.n == 24) && form.without_constants && form.f.unproven.empty();
 }
 
-void MakeCompactConstants(const VnniConv& w, const int32_t* col_const, CompactConstants* k) {
-  const FloatRequantization& f = AmxFloatForm(w);
+void MakeCompactConstants(const VnniConv& w, const FloatRequantization& f, CompactConstants* k) {
   const size_t n = static_cast<size_t>(w.n);
   for (size_t i = 0; i < kCompactPeriod; i += n) {
-    std::copy_n(col_const, n, k->konst + i);
     std::copy_n(f.split.data(), n, k->split + i);
     std::copy_n(f.scale.data(), n, k->scale + i);
     std::copy_n(f.offset.data(), n, k->offset + i);
@@ -264,8 +268,7 @@ EDGETL_AMX_TARGET void CompactEpilogue(const VnniConv& w, const CompactConstants
 #pragma GCC unroll 4
     for (int j = 0; j < 4; ++j) {
       const int at = phase + 16 * j;
-      const __m512i x =
-          _mm512_add_epi32(_mm512_load_si512(acc + i + 16 * j), _mm512_load_si512(k.konst + at));
+      const __m512i x = _mm512_load_si512(acc + i + 16 * j);
       const __m512 scale = _mm512_load_ps(k.scale + at), offset = _mm512_load_ps(k.offset + at);
       v[j] = kTwoPieces ? RequantizeFloat16(x, scale, offset, _mm512_load_ps(k.below + at),
                                             _mm512_load_si512(k.split + at))
@@ -281,11 +284,12 @@ EDGETL_AMX_TARGET void CompactEpilogue(const VnniConv& w, const CompactConstants
 // channels fill acc, then one epilogue.
 // With `compact` (CompactApplies), the accumulators are [row][n] and the
 // higher channel groups are stored first (see Block).
-template <typename T, bool kTwoPieces>
-EDGETL_AMX_TARGET void RowBlock(const VnniConv& w, const int32_t* col_const,
-                                const CompactConstants* compact, const uint8_t* a, size_t lda,
-                                bool signed_rows, int rows, int mt, int chunk, int p_begin,
-                                int p_end, T* out, size_t ldc, int32_t* acc) {
+template <typename T, bool kTwoPieces, bool kConstants>
+EDGETL_AMX_TARGET void RowBlock(const VnniConv& w, const FloatRequantization& f,
+                                const int32_t* col_const, const CompactConstants* compact,
+                                const uint8_t* a, size_t lda, bool signed_rows, int rows, int mt,
+                                int chunk, int p_begin, int p_end, T* out, size_t ldc,
+                                int32_t* acc) {
   const int acc_ld = compact ? w.n : kAccStride;
   for (int p = p_begin; p < p_end; ++p) {
     const int c_panel = p * kVnniPanel;
@@ -300,21 +304,24 @@ EDGETL_AMX_TARGET void RowBlock(const VnniConv& w, const int32_t* col_const,
     if (compact) {
       CompactEpilogue<T, kTwoPieces>(w, *compact, acc, rows, a, lda, out);
     } else {
-      SelectEpilogue<T, kTwoPieces>(nv)(w, col_const, acc, rows, c_panel, a, lda, out, ldc);
+      SelectEpilogue<T, kTwoPieces, kConstants>(nv)(w, f, col_const, acc, rows, c_panel, a, lda,
+                                                    out, ldc);
     }
   }
 }
 
-template <typename T, bool kTwoPieces>
-EDGETL_AMX_TARGET void Gemm(const VnniConv& w, const int32_t* col_const, const uint8_t* a,
-                            size_t lda, bool signed_rows, int rows, int p_begin, int p_end, T* out,
-                            size_t ldc) {
+// kConstants: form.f takes the whole accumulators (!form.without_constants).
+template <typename T, bool kTwoPieces, bool kConstants>
+EDGETL_AMX_TARGET void Gemm(const VnniConv& w, const AmxForm& form, const int32_t* col_const,
+                            const uint8_t* a, size_t lda, bool signed_rows, int rows, int p_begin,
+                            int p_end, T* out, size_t ldc) {
   const int chunk = DepthChunk(w.k4);
   // Compact rows: the last row's second 16 channels may store past 32 * n.
   alignas(64) int32_t acc[32 * kAccStride + 16];
   CompactConstants compact_constants;
-  const bool compact = CompactApplies(w, ldc, p_begin, p_end);
-  if (compact) MakeCompactConstants(w, col_const, &compact_constants);
+  const FloatRequantization& f = form.f;
+  const bool compact = CompactApplies(w, form, ldc, p_begin, p_end);
+  if (compact) MakeCompactConstants(w, f, &compact_constants);
   const CompactConstants* k = compact ? &compact_constants : nullptr;
   TileConfig config = MakeTileConfig(16, 16, chunk);
   LoadTileConfig(config);
@@ -323,8 +330,8 @@ EDGETL_AMX_TARGET void Gemm(const VnniConv& w, const int32_t* col_const, const u
   asm volatile("" ::: "memory");
   int r = 0;
   for (; rows - r >= 32; r += 32) {
-    RowBlock<T, kTwoPieces>(w, col_const, k, a + r * lda, lda, signed_rows, 32, 2, chunk, p_begin,
-                            p_end, out + r * ldc, ldc, acc);
+    RowBlock<T, kTwoPieces, kConstants>(w, f, col_const, k, a + r * lda, lda, signed_rows, 32, 2,
+                                        chunk, p_begin, p_end, out + r * ldc, ldc, acc);
   }
   if (r < rows) {
     // The last 1-31 rows in one pass, the second row of tiles shorter (49
@@ -332,8 +339,9 @@ EDGETL_AMX_TARGET void Gemm(const VnniConv& w, const int32_t* col_const, const u
     const int upper = std::min(16, rows - r), lower = rows - r - upper;
     config = MakeTileConfig(upper, lower, chunk);
     LoadTileConfig(config);
-    RowBlock<T, kTwoPieces>(w, col_const, k, a + r * lda, lda, signed_rows, rows - r,
-                            lower > 0 ? 2 : 1, chunk, p_begin, p_end, out + r * ldc, ldc, acc);
+    RowBlock<T, kTwoPieces, kConstants>(w, f, col_const, k, a + r * lda, lda, signed_rows, rows - r,
+                                        lower > 0 ? 2 : 1, chunk, p_begin, p_end, out + r * ldc,
+                                        ldc, acc);
   }
   _tile_release();
 }
@@ -341,25 +349,24 @@ EDGETL_AMX_TARGET void Gemm(const VnniConv& w, const int32_t* col_const, const u
 }  // namespace
 
 template <typename T>
-void GemmAmx(const VnniConv& w, const int32_t* col_const, const uint8_t* a, size_t lda,
-             bool signed_rows, int rows, int p_begin, int p_end, T* out, size_t ldc) {
-  if (AmxFloatForm(w).two_pieces) {
-    Gemm<T, true>(w, col_const, a, lda, signed_rows, rows, p_begin, p_end, out, ldc);
-  } else {
-    Gemm<T, false>(w, col_const, a, lda, signed_rows, rows, p_begin, p_end, out, ldc);
-  }
+void GemmAmx(const VnniConv& w, const AmxForm& form, const int32_t* col_const, const uint8_t* a,
+             size_t lda, bool signed_rows, int rows, int p_begin, int p_end, T* out, size_t ldc) {
+  const auto gemm = form.f.two_pieces
+                        ? (form.without_constants ? Gemm<T, true, false> : Gemm<T, true, true>)
+                        : (form.without_constants ? Gemm<T, false, false> : Gemm<T, false, true>);
+  gemm(w, form, col_const, a, lda, signed_rows, rows, p_begin, p_end, out, ldc);
 }
 #else
 template <typename T>
-void GemmAmx(const VnniConv&, const int32_t*, const uint8_t*, size_t, bool, int, int, int, T*,
-             size_t) {
+void GemmAmx(const VnniConv&, const AmxForm&, const int32_t*, const uint8_t*, size_t, bool, int,
+             int, int, T*, size_t) {
   // Never called: HasAmxInt8() is false where this code is not built.
 }
 #endif
 
-template void GemmAmx<uint8_t>(const VnniConv&, const int32_t*, const uint8_t*, size_t, bool, int,
-                               int, int, uint8_t*, size_t);
-template void GemmAmx<int8_t>(const VnniConv&, const int32_t*, const uint8_t*, size_t, bool, int,
-                              int, int, int8_t*, size_t);
+template void GemmAmx<uint8_t>(const VnniConv&, const AmxForm&, const int32_t*, const uint8_t*,
+                               size_t, bool, int, int, int, uint8_t*, size_t);
+template void GemmAmx<int8_t>(const VnniConv&, const AmxForm&, const int32_t*, const uint8_t*,
+                              size_t, bool, int, int, int, int8_t*, size_t);
 
 }  // namespace edgetl::optimized

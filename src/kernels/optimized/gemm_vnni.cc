@@ -44,7 +44,7 @@ void AddExcessSteps(VnniConv* w) {
 
 template <typename W>
 VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
-                      const reference::ConvQuant& q, const ParallelFor& parallel) {
+                      const reference::ConvQuant& q, const ParallelFor& parallel, bool float_form) {
   VnniConv w;
   w.n = n;
   w.k = k;
@@ -82,7 +82,8 @@ VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
     w.col_const[c] = static_cast<int32_t>(konst);
     ranges[c] = RangeOfAccumulator(bias ? bias[c] : 0, alpha, sum, positive_sum);
   }
-  w.requant = MakeChannelRequantization(q, n, w.n16, ranges.data(), parallel);
+  w.requant = MakeChannelRequantization(q, n, w.n16, ranges.data(), parallel, float_form);
+  w.ranges = std::move(ranges);
   AddExcessSteps(&w);
   return w;
 }
@@ -613,9 +614,9 @@ void PadInputVnni(const reference::ConvGeometry&, const VnniConv&, const T*, int
 #endif
 
 template VnniConv PackVnniConv<uint8_t>(const uint8_t*, int, int, const int32_t*,
-                                        const reference::ConvQuant&, const ParallelFor&);
+                                        const reference::ConvQuant&, const ParallelFor&, bool);
 template VnniConv PackVnniConv<int8_t>(const int8_t*, int, int, const int32_t*,
-                                       const reference::ConvQuant&, const ParallelFor&);
+                                       const reference::ConvQuant&, const ParallelFor&, bool);
 template void Im2RowVnni<uint8_t>(const reference::ConvGeometry&, const VnniConv&, const uint8_t*,
                                   int, int, uint8_t*);
 template void Im2RowVnni<int8_t>(const reference::ConvGeometry&, const VnniConv&, const int8_t*,

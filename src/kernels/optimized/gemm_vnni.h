@@ -63,6 +63,9 @@ struct VnniConv {
   // requantization parameters.
   std::vector<int32_t> col_const;
   ChannelRequantization requant;
+  // Per channel, the values its whole accumulator (col_const included) can
+  // take: for other forms of the requantization (ProveAmxForm).
+  std::vector<AccumulatorRange> ranges;
   // The weights beyond int8, per panel (entries
   // [excess_begin[p], excess_begin[p + 1])).
   struct Excess {
@@ -96,10 +99,12 @@ struct VnniConv {
 
 // Packs an OHWI (or [out][in]) filter of `n` x `k` values with the op's
 // quantization. W is uint8_t or int8_t. `parallel` runs the proofs of the
-// float requantization (float_requantization.h).
+// float requantization (float_requantization.h); float_form false leaves
+// them out (MakeAmxForm proves what the AMX kernel takes).
 template <typename W>
 VnniConv PackVnniConv(const W* filter, int n, int k, const int32_t* bias,
-                      const reference::ConvQuant& q, const ParallelFor& parallel);
+                      const reference::ConvQuant& q, const ParallelFor& parallel,
+                      bool float_form = true);
 
 // Window layout, for k x k convolutions with dilation_w 1: the kernel reads
 // each output pixel's window straight from a padded copy of the input
