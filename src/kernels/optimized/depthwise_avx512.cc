@@ -184,8 +184,11 @@ EDGETL_VNNI_TARGET void Block16(const reference::ConvGeometry& g, const referenc
 }
 
 // 64 bytes as u (see DepthwiseAvx512); masked-off bytes read the zero point.
-template <typename T>
+// kWhole: m is all ones, and a plain load (one uop, where merging in the
+// zero point takes a second on the vector ports) serves.
+template <typename T, bool kWhole = false>
 EDGETL_VNNI_INLINE __m512i LoadU64(const T* p, __mmask64 m, __m512i zero_point) {
+  if constexpr (kWhole) return FlipInt8<T>(_mm512_loadu_si512(p));
   return FlipInt8<T>(_mm512_mask_loadu_epi8(zero_point, m, p));
 }
 
@@ -217,13 +220,14 @@ inline const T* RowAt(const T* const rows[4], int t, ptrdiff_t at) {
 // The 64 bytes at byte offset `at` (may be negative: masked off) of the
 // window's three rows (kTwoRows: the four rows of two windows),
 // interleaved; bytes outside `m` (columns outside the input) read the zero
-// point.
-template <bool kTwoRows, typename T>
+// point (kWhole: m is all ones).
+template <bool kTwoRows, bool kWhole = false, typename T>
 EDGETL_VNNI_INLINE void Column(const T* const rows[4], ptrdiff_t at, __mmask64 m,
                                __m512i zero_point, __m512i col[4]) {
-  const __m512i r2 = LoadU64(RowAt(rows, 2, at), m, zero_point);
-  Interleave(LoadU64(RowAt(rows, 0, at), m, zero_point), LoadU64(RowAt(rows, 1, at), m, zero_point),
-             r2, kTwoRows ? LoadU64(RowAt(rows, 3, at), m, zero_point) : r2, col);
+  const __m512i r2 = LoadU64<T, kWhole>(RowAt(rows, 2, at), m, zero_point);
+  Interleave(LoadU64<T, kWhole>(RowAt(rows, 0, at), m, zero_point),
+             LoadU64<T, kWhole>(RowAt(rows, 1, at), m, zero_point), r2,
+             kTwoRows ? LoadU64<T, kWhole>(RowAt(rows, 3, at), m, zero_point) : r2, col);
 }
 
 // Stride 2, several pixels per block: the 128 bytes at `at` (masks m_lo,
@@ -318,8 +322,12 @@ struct ColumnWalk {
   // Input column x (all of it, or the zero point outside the input).
   EDGETL_VNNI_INLINE void Load(int x, __m512i* col) const {
     const bool inside = static_cast<unsigned>(x) < static_cast<unsigned>(in_w);
-    Column<kTwoRows>(rows, static_cast<ptrdiff_t>(x) * static_cast<ptrdiff_t>(pixel_step),
-                     inside ? m : __mmask64{0}, zero_point, col);
+    const ptrdiff_t at = static_cast<ptrdiff_t>(x) * static_cast<ptrdiff_t>(pixel_step);
+    if (inside && m == ~__mmask64{0}) {
+      Column<kTwoRows, true>(rows, at, m, zero_point, col);
+    } else {
+      Column<kTwoRows>(rows, at, inside ? m : __mmask64{0}, zero_point, col);
+    }
   }
   // The 64 / C pixels from column x (C channels each): those inside the input.
   EDGETL_VNNI_INLINE void LoadPixels(int x, int pixels, int c, __m512i* col) const {
@@ -340,7 +348,7 @@ struct ColumnWalk {
   }
   // The 64 bytes from pixel x (C channels each), all inside the input.
   EDGETL_VNNI_INLINE void LoadWhole(int x, int c, __m512i* col) const {
-    Column<kTwoRows>(rows, static_cast<ptrdiff_t>(x) * c, ~__mmask64{0}, zero_point, col);
+    Column<kTwoRows, true>(rows, static_cast<ptrdiff_t>(x) * c, ~__mmask64{0}, zero_point, col);
   }
   EDGETL_VNNI_INLINE void Emit(const __m512i* c0, const __m512i* c1, const __m512i* c2) {
     _mm512_mask_storeu_epi8(out, m,
