@@ -469,7 +469,9 @@ EDGETL_VNNI_TARGET void ColumnBlockRow(const reference::ConvGeometry& g,
 // The tail block's row t: kPixels chunks of 64 / kPixels bytes, chunk j
 // from input pixel x + j * kStep (the zero point outside the input), as u.
 // (No lambdas: they would not inherit the target attribute.)
-template <typename T, int kPixels, int kStep>
+// kWhole: all kPixels pixels lie inside the input (plain loads, see
+// LoadU64).
+template <typename T, int kPixels, int kStep, bool kWhole>
 EDGETL_VNNI_INLINE __m512i GatherTail(const T* row, int x, int in_w, size_t pixel_bytes,
                                       __m512i zero_point) {
   const T* at[kPixels];
@@ -477,10 +479,21 @@ EDGETL_VNNI_INLINE __m512i GatherTail(const T* row, int x, int in_w, size_t pixe
   for (int j = 0; j < kPixels; ++j) {
     at[j] =
         BytesFrom(row, static_cast<ptrdiff_t>(x + j * kStep) * static_cast<ptrdiff_t>(pixel_bytes));
-    inside[j] = static_cast<unsigned>(x + j * kStep) < static_cast<unsigned>(in_w);
+    inside[j] = kWhole || static_cast<unsigned>(x + j * kStep) < static_cast<unsigned>(in_w);
   }
   __m512i v;
-  if constexpr (kPixels == 2) {
+  if constexpr (kWhole && kPixels == 2) {
+    v = _mm512_inserti64x4(
+        _mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(at[0]))),
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at[1])), 1);
+  } else if constexpr (kWhole) {
+    const __m128i* chunk[4];
+    for (int j = 0; j < 4; ++j) chunk[j] = reinterpret_cast<const __m128i*>(at[j]);
+    v = _mm512_inserti32x4(_mm512_castsi128_si512(_mm_loadu_si128(chunk[0])),
+                           _mm_loadu_si128(chunk[1]), 1);
+    v = _mm512_inserti32x4(v, _mm_loadu_si128(chunk[2]), 2);
+    v = _mm512_inserti32x4(v, _mm_loadu_si128(chunk[3]), 3);
+  } else if constexpr (kPixels == 2) {
     const __m256i zp = _mm512_castsi512_si256(zero_point);
     const __m256i lo = _mm256_mask_loadu_epi8(zp, inside[0] ? ~__mmask32{0} : 0, at[0]);
     const __m256i hi = _mm256_mask_loadu_epi8(zp, inside[1] ? ~__mmask32{0} : 0, at[1]);
@@ -496,6 +509,21 @@ EDGETL_VNNI_INLINE __m512i GatherTail(const T* row, int x, int in_w, size_t pixe
     v = _mm512_inserti32x4(v, chunk[3], 3);
   }
   return FlipInt8<T>(v);
+}
+
+// The three window columns from input pixel x0 of the tail block's rows
+// (GatherTail), interleaved as Column's.
+template <typename T, int kPixels, int kStep, bool kTwoRows, bool kWhole>
+EDGETL_VNNI_INLINE void TailColumns(const T* const rows[4], int x0, int in_w, size_t in_step,
+                                    __m512i zero_point, __m512i cols[3][4]) {
+  // (No lambdas: they would not inherit the target attribute.)
+  for (int dx = 0; dx < 3; ++dx) {
+    __m512i r[4];
+    for (int t = 0; t < (kTwoRows ? 4 : 3); ++t) {
+      r[t] = GatherTail<T, kPixels, kStep, kWhole>(rows[t], x0 + dx, in_w, in_step, zero_point);
+    }
+    Interleave(r[0], r[1], r[2], kTwoRows ? r[3] : r[2], cols[dx]);
+  }
 }
 
 // Stores the first `pixels` of the kPixels chunks of v, chunk j at out + j
@@ -544,14 +572,11 @@ EDGETL_VNNI_TARGET void ColumnTailRow(const reference::ConvGeometry& g,
   T* out_low = kTwoRows ? out_rows[1] + c : nullptr;
   for (int ox = 0; ox < g.out_w; ox += kPixels) {
     __m512i cols[3][4];
-    for (int dx = 0; dx < 3; ++dx) {
-      const int x = ox * kStep - g.pad_w + dx;
-      const __m512i r2 = GatherTail<T, kPixels, kStep>(rows[2], x, in_w, in_step, zero_point);
-      Interleave(
-          GatherTail<T, kPixels, kStep>(rows[0], x, in_w, in_step, zero_point),
-          GatherTail<T, kPixels, kStep>(rows[1], x, in_w, in_step, zero_point), r2,
-          kTwoRows ? GatherTail<T, kPixels, kStep>(rows[3], x, in_w, in_step, zero_point) : r2,
-          cols[dx]);
+    const int x0 = ox * kStep - g.pad_w;
+    if (x0 >= 0 && x0 + 2 + (kPixels - 1) * kStep < in_w) {
+      TailColumns<T, kPixels, kStep, kTwoRows, true>(rows, x0, in_w, in_step, zero_point, cols);
+    } else {
+      TailColumns<T, kPixels, kStep, kTwoRows, false>(rows, x0, in_w, in_step, zero_point, cols);
     }
     const int pixels = std::min(kPixels, g.out_w - ox);
     ScatterTail<T, kPixels>(
