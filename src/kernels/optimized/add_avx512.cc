@@ -10,10 +10,14 @@ namespace edgetl::optimized {
 namespace {
 
 // The table's index of an input byte: uint8 as it is, int8 with the sign
-// bit flipped.
+// bit flipped; and the input value at an index (the same flip back).
 template <typename T>
 int TableIndex(T v) {
   return std::is_same_v<T, int8_t> ? static_cast<uint8_t>(v) ^ 0x80 : static_cast<uint8_t>(v);
+}
+template <typename T>
+T TableValue(int index) {
+  return static_cast<T>(std::is_same_v<T, int8_t> ? index ^ 0x80 : index);
 }
 
 // The float form's t for one pair, in the kernel's operations and order.
@@ -48,9 +52,7 @@ std::optional<AddFloatForm> ProveAddFloatForm(const reference::AddQuant& q,
   float worst = 0;  // the largest distance from an integer of a t that disagrees
   for (int i = 0; i < 256; ++i) {
     for (int j = 0; j < 256; ++j) {
-      const T x = static_cast<T>(std::is_same_v<T, int8_t> ? i ^ 0x80 : i);
-      const T y = static_cast<T>(std::is_same_v<T, int8_t> ? j ^ 0x80 : j);
-      const float t = AddFloatT(f, x, y);
+      const float t = AddFloatT(f, TableValue<T>(i), TableValue<T>(j));
       const int32_t v =
           std::clamp(static_cast<int32_t>(std::floor(t)) - f.bias, q.act_min, q.act_max);
       if (static_cast<T>(v) == static_cast<T>(table[static_cast<size_t>(i) * 256 + j])) continue;
@@ -217,7 +219,7 @@ std::vector<uint8_t> TabulateAddAvx512(const reference::AddQuant& q) {
   // Row x of the table: x against every y, through the arithmetic.
   T xs[256], ys[256], row[256];
   for (int b = 0; b < 256; ++b) {
-    ys[b] = static_cast<T>(std::is_same_v<T, int8_t> ? b ^ 0x80 : b);
+    ys[b] = TableValue<T>(b);
   }
   std::vector<uint8_t> table(256 * 256 + 3, 0);
   for (int a = 0; a < 256; ++a) {
