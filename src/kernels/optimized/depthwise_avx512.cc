@@ -468,7 +468,6 @@ EDGETL_VNNI_TARGET void ColumnBlockRow(const reference::ConvGeometry& g,
 
 // The tail block's row t: kPixels chunks of 64 / kPixels bytes, chunk j
 // from input pixel x + j * kStep (the zero point outside the input), as u.
-// (No lambdas: they would not inherit the target attribute.)
 // kWhole: all kPixels pixels lie inside the input (plain loads, see
 // LoadU64).
 template <typename T, int kPixels, int kStep, bool kWhole>
