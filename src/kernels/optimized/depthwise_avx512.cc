@@ -252,56 +252,88 @@ inline __mmask64 ByteRange(int begin, int end) { return FirstLanes64(end) & ~Fir
 // with or without the correction for negative products.
 enum class ColumnRequant { kFloat, kClampedBelow, kExact };
 
-// One output pixel of a 64-channel block from the window's three columns
-// (quarters each), requantized and narrowed to 64 bytes in channel order;
-// kLow: the lower of two rows (omega_low, kappa_low).
-template <typename T, bool kKappa, ColumnRequant kRequant, bool kLow>
-EDGETL_VNNI_INLINE __m512i ColumnPixel(const DepthwiseAvx512::ColumnBlock& r, const __m512i* c0,
-                                       const __m512i* c1, const __m512i* c2, const Narrowing& n) {
-  const auto& omega = kLow ? r.omega_low : r.omega;
-  const auto& kappa = kLow ? r.kappa_low : r.kappa;
+// Output pixels of a 64-channel block from the window's three columns
+// (quarters each), requantized and narrowed to 64 bytes in channel order:
+// the upper row's (omega, kappa) and with kRows 2 the lower row's
+// (omega_low, kappa_low) from the same columns. Quarter by quarter, so
+// that both rows use one load of the quarter's bias and requantization
+// constants, and pairs of quarters are packed as they are done (fewer
+// registers live).
+template <typename T, bool kKappa, ColumnRequant kRequant, int kRows>
+EDGETL_VNNI_INLINE void ColumnPixels(const DepthwiseAvx512::ColumnBlock& r, const __m512i* c0,
+                                     const __m512i* c1, const __m512i* c2, const Narrowing& n,
+                                     __m512i pixels[kRows]) {
   const __m512i* cols[3] = {c0, c1, c2};
-  __m512i out[4];
-#pragma GCC unroll 4
-  for (int k = 0; k < 4; ++k) {
-    __m512i acc = _mm512_load_si512(r.bias[k]);
+  __m512i packed[kRows][2];
+#pragma GCC unroll 2
+  for (int half = 0; half < 2; ++half) {
+    __m512i out[kRows][2];
+#pragma GCC unroll 2
+    for (int j = 0; j < 2; ++j) {
+      const int k = 2 * half + j;
+      __m512i acc[kRows];
+      acc[0] = _mm512_load_si512(r.bias[k]);
+      if constexpr (kRows == 2) acc[1] = acc[0];
 #pragma GCC unroll 3
-    for (int col = 0; col < 3; ++col) {
-      acc = _mm512_dpbusd_epi32(acc, cols[col][k], _mm512_load_si512(omega[col][k]));
-    }
-    // Only the few channels whose weights reach past int8 (usually the
-    // one or two that set the layer's range) need the second product.
-    if (kKappa && r.kappa_quarter[k]) {
-      const __m512i kk = _mm512_load_si512(kappa[k]);
+      for (int col = 0; col < 3; ++col) {
+        acc[0] = _mm512_dpbusd_epi32(acc[0], cols[col][k], _mm512_load_si512(r.omega[col][k]));
+        if constexpr (kRows == 2) {
+          acc[1] =
+              _mm512_dpbusd_epi32(acc[1], cols[col][k], _mm512_load_si512(r.omega_low[col][k]));
+        }
+      }
+      // Only the few channels whose weights reach past int8 (usually the
+      // one or two that set the layer's range) need the second product.
+      if (kKappa && r.kappa_quarter[k]) {
+        const __m512i kk = _mm512_load_si512(r.kappa[k]);
+        const __m512i kk_low = _mm512_load_si512(r.kappa_low[k]);
 #pragma GCC unroll 3
-      for (int col = 0; col < 3; ++col) acc = _mm512_dpbusd_epi32(acc, cols[col][k], kk);
+        for (int col = 0; col < 3; ++col) {
+          acc[0] = _mm512_dpbusd_epi32(acc[0], cols[col][k], kk);
+          if constexpr (kRows == 2) acc[1] = _mm512_dpbusd_epi32(acc[1], cols[col][k], kk_low);
+        }
+      }
+      if constexpr (kRequant == ColumnRequant::kFloat) {
+        const __m512 scale = _mm512_load_ps(r.scale[k]), offset = _mm512_load_ps(r.offset[k]);
+#pragma GCC unroll 2
+        for (int row = 0; row < kRows; ++row)
+          out[row][j] = RequantizeFloat16(acc[row], scale, offset);
+      } else {
+        const __m512i mult = _mm512_load_si512(r.multiplier[k]);
+        const __m512i ls = _mm512_load_si512(r.left_shift[k]);
+        const OneStep16 one_step = LoadOneStep(r.one_step[k]);
+        // Left shifts are rare in depthwise layers, and one shift per 16
+        // outputs is cheaper than another set of instantiations.
+#pragma GCC unroll 2
+        for (int row = 0; row < kRows; ++row) {
+          out[row][j] = RequantizeOneStep16<true, kRequant == ColumnRequant::kExact>(acc[row], mult,
+                                                                                     ls, one_step);
+        }
+      }
     }
-    if constexpr (kRequant == ColumnRequant::kFloat) {
-      out[k] = RequantizeFloat16(acc, _mm512_load_ps(r.scale[k]), _mm512_load_ps(r.offset[k]));
-      continue;
+#pragma GCC unroll 2
+    for (int row = 0; row < kRows; ++row) {
+      packed[row][half] = _mm512_packs_epi32(out[row][0], out[row][1]);
     }
-    const __m512i mult = _mm512_load_si512(r.multiplier[k]);
-    const __m512i ls = _mm512_load_si512(r.left_shift[k]);
-    // Left shifts are rare in depthwise layers, and one shift per 16
-    // outputs is cheaper than another set of instantiations.
-    out[k] = RequantizeOneStep16<true, kRequant == ColumnRequant::kExact>(
-        acc, mult, ls, LoadOneStep(r.one_step[k]));
   }
   // The saturating packs undo the unpacking order (channels come out in
   // order), and saturating to 16 and 8 bits before the clamp does not
   // change its result: the activation range lies inside the output type.
   // The narrowing as in the GEMM epilogues (Narrowing), without their
   // dword permute.
-  if (kRequant == ColumnRequant::kFloat && n.full_range) {
-    return FlipInt8<T>(_mm512_packus_epi16(_mm512_packs_epi32(out[0], out[1]),
-                                           _mm512_packs_epi32(out[2], out[3])));
-  }
-  const __m512i r01 = _mm512_adds_epi16(_mm512_packs_epi32(out[0], out[1]), n.offset16);
-  const __m512i r23 = _mm512_adds_epi16(_mm512_packs_epi32(out[2], out[3]), n.offset16);
-  if constexpr (std::is_same_v<T, uint8_t>) {
-    return _mm512_min_epu8(_mm512_max_epu8(_mm512_packus_epi16(r01, r23), n.lo8), n.hi8);
-  } else {
-    return _mm512_min_epi8(_mm512_max_epi8(_mm512_packs_epi16(r01, r23), n.lo8), n.hi8);
+#pragma GCC unroll 2
+  for (int row = 0; row < kRows; ++row) {
+    if (kRequant == ColumnRequant::kFloat && n.full_range) {
+      pixels[row] = FlipInt8<T>(_mm512_packus_epi16(packed[row][0], packed[row][1]));
+      continue;
+    }
+    const __m512i r01 = _mm512_adds_epi16(packed[row][0], n.offset16);
+    const __m512i r23 = _mm512_adds_epi16(packed[row][1], n.offset16);
+    if constexpr (std::is_same_v<T, uint8_t>) {
+      pixels[row] = _mm512_min_epu8(_mm512_max_epu8(_mm512_packus_epi16(r01, r23), n.lo8), n.hi8);
+    } else {
+      pixels[row] = _mm512_min_epi8(_mm512_max_epi8(_mm512_packs_epi16(r01, r23), n.lo8), n.hi8);
+    }
   }
 }
 
@@ -351,12 +383,12 @@ struct ColumnWalk {
     Column<kTwoRows, true>(rows, static_cast<ptrdiff_t>(x) * c, ~__mmask64{0}, zero_point, col);
   }
   EDGETL_VNNI_INLINE void Emit(const __m512i* c0, const __m512i* c1, const __m512i* c2) {
-    _mm512_mask_storeu_epi8(out, m,
-                            ColumnPixel<T, kKappa, kRequant, false>(*r, c0, c1, c2, narrowing));
+    __m512i pixels[kTwoRows ? 2 : 1];
+    ColumnPixels<T, kKappa, kRequant, kTwoRows ? 2 : 1>(*r, c0, c1, c2, narrowing, pixels);
+    _mm512_mask_storeu_epi8(out, m, pixels[0]);
     out += out_step;
     if constexpr (kTwoRows) {
-      _mm512_mask_storeu_epi8(out_low, m,
-                              ColumnPixel<T, kKappa, kRequant, true>(*r, c0, c1, c2, narrowing));
+      _mm512_mask_storeu_epi8(out_low, m, pixels[1]);
       out_low += out_step;
     }
   }
@@ -578,13 +610,12 @@ EDGETL_VNNI_TARGET void ColumnTailRow(const reference::ConvGeometry& g,
       TailColumns<T, kPixels, kStep, kTwoRows, false>(rows, x0, in_w, in_step, zero_point, cols);
     }
     const int pixels = std::min(kPixels, g.out_w - ox);
-    ScatterTail<T, kPixels>(
-        ColumnPixel<T, kKappa, kRequant, false>(r, cols[0], cols[1], cols[2], narrowing), pixels,
-        out + ox * out_step, out_step);
+    __m512i values[kTwoRows ? 2 : 1];
+    ColumnPixels<T, kKappa, kRequant, kTwoRows ? 2 : 1>(r, cols[0], cols[1], cols[2], narrowing,
+                                                        values);
+    ScatterTail<T, kPixels>(values[0], pixels, out + ox * out_step, out_step);
     if constexpr (kTwoRows) {
-      ScatterTail<T, kPixels>(
-          ColumnPixel<T, kKappa, kRequant, true>(r, cols[0], cols[1], cols[2], narrowing), pixels,
-          out_low + ox * out_step, out_step);
+      ScatterTail<T, kPixels>(values[1], pixels, out_low + ox * out_step, out_step);
     }
   }
 }
