@@ -252,34 +252,40 @@ inline __mmask64 ByteRange(int begin, int end) { return FirstLanes64(end) & ~Fir
 // with or without the correction for negative products.
 enum class ColumnRequant { kFloat, kClampedBelow, kExact };
 
-// Output pixels of a 64-channel block from the window's three columns
-// (quarters each), requantized and narrowed to 64 bytes in channel order:
-// the upper row's (omega, kappa) and with kRows 2 the lower row's
-// (omega_low, kappa_low) from the same columns. Quarter by quarter, so
-// that both rows use one load of the quarter's bias and requantization
-// constants, and pairs of quarters are packed as they are done (fewer
-// registers live).
-template <typename T, bool kKappa, ColumnRequant kRequant, int kRows>
-EDGETL_VNNI_INLINE void ColumnPixels(const DepthwiseAvx512::ColumnBlock& r, const __m512i* c0,
-                                     const __m512i* c1, const __m512i* c2, const Narrowing& n,
-                                     __m512i pixels[kRows]) {
-  const __m512i* cols[3] = {c0, c1, c2};
-  __m512i packed[kRows][2];
+// Output pixels of a 64-channel block, requantized and narrowed to 64
+// bytes in channel order: kX adjacent pixels of a row (stride 1), pixel x
+// from the window columns cols[x .. x + 2] (quarters each), with the upper
+// row's weights (omega, kappa) and with kRows 2 also the lower row's
+// (omega_low, kappa_low) from the same columns; pixels[x * kRows + row].
+// Quarter by quarter, so that all of them use one load of the quarter's
+// weights, bias and requantization constants, and pairs of quarters are
+// packed as they are done (fewer registers live).
+template <typename T, bool kKappa, ColumnRequant kRequant, int kRows, int kX = 1>
+EDGETL_VNNI_INLINE void ColumnPixels(const DepthwiseAvx512::ColumnBlock& r,
+                                     const __m512i* const cols[kX + 2], const Narrowing& n,
+                                     __m512i pixels[kX * kRows]) {
+  constexpr int kPixels = kX * kRows;
+  __m512i packed[kPixels][2];
 #pragma GCC unroll 2
   for (int half = 0; half < 2; ++half) {
-    __m512i out[kRows][2];
+    __m512i out[kPixels][2];
 #pragma GCC unroll 2
     for (int j = 0; j < 2; ++j) {
       const int k = 2 * half + j;
-      __m512i acc[kRows];
-      acc[0] = _mm512_load_si512(r.bias[k]);
-      if constexpr (kRows == 2) acc[1] = acc[0];
+      const __m512i bias = _mm512_load_si512(r.bias[k]);
+      __m512i acc[kPixels];
+#pragma GCC unroll 4
+      for (int i = 0; i < kPixels; ++i) acc[i] = bias;
 #pragma GCC unroll 3
       for (int col = 0; col < 3; ++col) {
-        acc[0] = _mm512_dpbusd_epi32(acc[0], cols[col][k], _mm512_load_si512(r.omega[col][k]));
-        if constexpr (kRows == 2) {
-          acc[1] =
-              _mm512_dpbusd_epi32(acc[1], cols[col][k], _mm512_load_si512(r.omega_low[col][k]));
+        const __m512i w = _mm512_load_si512(r.omega[col][k]);
+        const __m512i w_low = kRows == 2 ? _mm512_load_si512(r.omega_low[col][k]) : w;
+#pragma GCC unroll 2
+        for (int x = 0; x < kX; ++x) {
+          acc[x * kRows] = _mm512_dpbusd_epi32(acc[x * kRows], cols[x + col][k], w);
+          if constexpr (kRows == 2) {
+            acc[x * kRows + 1] = _mm512_dpbusd_epi32(acc[x * kRows + 1], cols[x + col][k], w_low);
+          }
         }
       }
       // Only the few channels whose weights reach past int8 (usually the
@@ -289,50 +295,53 @@ EDGETL_VNNI_INLINE void ColumnPixels(const DepthwiseAvx512::ColumnBlock& r, cons
         const __m512i kk_low = _mm512_load_si512(r.kappa_low[k]);
 #pragma GCC unroll 3
         for (int col = 0; col < 3; ++col) {
-          acc[0] = _mm512_dpbusd_epi32(acc[0], cols[col][k], kk);
-          if constexpr (kRows == 2) acc[1] = _mm512_dpbusd_epi32(acc[1], cols[col][k], kk_low);
+#pragma GCC unroll 2
+          for (int x = 0; x < kX; ++x) {
+            acc[x * kRows] = _mm512_dpbusd_epi32(acc[x * kRows], cols[x + col][k], kk);
+            if constexpr (kRows == 2) {
+              acc[x * kRows + 1] =
+                  _mm512_dpbusd_epi32(acc[x * kRows + 1], cols[x + col][k], kk_low);
+            }
+          }
         }
       }
       if constexpr (kRequant == ColumnRequant::kFloat) {
         const __m512 scale = _mm512_load_ps(r.scale[k]), offset = _mm512_load_ps(r.offset[k]);
-#pragma GCC unroll 2
-        for (int row = 0; row < kRows; ++row)
-          out[row][j] = RequantizeFloat16(acc[row], scale, offset);
+#pragma GCC unroll 4
+        for (int i = 0; i < kPixels; ++i) out[i][j] = RequantizeFloat16(acc[i], scale, offset);
       } else {
         const __m512i mult = _mm512_load_si512(r.multiplier[k]);
         const __m512i ls = _mm512_load_si512(r.left_shift[k]);
         const OneStep16 one_step = LoadOneStep(r.one_step[k]);
         // Left shifts are rare in depthwise layers, and one shift per 16
         // outputs is cheaper than another set of instantiations.
-#pragma GCC unroll 2
-        for (int row = 0; row < kRows; ++row) {
-          out[row][j] = RequantizeOneStep16<true, kRequant == ColumnRequant::kExact>(acc[row], mult,
-                                                                                     ls, one_step);
+#pragma GCC unroll 4
+        for (int i = 0; i < kPixels; ++i) {
+          out[i][j] = RequantizeOneStep16<true, kRequant == ColumnRequant::kExact>(acc[i], mult, ls,
+                                                                                   one_step);
         }
       }
     }
-#pragma GCC unroll 2
-    for (int row = 0; row < kRows; ++row) {
-      packed[row][half] = _mm512_packs_epi32(out[row][0], out[row][1]);
-    }
+#pragma GCC unroll 4
+    for (int i = 0; i < kPixels; ++i) packed[i][half] = _mm512_packs_epi32(out[i][0], out[i][1]);
   }
   // The saturating packs undo the unpacking order (channels come out in
   // order), and saturating to 16 and 8 bits before the clamp does not
   // change its result: the activation range lies inside the output type.
   // The narrowing as in the GEMM epilogues (Narrowing), without their
   // dword permute.
-#pragma GCC unroll 2
-  for (int row = 0; row < kRows; ++row) {
+#pragma GCC unroll 4
+  for (int i = 0; i < kPixels; ++i) {
     if (kRequant == ColumnRequant::kFloat && n.full_range) {
-      pixels[row] = FlipInt8<T>(_mm512_packus_epi16(packed[row][0], packed[row][1]));
+      pixels[i] = FlipInt8<T>(_mm512_packus_epi16(packed[i][0], packed[i][1]));
       continue;
     }
-    const __m512i r01 = _mm512_adds_epi16(packed[row][0], n.offset16);
-    const __m512i r23 = _mm512_adds_epi16(packed[row][1], n.offset16);
+    const __m512i r01 = _mm512_adds_epi16(packed[i][0], n.offset16);
+    const __m512i r23 = _mm512_adds_epi16(packed[i][1], n.offset16);
     if constexpr (std::is_same_v<T, uint8_t>) {
-      pixels[row] = _mm512_min_epu8(_mm512_max_epu8(_mm512_packus_epi16(r01, r23), n.lo8), n.hi8);
+      pixels[i] = _mm512_min_epu8(_mm512_max_epu8(_mm512_packus_epi16(r01, r23), n.lo8), n.hi8);
     } else {
-      pixels[row] = _mm512_min_epi8(_mm512_max_epi8(_mm512_packs_epi16(r01, r23), n.lo8), n.hi8);
+      pixels[i] = _mm512_min_epi8(_mm512_max_epi8(_mm512_packs_epi16(r01, r23), n.lo8), n.hi8);
     }
   }
 }
@@ -383,13 +392,31 @@ struct ColumnWalk {
     Column<kTwoRows, true>(rows, static_cast<ptrdiff_t>(x) * c, ~__mmask64{0}, zero_point, col);
   }
   EDGETL_VNNI_INLINE void Emit(const __m512i* c0, const __m512i* c1, const __m512i* c2) {
+    const __m512i* const cols[3] = {c0, c1, c2};
     __m512i pixels[kTwoRows ? 2 : 1];
-    ColumnPixels<T, kKappa, kRequant, kTwoRows ? 2 : 1>(*r, c0, c1, c2, narrowing, pixels);
+    ColumnPixels<T, kKappa, kRequant, kTwoRows ? 2 : 1>(*r, cols, narrowing, pixels);
     _mm512_mask_storeu_epi8(out, m, pixels[0]);
     out += out_step;
     if constexpr (kTwoRows) {
       _mm512_mask_storeu_epi8(out_low, m, pixels[1]);
       out_low += out_step;
+    }
+  }
+  // Two adjacent pixels (stride 1) from the columns c0 .. c3: each weight
+  // and constant loaded once for both.
+  EDGETL_VNNI_INLINE void Emit2(const __m512i* c0, const __m512i* c1, const __m512i* c2,
+                                const __m512i* c3) {
+    constexpr int kRows = kTwoRows ? 2 : 1;
+    const __m512i* const cols[4] = {c0, c1, c2, c3};
+    __m512i pixels[2 * kRows];
+    ColumnPixels<T, kKappa, kRequant, kRows, 2>(*r, cols, narrowing, pixels);
+    _mm512_mask_storeu_epi8(out, m, pixels[0]);
+    _mm512_mask_storeu_epi8(out + out_step, m, pixels[kRows]);
+    out += 2 * out_step;
+    if constexpr (kTwoRows) {
+      _mm512_mask_storeu_epi8(out_low, m, pixels[1]);
+      _mm512_mask_storeu_epi8(out_low + out_step, m, pixels[3]);
+      out_low += 2 * out_step;
     }
   }
 };
@@ -470,16 +497,26 @@ EDGETL_VNNI_TARGET void ColumnBlockRow(const reference::ConvGeometry& g,
   w.Load(ix + 2, d);
   for (int left = g.out_w;;) {
     if constexpr (kStride == 1) {
-      w.Emit(a, b, d);
-      if (--left == 0) break;
-      w.Load(ix + 3, a);
-      w.Emit(b, d, a);
-      if (--left == 0) break;
-      w.Load(ix + 4, b);
-      w.Emit(d, a, b);
-      if (--left == 0) break;
-      w.Load(ix + 5, d);
-      ix += 3;
+      // Two pixels per step from a window of four columns, which moves
+      // two columns on (unrolled twice: the columns rotate by renaming).
+      __m512i e[4];
+      if (left == 1) {
+        w.Emit(a, b, d);
+        break;
+      }
+      w.Load(ix + 3, e);
+      w.Emit2(a, b, d, e);
+      if ((left -= 2) == 0) break;
+      w.Load(ix + 4, a);
+      if (left == 1) {
+        w.Emit(d, e, a);
+        break;
+      }
+      w.Load(ix + 5, b);
+      w.Emit2(d, e, a, b);
+      if ((left -= 2) == 0) break;
+      w.Load(ix + 6, d);
+      ix += 4;
     } else {
       w.Emit(a, b, d);
       if (--left == 0) break;
@@ -611,8 +648,8 @@ EDGETL_VNNI_TARGET void ColumnTailRow(const reference::ConvGeometry& g,
     }
     const int pixels = std::min(kPixels, g.out_w - ox);
     __m512i values[kTwoRows ? 2 : 1];
-    ColumnPixels<T, kKappa, kRequant, kTwoRows ? 2 : 1>(r, cols[0], cols[1], cols[2], narrowing,
-                                                        values);
+    const __m512i* const window[3] = {cols[0], cols[1], cols[2]};
+    ColumnPixels<T, kKappa, kRequant, kTwoRows ? 2 : 1>(r, window, narrowing, values);
     ScatterTail<T, kPixels>(values[0], pixels, out + ox * out_step, out_step);
     if constexpr (kTwoRows) {
       ScatterTail<T, kPixels>(values[1], pixels, out_low + ox * out_step, out_step);
