@@ -391,33 +391,24 @@ struct ColumnWalk {
   EDGETL_VNNI_INLINE void LoadWhole(int x, int c, __m512i* col) const {
     Column<kTwoRows, true>(rows, static_cast<ptrdiff_t>(x) * c, ~__mmask64{0}, zero_point, col);
   }
-  EDGETL_VNNI_INLINE void Emit(const __m512i* c0, const __m512i* c1, const __m512i* c2) {
-    const __m512i* const cols[3] = {c0, c1, c2};
-    __m512i pixels[kTwoRows ? 2 : 1];
-    ColumnPixels<T, kKappa, kRequant, kTwoRows ? 2 : 1>(*r, cols, narrowing, pixels);
-    _mm512_mask_storeu_epi8(out, m, pixels[0]);
-    out += out_step;
-    if constexpr (kTwoRows) {
-      _mm512_mask_storeu_epi8(out_low, m, pixels[1]);
-      out_low += out_step;
+  // The pixels of the window columns given (each 4 quarters): one for
+  // three columns, two adjacent ones (stride 1) for four, where each weight
+  // and constant is loaded once for both (ColumnPixels).
+  template <typename... Columns>
+  EDGETL_VNNI_INLINE void Emit(const Columns*... columns) {
+    constexpr int kX = sizeof...(Columns) - 2, kRows = kTwoRows ? 2 : 1;
+    const __m512i* const cols[] = {columns...};
+    __m512i pixels[kX * kRows];
+    ColumnPixels<T, kKappa, kRequant, kRows, kX>(*r, cols, narrowing, pixels);
+#pragma GCC unroll 2
+    for (int x = 0; x < kX; ++x) {
+      _mm512_mask_storeu_epi8(out + x * out_step, m, pixels[x * kRows]);
+      if constexpr (kTwoRows) {
+        _mm512_mask_storeu_epi8(out_low + x * out_step, m, pixels[x * kRows + 1]);
+      }
     }
-  }
-  // Two adjacent pixels (stride 1) from the columns c0 .. c3: each weight
-  // and constant loaded once for both.
-  EDGETL_VNNI_INLINE void Emit2(const __m512i* c0, const __m512i* c1, const __m512i* c2,
-                                const __m512i* c3) {
-    constexpr int kRows = kTwoRows ? 2 : 1;
-    const __m512i* const cols[4] = {c0, c1, c2, c3};
-    __m512i pixels[2 * kRows];
-    ColumnPixels<T, kKappa, kRequant, kRows, 2>(*r, cols, narrowing, pixels);
-    _mm512_mask_storeu_epi8(out, m, pixels[0]);
-    _mm512_mask_storeu_epi8(out + out_step, m, pixels[kRows]);
-    out += 2 * out_step;
-    if constexpr (kTwoRows) {
-      _mm512_mask_storeu_epi8(out_low, m, pixels[1]);
-      _mm512_mask_storeu_epi8(out_low + out_step, m, pixels[3]);
-      out_low += 2 * out_step;
-    }
+    out += kX * out_step;
+    if constexpr (kTwoRows) out_low += kX * out_step;
   }
 };
 
@@ -505,7 +496,7 @@ EDGETL_VNNI_TARGET void ColumnBlockRow(const reference::ConvGeometry& g,
         break;
       }
       w.Load(ix + 3, e);
-      w.Emit2(a, b, d, e);
+      w.Emit(a, b, d, e);
       if ((left -= 2) == 0) break;
       w.Load(ix + 4, a);
       if (left == 1) {
@@ -513,7 +504,7 @@ EDGETL_VNNI_TARGET void ColumnBlockRow(const reference::ConvGeometry& g,
         break;
       }
       w.Load(ix + 5, b);
-      w.Emit2(d, e, a, b);
+      w.Emit(d, e, a, b);
       if ((left -= 2) == 0) break;
       w.Load(ix + 6, d);
       ix += 4;
