@@ -41,8 +41,10 @@ struct AddFloatForm {
 };
 
 // Checks the float form on all 65536 pairs against the table; none where
-// some disagreement lies too close to an integer to be told apart (then
-// the table alone serves).
+// some pair disagrees with t 1/256 or further from an integer (the form is
+// off there, and the table alone serves). Otherwise `near` is a power of
+// two above every disagreeing t's distance from an integer (2^-24 where
+// they all lie on one; 0 where none disagree).
 template <typename T, bool kSub>
 std::optional<AddFloatForm> ProveAddFloatForm(const reference::AddQuant& q,
                                               const std::vector<uint8_t>& table);

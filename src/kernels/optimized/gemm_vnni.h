@@ -64,7 +64,7 @@ struct VnniConv {
   std::vector<int32_t> col_const;
   ChannelRequantization requant;
   // Per channel, the values its whole accumulator (col_const included) can
-  // take: for other forms of the requantization (ProveAmxForm).
+  // take: for other forms of the requantization (MakeAmxForm).
   std::vector<AccumulatorRange> ranges;
   // The weights beyond int8, per panel (entries
   // [excess_begin[p], excess_begin[p + 1])).
