@@ -90,30 +90,47 @@ TEST(FixedPoint, ExpAndReciprocalAreAccurate) {
 TEST(MemoryPlanner, DisjointLifetimesShareMemory) {
   std::vector<size_t> offsets;
   // a: ops 0-1, b: ops 1-2, c: ops 2-3. a and c never live together.
-  const size_t size = PlanArena({{1000, 0, 1}, {500, 1, 2}, {1000, 2, 3}}, 64, &offsets);
+  const size_t size =
+      PlanArena({{1000, 0, 1}, {500, 1, 2}, {1000, 2, 3}}, 64, ArenaLayout::kCompact, &offsets);
   EXPECT_EQ(offsets[0], offsets[2]);
   EXPECT_GE(offsets[1], 1000u);
   EXPECT_EQ(size, 1536u);  // the largest live pair, not the sum
 }
 
-TEST(MemoryPlanner, OverlappingLifetimesNeverOverlapInMemory) {
-  std::mt19937 rng(7);
-  std::vector<BufferRequest> requests;
-  for (int i = 0; i < 60; ++i) {
-    const int first = static_cast<int>(rng() % 20);
-    requests.push_back({1 + rng() % 5000, first, first + static_cast<int>(rng() % 6)});
-  }
+TEST(MemoryPlanner, SharedMidpointsPutTheSmallerBufferAcrossTheLargerOnesMiddle) {
   std::vector<size_t> offsets;
-  const size_t size = PlanArena(requests, 64, &offsets);
-  for (size_t i = 0; i < requests.size(); ++i) {
-    EXPECT_EQ(offsets[i] % 64, 0u);
-    EXPECT_LE(offsets[i] + requests[i].size, size);
-    for (size_t j = i + 1; j < requests.size(); ++j) {
-      const bool live_together = requests[i].first_use <= requests[j].last_use &&
-                                 requests[j].first_use <= requests[i].last_use;
-      const bool overlap =
-          offsets[i] < offsets[j] + requests[j].size && offsets[j] < offsets[i] + requests[i].size;
-      EXPECT_FALSE(live_together && overlap) << i << " and " << j;
+  // a: ops 0-1, b: ops 1-2, c: ops 2-3. c may take a's memory; centred on
+  // a's midpoint (1024), its first half is where a's first half was.
+  const size_t size = PlanArena({{2000, 0, 1}, {500, 1, 2}, {1000, 2, 3}}, 64,
+                                ArenaLayout::kSharedMidpoints, &offsets);
+  EXPECT_EQ(offsets[0], 0u);
+  EXPECT_EQ(offsets[1], 2048u);  // live with a: no shared midpoint, the compact place
+  EXPECT_EQ(offsets[2], 512u);
+  EXPECT_EQ(size, 2560u);
+  PlanArena({{2000, 0, 1}, {500, 1, 2}, {1000, 2, 3}}, 64, ArenaLayout::kCompact, &offsets);
+  EXPECT_EQ(offsets[2], 0u);
+}
+
+TEST(MemoryPlanner, OverlappingLifetimesNeverOverlapInMemory) {
+  for (ArenaLayout layout : {ArenaLayout::kCompact, ArenaLayout::kSharedMidpoints}) {
+    std::mt19937 rng(7);
+    std::vector<BufferRequest> requests;
+    for (int i = 0; i < 60; ++i) {
+      const int first = static_cast<int>(rng() % 20);
+      requests.push_back({1 + rng() % 5000, first, first + static_cast<int>(rng() % 6)});
+    }
+    std::vector<size_t> offsets;
+    const size_t size = PlanArena(requests, 64, layout, &offsets);
+    for (size_t i = 0; i < requests.size(); ++i) {
+      EXPECT_EQ(offsets[i] % 64, 0u);
+      EXPECT_LE(offsets[i] + requests[i].size, size);
+      for (size_t j = i + 1; j < requests.size(); ++j) {
+        const bool live_together = requests[i].first_use <= requests[j].last_use &&
+                                   requests[j].first_use <= requests[i].last_use;
+        const bool overlap = offsets[i] < offsets[j] + requests[j].size &&
+                             offsets[j] < offsets[i] + requests[i].size;
+        EXPECT_FALSE(live_together && overlap) << i << " and " << j;
+      }
     }
   }
 }

@@ -93,6 +93,12 @@ Result<Interpreter> Interpreter::Create(const Model& model, const InterpreterOpt
   impl->inputs = model.inputs();
   impl->outputs = model.outputs();
 
+  const char* env = std::getenv("EDGETL_KERNELS");
+  const bool reference_only =
+      options.kernels == KernelChoice::kReference || (env && std::string(env) == "reference");
+  const int hardware = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = reference_only ? 1 : options.threads > 0 ? options.threads : hardware;
+
   // Lifetimes of the activations, in op indices. Graph inputs live from the
   // start, graph outputs to the end.
   std::vector<int> first(num_tensors, -2), last(num_tensors, -2);
@@ -137,18 +143,15 @@ Result<Interpreter> Interpreter::Create(const Model& model, const InterpreterOpt
     request_tensor.push_back(t);
   }
   std::vector<size_t> offsets;
-  const size_t arena_size = PlanArena(requests, kArenaAlignment, &offsets);
+  const size_t arena_size =
+      PlanArena(requests, kArenaAlignment,
+                threads > 1 ? ArenaLayout::kSharedMidpoints : ArenaLayout::kCompact, &offsets);
   impl->arena = AlignedBytes(arena_size);
   std::memset(impl->arena.data(), 0, arena_size);
   for (size_t k = 0; k < requests.size(); ++k) {
     impl->tensors[request_tensor[k]].data = impl->arena.data() + offsets[k];
   }
 
-  const char* env = std::getenv("EDGETL_KERNELS");
-  const bool reference_only =
-      options.kernels == KernelChoice::kReference || (env && std::string(env) == "reference");
-  const int hardware = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int threads = reference_only ? 1 : options.threads > 0 ? options.threads : hardware;
   impl->pool = std::make_unique<ThreadPool>(threads);
   for (int i = 0; i < num_ops; ++i) {
     const fb::Operator& op = *m.graph->operators()->Get(i);
