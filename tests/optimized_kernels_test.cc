@@ -403,7 +403,8 @@ TEST(OptimizedKernels, AddAndSubMatchReferenceOnSeveralThreads) {
 }
 
 // float -> 8-bit: exact halves (rounded away from zero), values far beyond
-// the range, infinities, NaN, random values, a tail shorter than a vector.
+// the range, infinities, NaN, random values, a tail shorter than a vector;
+// on 1-3 threads (enough values for each to take a share).
 TEST(OptimizedKernels, QuantizeFromFloatMatchesReference) {
   const float scale = 0.25f;  // a power of two: x / scale is exact, halves stay halves
   std::vector<float> values;
@@ -415,7 +416,7 @@ TEST(OptimizedKernels, QuantizeFromFloatMatchesReference) {
   }
   std::mt19937 rng(21);
   std::uniform_real_distribution<float> dist(-40.f, 40.f);
-  for (int i = 0; i < 1000; ++i) values.push_back(dist(rng));
+  for (int i = 0; i < 7000; ++i) values.push_back(dist(rng));
   values.resize(values.size() / 16 * 16 + 7);
   for (const TensorType type : {TensorType::kUInt8, TensorType::kInt8}) {
     ModelBuilder b;
@@ -427,15 +428,18 @@ TEST(OptimizedKernels, QuantizeFromFloatMatchesReference) {
     b.SetInputs({in});
     b.SetOutputs({out});
     const auto* bytes = reinterpret_cast<const uint8_t*>(values.data());
-    ExpectSameBothWays(b, std::vector<uint8_t>(bytes, bytes + values.size() * sizeof(float)),
-                       "quantize to type " + std::to_string(static_cast<int>(type)));
+    for (int threads : {1, 2, 3}) {
+      ExpectSameBothWays(b, std::vector<uint8_t>(bytes, bytes + values.size() * sizeof(float)),
+                         "quantize to type " + std::to_string(static_cast<int>(type)), threads);
+    }
   }
 }
 
 // 8-bit -> 8-bit at equal scales (the uint8 <-> int8 shims): every byte,
-// zero points that saturate either end, a tail shorter than a vector.
+// zero points that saturate either end, a tail shorter than a vector; on
+// 1-3 threads.
 TEST(OptimizedKernels, QuantizeShimsMatchReference) {
-  std::vector<uint8_t> input(256 + 19);
+  std::vector<uint8_t> input(3 * 2048 + 19);
   for (size_t i = 0; i < input.size(); ++i) input[i] = static_cast<uint8_t>(i * 37);
   struct Case {
     TensorType in, out;
@@ -455,8 +459,10 @@ TEST(OptimizedKernels, QuantizeShimsMatchReference) {
     b.AddOperator(BuiltinOperator::QUANTIZE, {in}, {out});
     b.SetInputs({in});
     b.SetOutputs({out});
-    ExpectSameBothWays(b, input,
-                       "shim " + std::to_string(c.in_zp) + " -> " + std::to_string(c.out_zp));
+    for (int threads : {1, 2, 3}) {
+      ExpectSameBothWays(
+          b, input, "shim " + std::to_string(c.in_zp) + " -> " + std::to_string(c.out_zp), threads);
+    }
   }
 }
 

@@ -121,15 +121,7 @@ class Elementwise final : public OpKernel {
       reference::Broadcast(map_, n, a_->ptr<T>(), b_->ptr<T>(), out_->ptr<T>(),
                            [&p](T x, T y) { return reference::MulOne<T>(p, x, y); });
     } else if (!add_table_.empty()) {
-      // One equal share per thread (the pool gives each thread a fixed
-      // share of the tasks), in whole vectors, unless too few values to be
-      // worth a second thread.
-      constexpr size_t kMinPerTask = 2048;
-      const int tasks = static_cast<int>(
-          std::clamp<size_t>(n / kMinPerTask, 1, static_cast<size_t>(pool_->threads())));
-      const size_t chunk = ((n + tasks - 1) / tasks + 63) & ~size_t{63};
-      pool_->Run(tasks, [&](int task, int) {
-        const size_t begin = std::min(n, task * chunk), count = std::min(chunk, n - begin);
+      ParallelOverValues(pool_, n, [&](size_t begin, size_t count) {
         const T *x = a_->ptr<T>() + begin, *y = b_->ptr<T>() + begin;
         if (add_float_) {
           optimized::AddByFloatAvx512(*add_float_, add_table_, x, y, out_->ptr<T>() + begin, count);

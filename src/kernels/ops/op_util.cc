@@ -201,4 +201,16 @@ optimized::ParallelFor ParallelOver(ThreadPool* pool) {
   };
 }
 
+void ParallelOverValues(ThreadPool* pool, size_t n,
+                        const std::function<void(size_t begin, size_t count)>& fn) {
+  constexpr size_t kMinPerTask = 2048;
+  const int tasks = static_cast<int>(
+      std::clamp<size_t>(n / kMinPerTask, 1, static_cast<size_t>(pool->threads())));
+  const size_t chunk = ((n + tasks - 1) / tasks + 63) & ~size_t{63};
+  pool->Run(tasks, [&](int task, int) {
+    const size_t begin = std::min(n, task * chunk);
+    fn(begin, std::min(chunk, n - begin));
+  });
+}
+
 }  // namespace edgetl

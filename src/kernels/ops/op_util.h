@@ -1,6 +1,7 @@
 // Checks and precomputations shared by the op kernels' Prepare(). Internal.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,14 @@ bool UseAvx512Vnni(const KernelContext& ctx);
 
 // The pool's threads as the optimized kernels' preparation takes them.
 optimized::ParallelFor ParallelOver(ThreadPool* pool);
+
+// Calls fn(begin, count) over [0, n) in one equal share per thread, each a
+// whole number of 64-value vectors, or in one call where there are too few
+// values (under 2048 a thread) to be worth a second thread. Each thread
+// takes the same share of every elementwise op, so it mostly reads and
+// writes the lines it touched in the op before.
+void ParallelOverValues(ThreadPool* pool, size_t n,
+                        const std::function<void(size_t begin, size_t count)>& fn);
 
 // [min, max] of the output after a fused activation, in the output's
 // quantized domain (TFLite's CalculateActivationRangeQuantized).

@@ -2,6 +2,7 @@
 // uint8 <-> int8 shims at the ends of TF2 models) and DEQUANTIZE.
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "kernels/ops/op_util.h"
 #include "kernels/ops/registry.h"
@@ -66,6 +67,7 @@ class Quantize final : public OpKernel {
     EDGETL_RETURN_IF_ERROR(CheckQuantized(*out_, "output"));
     if (out_->info.quant.per_channel()) return Unsupported("per-channel quantize");
     simd_ = UseAvx512Vnni(ctx);
+    pool_ = ctx.pool;
     if (in_->type() != TensorType::kFloat32) {
       EDGETL_RETURN_IF_ERROR(CheckQuantized(*in_, "input"));
       const double real = static_cast<double>(in_->scale()) / static_cast<double>(out_->scale());
@@ -75,36 +77,47 @@ class Quantize final : public OpKernel {
   }
 
   void Eval() override {
-    const size_t n = in_->num_elements();
-    const int32_t izp = in_->zero_point(), ozp = out_->zero_point();
-    const bool out_u8 = out_->type() == TensorType::kUInt8;
-    switch (in_->type()) {
-      case TensorType::kFloat32:
-        if (out_u8)
-          QuantizeFloat(simd_, in_->ptr<float>(), out_->ptr<uint8_t>(), n, out_->scale(), ozp);
-        else
-          QuantizeFloat(simd_, in_->ptr<float>(), out_->ptr<int8_t>(), n, out_->scale(), ozp);
-        break;
-      case TensorType::kUInt8:
-        if (out_u8)
-          Requantize(simd_, in_->ptr<uint8_t>(), out_->ptr<uint8_t>(), n, izp, ozp, multiplier_,
-                     shift_);
-        else
-          Requantize(simd_, in_->ptr<uint8_t>(), out_->ptr<int8_t>(), n, izp, ozp, multiplier_,
-                     shift_);
-        break;
-      default:
-        if (out_u8)
-          Requantize(simd_, in_->ptr<int8_t>(), out_->ptr<uint8_t>(), n, izp, ozp, multiplier_,
-                     shift_);
-        else
-          Requantize(simd_, in_->ptr<int8_t>(), out_->ptr<int8_t>(), n, izp, ozp, multiplier_,
-                     shift_);
-    }
+    // The model's input is often the largest tensor after the first layer's
+    // output (224x224x3 floats): split between the threads, it also lands in
+    // the halves the first layer's threads read.
+    ParallelOverValues(pool_, in_->num_elements(), [this](size_t begin, size_t count) {
+      switch (in_->type()) {
+        case TensorType::kFloat32:
+          Range<float>(begin, count);
+          break;
+        case TensorType::kUInt8:
+          Range<uint8_t>(begin, count);
+          break;
+        default:
+          Range<int8_t>(begin, count);
+      }
+    });
   }
 
  private:
+  template <typename TIn>
+  void Range(size_t begin, size_t count) {
+    if (out_->type() == TensorType::kUInt8) {
+      Range<TIn, uint8_t>(begin, count);
+    } else {
+      Range<TIn, int8_t>(begin, count);
+    }
+  }
+
+  template <typename TIn, typename TOut>
+  void Range(size_t begin, size_t count) {
+    const TIn* in = in_->ptr<TIn>() + begin;
+    TOut* out = out_->ptr<TOut>() + begin;
+    const int32_t ozp = out_->zero_point();
+    if constexpr (std::is_same_v<TIn, float>) {
+      QuantizeFloat(simd_, in, out, count, out_->scale(), ozp);
+    } else {
+      Requantize(simd_, in, out, count, in_->zero_point(), ozp, multiplier_, shift_);
+    }
+  }
+
   RtTensor *in_ = nullptr, *out_ = nullptr;
+  ThreadPool* pool_ = nullptr;
   int32_t multiplier_ = 0;
   int shift_ = 0;
   bool simd_ = false;  // the AVX-512 loops
