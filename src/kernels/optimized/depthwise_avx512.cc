@@ -253,17 +253,18 @@ inline __mmask64 ByteRange(int begin, int end) { return FirstLanes64(end) & ~Fir
 enum class ColumnRequant { kFloat, kClampedBelow, kExact };
 
 // Output pixels of a 64-channel block, requantized and narrowed to 64
-// bytes in channel order: kX adjacent pixels of a row (stride 1), pixel x
-// from the window columns cols[x .. x + 2] (quarters each), with the upper
+// bytes in channel order: kX adjacent pixels of a row, pixel x from the
+// window columns cols[kStep * x .. kStep * x + 2] (quarters each; kStep
+// the stride), with the upper
 // row's weights (omega, kappa) and with kRows 2 also the lower row's
 // (omega_low, kappa_low) from the same columns; pixels[x * kRows + row].
 // Quarter by quarter, so that all of them use one load of the quarter's
 // weights, bias and requantization constants, and pairs of quarters are
 // packed as they are done (fewer registers live).
-template <typename T, bool kKappa, ColumnRequant kRequant, int kRows, int kX = 1>
+template <typename T, bool kKappa, ColumnRequant kRequant, int kRows, int kX = 1, int kStep = 1>
 EDGETL_VNNI_INLINE void ColumnPixels(const DepthwiseAvx512::ColumnBlock& r,
-                                     const __m512i* const cols[kX + 2], const Narrowing& n,
-                                     __m512i pixels[kX * kRows]) {
+                                     const __m512i* const cols[(kX - 1) * kStep + 3],
+                                     const Narrowing& n, __m512i pixels[kX * kRows]) {
   constexpr int kPixels = kX * kRows;
   __m512i packed[kPixels][2];
 #pragma GCC unroll 2
@@ -282,10 +283,10 @@ EDGETL_VNNI_INLINE void ColumnPixels(const DepthwiseAvx512::ColumnBlock& r,
         const __m512i w_low = kRows == 2 ? _mm512_load_si512(r.omega_low[col][k]) : w;
 #pragma GCC unroll 2
         for (int x = 0; x < kX; ++x) {
-          acc[x * kRows] = _mm512_dpbusd_epi32(acc[x * kRows], cols[x + col][k], w);
-          if constexpr (kRows == 2) {
-            acc[x * kRows + 1] = _mm512_dpbusd_epi32(acc[x * kRows + 1], cols[x + col][k], w_low);
-          }
+          const __m512i u = cols[kStep * x + col][k];
+          acc[x * kRows] = _mm512_dpbusd_epi32(acc[x * kRows], u, w);
+          if constexpr (kRows == 2)
+            acc[x * kRows + 1] = _mm512_dpbusd_epi32(acc[x * kRows + 1], u, w_low);
         }
       }
       // Only the few channels whose weights reach past int8 (usually the
@@ -297,10 +298,10 @@ EDGETL_VNNI_INLINE void ColumnPixels(const DepthwiseAvx512::ColumnBlock& r,
         for (int col = 0; col < 3; ++col) {
 #pragma GCC unroll 2
           for (int x = 0; x < kX; ++x) {
-            acc[x * kRows] = _mm512_dpbusd_epi32(acc[x * kRows], cols[x + col][k], kk);
+            const __m512i u = cols[kStep * x + col][k];
+            acc[x * kRows] = _mm512_dpbusd_epi32(acc[x * kRows], u, kk);
             if constexpr (kRows == 2) {
-              acc[x * kRows + 1] =
-                  _mm512_dpbusd_epi32(acc[x * kRows + 1], cols[x + col][k], kk_low);
+              acc[x * kRows + 1] = _mm512_dpbusd_epi32(acc[x * kRows + 1], u, kk_low);
             }
           }
         }
@@ -392,14 +393,14 @@ struct ColumnWalk {
     Column<kTwoRows, true>(rows, static_cast<ptrdiff_t>(x) * c, ~__mmask64{0}, zero_point, col);
   }
   // The pixels of the window columns given (each 4 quarters): one for
-  // three columns, two adjacent ones (stride 1) for four, where each weight
-  // and constant is loaded once for both (ColumnPixels).
-  template <typename... Columns>
+  // three columns, two adjacent ones for 3 + kStep (the stride), where each
+  // weight and constant is loaded once for both (ColumnPixels).
+  template <int kStep = 1, typename... Columns>
   EDGETL_VNNI_INLINE void Emit(const Columns*... columns) {
-    constexpr int kX = sizeof...(Columns) - 2, kRows = kTwoRows ? 2 : 1;
+    constexpr int kX = (sizeof...(Columns) - 3) / kStep + 1, kRows = kTwoRows ? 2 : 1;
     const __m512i* const cols[] = {columns...};
     __m512i pixels[kX * kRows];
-    ColumnPixels<T, kKappa, kRequant, kRows, kX>(*r, cols, narrowing, pixels);
+    ColumnPixels<T, kKappa, kRequant, kRows, kX, kStep>(*r, cols, narrowing, pixels);
 #pragma GCC unroll 2
     for (int x = 0; x < kX; ++x) {
       _mm512_mask_storeu_epi8(out + x * out_step, m, pixels[x * kRows]);
@@ -509,19 +510,21 @@ EDGETL_VNNI_TARGET void ColumnBlockRow(const reference::ConvGeometry& g,
       w.Load(ix + 6, d);
       ix += 4;
     } else {
-      w.Emit(a, b, d);
-      if (--left == 0) break;
-      w.Load(ix + 3, a);
-      w.Load(ix + 4, b);
-      w.Emit(d, a, b);
-      if (--left == 0) break;
-      w.Load(ix + 5, d);
-      w.Load(ix + 6, a);
-      w.Emit(b, d, a);
-      if (--left == 0) break;
-      w.Load(ix + 7, b);
-      w.Load(ix + 8, d);
-      ix += 6;
+      // Two pixels per step from a window of five columns, which moves four
+      // columns on (the last one becomes the first).
+      __m512i e[4], f[4];
+      if (left == 1) {
+        w.template Emit<2>(a, b, d);
+        break;
+      }
+      w.Load(ix + 3, e);
+      w.Load(ix + 4, f);
+      w.template Emit<2>(a, b, d, e, f);
+      if ((left -= 2) == 0) break;
+      std::copy_n(f, 4, a);
+      w.Load(ix + 5, b);
+      w.Load(ix + 6, d);
+      ix += 4;
     }
   }
 }
