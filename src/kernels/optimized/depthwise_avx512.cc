@@ -455,6 +455,16 @@ EDGETL_VNNI_TARGET void ColumnBlockRow(const reference::ConvGeometry& g,
     w.out_step = 64;
     for (int ox = 0; ox < g.out_w; ox += pixels) {
       const int x = kStep * ox - g.pad_w;
+      if (kStep == 1 && pixels == 2 && x >= 0 && x + 6 <= g.in_w && ox + 4 <= g.out_w) {
+        // Two blocks of two pixels (32 channels) from five columns, the
+        // middle one shared, each weight and constant loaded once for both.
+        __m512i cols[5][4];
+        for (int dx = 0; dx < 5; ++dx) w.LoadWhole(x + dx, in_c, cols[dx]);
+        w.m = ~__mmask64{0};
+        w.template Emit<2>(cols[0], cols[1], cols[2], cols[3], cols[4]);
+        ox += pixels;
+        continue;
+      }
       __m512i cols[3][4];
       if (x >= 0 && x + 2 + kStep * pixels <= g.in_w && ox + pixels <= g.out_w) {
         // Inside the input and the output row: whole columns, no masks to
