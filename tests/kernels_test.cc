@@ -104,7 +104,7 @@ TEST(MemoryPlanner, SharedMidpointsPutTheSmallerBufferAcrossTheLargerOnesMiddle)
   const size_t size = PlanArena({{2000, 0, 1}, {500, 1, 2}, {1000, 2, 3}}, 64,
                                 ArenaLayout::kSharedMidpoints, &offsets);
   EXPECT_EQ(offsets[0], 0u);
-  EXPECT_EQ(offsets[1], 2048u);  // live with a: no shared midpoint, the compact place
+  EXPECT_EQ(offsets[1], 2048u);  // live with a: a new slot past a's
   EXPECT_EQ(offsets[2], 512u);
   EXPECT_EQ(size, 2560u);
   PlanArena({{2000, 0, 1}, {500, 1, 2}, {1000, 2, 3}}, 64, ArenaLayout::kCompact, &offsets);

@@ -255,9 +255,9 @@ enum class ColumnRequant { kFloat, kClampedBelow, kExact };
 // Output pixels of a 64-channel block, requantized and narrowed to 64
 // bytes in channel order: kX adjacent pixels of a row, pixel x from the
 // window columns cols[kStep * x .. kStep * x + 2] (quarters each; kStep
-// the stride), with the upper
-// row's weights (omega, kappa) and with kRows 2 also the lower row's
-// (omega_low, kappa_low) from the same columns; pixels[x * kRows + row].
+// the stride), with the upper row's weights (omega, kappa) and with kRows
+// 2 also the lower row's (omega_low, kappa_low) from the same columns;
+// pixels[x * kRows + row].
 // Quarter by quarter, so that all of them use one load of the quarter's
 // weights, bias and requantization constants, and pairs of quarters are
 // packed as they are done (fewer registers live).
@@ -411,6 +411,19 @@ struct ColumnWalk {
     out += kX * out_step;
     if constexpr (kTwoRows) out_low += kX * out_step;
   }
+  // Stride 1, the window's columns c0-c2: the row's last pixel where one
+  // is left, else column x loaded into `next` and two pixels. Whether the
+  // row is done.
+  EDGETL_VNNI_INLINE bool EmitOneOrTwo(const __m512i* c0, const __m512i* c1, const __m512i* c2,
+                                       __m512i* next, int x, int& left) {
+    if (left == 1) {
+      Emit(c0, c1, c2);
+      return true;
+    }
+    Load(x, next);
+    Emit(c0, c1, c2, next);
+    return (left -= 2) == 0;
+  }
 };
 
 // One output row of one 64-channel block: a window of three columns slides
@@ -502,21 +515,9 @@ EDGETL_VNNI_TARGET void ColumnBlockRow(const reference::ConvGeometry& g,
       // Two pixels per step from a window of four columns, which moves
       // two columns on (unrolled twice: the columns rotate by renaming).
       __m512i e[4];
-      if (left == 1) {
-        w.Emit(a, b, d);
-        break;
-      }
-      w.Load(ix + 3, e);
-      w.Emit(a, b, d, e);
-      if ((left -= 2) == 0) break;
+      if (w.EmitOneOrTwo(a, b, d, e, ix + 3, left)) break;
       w.Load(ix + 4, a);
-      if (left == 1) {
-        w.Emit(d, e, a);
-        break;
-      }
-      w.Load(ix + 5, b);
-      w.Emit(d, e, a, b);
-      if ((left -= 2) == 0) break;
+      if (w.EmitOneOrTwo(d, e, a, b, ix + 5, left)) break;
       w.Load(ix + 6, d);
       ix += 4;
     } else {
