@@ -38,6 +38,11 @@ struct InterpreterStats {
   double create_ms = 0;            // Create(), including weight prepacking
   size_t packed_weight_bytes = 0;  // weights repacked for the optimized kernels
   int threads = 1;
+  // Ops that never run: a TensorFlow 2 int8 model's QUANTIZE from its
+  // uint8 input to int8 (equal scales, zero point - 128) whose one consumer
+  // reads the uint8 input directly. Never with preserve_intermediates or
+  // the reference kernels.
+  std::vector<int> skipped_ops;
 };
 
 // An Interpreter is not thread-safe (it runs its own worker threads inside

@@ -158,6 +158,12 @@ int Bench(const Argv& argv) {
       const OperatorInfo op = model->op(i);
       const std::string shape =
           op.outputs.empty() ? "" : model->tensor(op.outputs[0]).ShapeString();
+      const std::vector<int>& skipped = profiled->stats().skipped_ops;
+      if (std::find(skipped.begin(), skipped.end(), i) != skipped.end()) {
+        std::printf("  %3d %-20s %-18s   skipped (the next layer reads its input)\n", i,
+                    op.op_name.c_str(), shape.c_str());
+        continue;
+      }
       // 0.1 us: the small layers of a 0.1 ms model take a few microseconds.
       std::printf("  %3d %-20s %-18s %9.4f ms\n", i, op.op_name.c_str(), shape.c_str(),
                   profiled->op_times_ms()[i] / *runs);

@@ -8,6 +8,7 @@
 #include "model/model_impl.h"
 #include "runtime/kernel.h"
 #include "runtime/memory_planner.h"
+#include "runtime/sign_flip_shim.h"
 #include "runtime/thread_pool.h"
 
 namespace edgetl {
@@ -16,6 +17,8 @@ struct Interpreter::Impl {
   Model model;
   std::vector<RtTensor> tensors;
   std::vector<std::unique_ptr<OpKernel>> kernels;
+  std::vector<OpKernel*> schedule;  // the kernels Invoke runs, in order (not skipped ones)
+  std::vector<int> schedule_ops;    // their op indices
   std::vector<int> inputs, outputs;
   AlignedBytes arena{0};
   // Copies of constants whose in-model data is not aligned for their type.
@@ -115,6 +118,13 @@ Result<Interpreter> Interpreter::Create(const Model& model, const InterpreterOpt
     for (int t : op.outputs) touch(t, i);
   }
   for (int t : impl->outputs) touch(t, std::max(0, num_ops - 1));
+  // A shim's consumer may read the shim's input instead of its output (see
+  // below), so that input lives until the consumer has run. (Intermediates
+  // kept for reading are all written: no shim is skipped.)
+  const std::vector<SignFlipShim> shims = reference_only || options.preserve_intermediates
+                                              ? std::vector<SignFlipShim>{}
+                                              : FindSignFlipShims(model);
+  for (const SignFlipShim& s : shims) touch(s.source, s.consumer);
 
   std::vector<BufferRequest> requests;
   std::vector<int> request_tensor;
@@ -168,6 +178,18 @@ Result<Interpreter> Interpreter::Create(const Model& model, const InterpreterOpt
     if (!s.ok()) return s.WithContext(OpLabel(i, m));
     impl->stats.packed_weight_bytes += impl->kernels[i]->packed_bytes();
   }
+  std::vector<bool> skipped(num_ops, false);
+  for (const SignFlipShim& s : shims) {
+    if (impl->kernels[s.consumer]->ReadInputFlipped(&impl->tensors[s.source])) {
+      skipped[s.op] = true;
+      impl->stats.skipped_ops.push_back(s.op);
+    }
+  }
+  for (int i = 0; i < num_ops; ++i) {
+    if (skipped[i]) continue;
+    impl->schedule.push_back(impl->kernels[i].get());
+    impl->schedule_ops.push_back(i);
+  }
   impl->stats.threads = threads;
   if (options.profile) impl->op_ms.assign(num_ops, 0.0);
   impl->stats.create_ms =
@@ -211,13 +233,13 @@ Status Interpreter::SetInput(int i, std::span<const uint8_t> bytes) {
 
 Status Interpreter::Invoke() {
   if (impl_->op_ms.empty()) {
-    for (auto& kernel : impl_->kernels) kernel->Eval();
+    for (OpKernel* kernel : impl_->schedule) kernel->Eval();
     return Status::Ok();
   }
-  for (size_t i = 0; i < impl_->kernels.size(); ++i) {
+  for (size_t k = 0; k < impl_->schedule.size(); ++k) {
     const auto start = std::chrono::steady_clock::now();
-    impl_->kernels[i]->Eval();
-    impl_->op_ms[i] +=
+    impl_->schedule[k]->Eval();
+    impl_->op_ms[impl_->schedule_ops[k]] +=
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   }
   return Status::Ok();

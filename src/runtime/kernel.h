@@ -38,6 +38,11 @@ class OpKernel {
   virtual void Eval() = 0;
   // Bytes of weights repacked for optimized kernels (reported in stats).
   virtual size_t packed_bytes() const { return 0; }
+  // After Prepare: asks the kernel to read its input 0, an int8 tensor,
+  // from `source` instead, a uint8 tensor of the same shape holding the
+  // input's bytes with the sign bit flipped (sign_flip_shim.h). True if it
+  // will from now on (the input tensor is then never written).
+  virtual bool ReadInputFlipped(const RtTensor* /*source*/) { return false; }
 };
 
 // The kernel for a builtin op, or nullptr when edgetl does not implement it.

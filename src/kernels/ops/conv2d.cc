@@ -61,6 +61,17 @@ class Conv2D final : public OpKernel {
     return packed_.values.size() * sizeof(int16_t) + vnni_.packed_bytes();
   }
 
+  // The padding step copies an int8 input flipped to unsigned bytes: from
+  // `source` it copies them as they are, the same bytes.
+  bool ReadInputFlipped(const RtTensor* source) override {
+    if (!vnni_.ready() || !vnni_.pads_input() || input_->type() != TensorType::kInt8 ||
+        source->type() != TensorType::kUInt8 || source->shape() != input_->shape()) {
+      return false;
+    }
+    flipped_source_ = source;
+    return true;
+  }
+
   void Eval() override {
     switch (input_->type()) {
       case TensorType::kUInt8:
@@ -81,7 +92,8 @@ class Conv2D final : public OpKernel {
   void EvalQuantized() {
     const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
     if (vnni_.ready()) {
-      vnni_.Run(input_->ptr<T>(), output_->ptr<T>());
+      vnni_.Run(input_->ptr<T>(), output_->ptr<T>(),
+                flipped_source_ ? flipped_source_->ptr<uint8_t>() : nullptr);
     } else if (scratch_.empty()) {
       reference::ConvQuantized(geometry_, quant_.quant, input_->ptr<T>(), filter_->ptr<T>(), bias,
                                output_->ptr<T>());
@@ -97,6 +109,7 @@ class Conv2D final : public OpKernel {
   optimized::PackedFilter packed_;
   std::vector<int16_t> scratch_;  // empty (and no VNNI runner): the reference kernel runs
   VnniConvRunner vnni_;
+  const RtTensor* flipped_source_ = nullptr;  // ReadInputFlipped's: read instead of input_
   float act_min_ = 0, act_max_ = 0;
 };
 

@@ -99,15 +99,20 @@ void VnniConvRunner::WindowStarts(int m0, int rows, const uint8_t** windows) con
 }
 
 template <typename T>
-void VnniConvRunner::Run(const T* input, T* output) {
+void VnniConvRunner::Run(const T* input, T* output, const uint8_t* unsigned_input) {
   const int m = g_.batches * g_.out_h * g_.out_w;
   const int panels = packed_.panels();
   const int tasks = pool_->threads();
   if (windows_) {
     const int rows = g_.batches * padded_shape_.rows;
     pool_->Run(tasks, [&](int task, int) {
-      optimized::PadInputVnni(g_, packed_, input, static_cast<int>(int64_t{rows} * task / tasks),
-                              static_cast<int>(int64_t{rows} * (task + 1) / tasks), padded_.data());
+      const int begin = static_cast<int>(int64_t{rows} * task / tasks);
+      const int end = static_cast<int>(int64_t{rows} * (task + 1) / tasks);
+      if (unsigned_input) {
+        optimized::PadInputVnni(g_, packed_, unsigned_input, begin, end, padded_.data());
+      } else {
+        optimized::PadInputVnni(g_, packed_, input, begin, end, padded_.data());
+      }
     });
   }
   pool_->Run(tasks, [&](int task, int thread) {
@@ -164,7 +169,7 @@ void VnniConvRunner::Run(const T* input, T* output) {
   });
 }
 
-template void VnniConvRunner::Run<uint8_t>(const uint8_t*, uint8_t*);
-template void VnniConvRunner::Run<int8_t>(const int8_t*, int8_t*);
+template void VnniConvRunner::Run<uint8_t>(const uint8_t*, uint8_t*, const uint8_t*);
+template void VnniConvRunner::Run<int8_t>(const int8_t*, int8_t*, const uint8_t*);
 
 }  // namespace edgetl

@@ -25,8 +25,16 @@ class VnniConvRunner {
   bool ready() const { return pool_ != nullptr; }
   size_t packed_bytes() const { return packed_.b.size(); }
 
+  // Whether the layer reads its input only to copy it into a padded
+  // unsigned one (k x k windows): then Run can take the input as unsigned
+  // bytes.
+  bool pads_input() const { return windows_; }
+
+  // `unsigned_input` (pads_input() only; else null): the input's bytes as
+  // the GEMM takes them, uint8 as they are or int8 with the sign bit
+  // flipped, read instead of `input`.
   template <typename T>
-  void Run(const T* input, T* output);
+  void Run(const T* input, T* output, const uint8_t* unsigned_input = nullptr);
 
  private:
   // Where the windows of output pixels [m0, m0 + rows) start in padded_.
