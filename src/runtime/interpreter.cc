@@ -17,8 +17,7 @@ struct Interpreter::Impl {
   Model model;
   std::vector<RtTensor> tensors;
   std::vector<std::unique_ptr<OpKernel>> kernels;
-  std::vector<OpKernel*> schedule;  // the kernels Invoke runs, in order (not skipped ones)
-  std::vector<int> schedule_ops;    // their op indices
+  std::vector<int> schedule;  // the ops Invoke runs, in order (not the skipped ones)
   std::vector<int> inputs, outputs;
   AlignedBytes arena{0};
   // Copies of constants whose in-model data is not aligned for their type.
@@ -186,9 +185,7 @@ Result<Interpreter> Interpreter::Create(const Model& model, const InterpreterOpt
     }
   }
   for (int i = 0; i < num_ops; ++i) {
-    if (skipped[i]) continue;
-    impl->schedule.push_back(impl->kernels[i].get());
-    impl->schedule_ops.push_back(i);
+    if (!skipped[i]) impl->schedule.push_back(i);
   }
   impl->stats.threads = threads;
   if (options.profile) impl->op_ms.assign(num_ops, 0.0);
@@ -233,13 +230,13 @@ Status Interpreter::SetInput(int i, std::span<const uint8_t> bytes) {
 
 Status Interpreter::Invoke() {
   if (impl_->op_ms.empty()) {
-    for (OpKernel* kernel : impl_->schedule) kernel->Eval();
+    for (int i : impl_->schedule) impl_->kernels[i]->Eval();
     return Status::Ok();
   }
-  for (size_t k = 0; k < impl_->schedule.size(); ++k) {
+  for (int i : impl_->schedule) {
     const auto start = std::chrono::steady_clock::now();
-    impl_->schedule[k]->Eval();
-    impl_->op_ms[impl_->schedule_ops[k]] +=
+    impl_->kernels[i]->Eval();
+    impl_->op_ms[i] +=
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   }
   return Status::Ok();
