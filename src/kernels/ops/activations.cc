@@ -60,25 +60,19 @@ class Activation final : public OpKernel {
 
   void Eval() override {
     const size_t n = in_->num_elements();
-    switch (in_->type()) {
-      case TensorType::kUInt8:
-        EvalQuantized<uint8_t>(n);
-        break;
-      case TensorType::kInt8:
-        EvalQuantized<int8_t>(n);
-        break;
-      default: {
-        const float* in = in_->ptr<float>();
-        float* out = out_->ptr<float>();
-        for (size_t i = 0; i < n; ++i) {
-          const float x = in[i];
-          if constexpr (kAct == Act::kLogistic) out[i] = reference::LogisticFloat(x);
-          if constexpr (kAct == Act::kRelu) out[i] = std::max(0.f, x);
-          if constexpr (kAct == Act::kRelu6) out[i] = std::clamp(x, 0.f, 6.f);
-          if constexpr (kAct == Act::kHardSwish) out[i] = reference::HardSwishFloat(x);
-        }
-      }
-    }
+    ByElementType(
+        in_->type(), [&]<typename T>() { EvalQuantized<T>(n); },
+        [&] {
+          const float* in = in_->ptr<float>();
+          float* out = out_->ptr<float>();
+          for (size_t i = 0; i < n; ++i) {
+            const float x = in[i];
+            if constexpr (kAct == Act::kLogistic) out[i] = reference::LogisticFloat(x);
+            if constexpr (kAct == Act::kRelu) out[i] = std::max(0.f, x);
+            if constexpr (kAct == Act::kRelu6) out[i] = std::clamp(x, 0.f, 6.f);
+            if constexpr (kAct == Act::kHardSwish) out[i] = reference::HardSwishFloat(x);
+          }
+        });
   }
 
  private:

@@ -73,18 +73,13 @@ class Conv2D final : public OpKernel {
   }
 
   void Eval() override {
-    switch (input_->type()) {
-      case TensorType::kUInt8:
-        EvalQuantized<uint8_t>();
-        break;
-      case TensorType::kInt8:
-        EvalQuantized<int8_t>();
-        break;
-      default:
-        reference::ConvFloat(geometry_, act_min_, act_max_, input_->ptr<float>(),
-                             filter_->ptr<float>(), bias_ ? bias_->ptr<float>() : nullptr,
-                             output_->ptr<float>());
-    }
+    ByElementType(
+        input_->type(), [this]<typename T>() { EvalQuantized<T>(); },
+        [this] {
+          reference::ConvFloat(geometry_, act_min_, act_max_, input_->ptr<float>(),
+                               filter_->ptr<float>(), bias_ ? bias_->ptr<float>() : nullptr,
+                               output_->ptr<float>());
+        });
   }
 
  private:

@@ -77,18 +77,13 @@ class DepthwiseConv2D final : public OpKernel {
   }
 
   void Eval() override {
-    switch (input_->type()) {
-      case TensorType::kUInt8:
-        EvalQuantized<uint8_t>();
-        break;
-      case TensorType::kInt8:
-        EvalQuantized<int8_t>();
-        break;
-      default:
-        reference::DepthwiseConvFloat(geometry_, act_min_, act_max_, input_->ptr<float>(),
-                                      filter_->ptr<float>(), bias_ ? bias_->ptr<float>() : nullptr,
-                                      output_->ptr<float>());
-    }
+    ByElementType(
+        input_->type(), [this]<typename T>() { EvalQuantized<T>(); },
+        [this] {
+          reference::DepthwiseConvFloat(
+              geometry_, act_min_, act_max_, input_->ptr<float>(), filter_->ptr<float>(),
+              bias_ ? bias_->ptr<float>() : nullptr, output_->ptr<float>());
+        });
   }
 
  private:

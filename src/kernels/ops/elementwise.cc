@@ -94,23 +94,17 @@ class Elementwise final : public OpKernel {
 
   void Eval() override {
     const size_t n = out_->num_elements();
-    switch (a_->type()) {
-      case TensorType::kUInt8:
-        EvalQuantized<uint8_t>(n);
-        break;
-      case TensorType::kInt8:
-        EvalQuantized<int8_t>(n);
-        break;
-      default: {
-        const float lo = fmin_, hi = fmax_;
-        reference::Broadcast(
-            map_, n, a_->ptr<float>(), b_->ptr<float>(), out_->ptr<float>(),
-            [lo, hi](float x, float y) {
-              const float r = kKind == Kind::kAdd ? x + y : kKind == Kind::kSub ? x - y : x * y;
-              return std::clamp(r, lo, hi);
-            });
-      }
-    }
+    ByElementType(
+        a_->type(), [&]<typename T>() { EvalQuantized<T>(n); },
+        [&] {
+          const float lo = fmin_, hi = fmax_;
+          reference::Broadcast(
+              map_, n, a_->ptr<float>(), b_->ptr<float>(), out_->ptr<float>(),
+              [lo, hi](float x, float y) {
+                const float r = kKind == Kind::kAdd ? x + y : kKind == Kind::kSub ? x - y : x * y;
+                return std::clamp(r, lo, hi);
+              });
+        });
   }
 
  private:

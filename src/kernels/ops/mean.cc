@@ -78,35 +78,30 @@ class Mean final : public OpKernel {
   }
 
   void Eval() override {
-    switch (input_->type()) {
-      case TensorType::kUInt8:
-        EvalQuantized<uint8_t>();
-        break;
-      case TensorType::kInt8:
-        EvalQuantized<int8_t>();
-        break;
-      default: {
-        const float* in = input_->ptr<float>();
-        float* out = output_->ptr<float>();
-        std::fill(float_sums_.begin(), float_sums_.end(), 0.f);
-        if (rows_) {
-          for (int o = 0; o < outer_; ++o) {
-            for (int r = 0; r < count_; ++r, in += inner_) {
-              for (int i = 0; i < inner_; ++i)
-                float_sums_[static_cast<size_t>(o) * inner_ + i] += in[i];
-            }
-          }
-        } else {
-          for (size_t i = 0; i < out_index_.size(); ++i) float_sums_[out_index_[i]] += in[i];
-        }
-        for (size_t o = 0; o < float_sums_.size(); ++o) {
-          out[o] = float_sums_[o] / static_cast<float>(count_);
-        }
-      }
-    }
+    ByElementType(
+        input_->type(), [this]<typename T>() { EvalQuantized<T>(); }, [this] { EvalFloat(); });
   }
 
  private:
+  void EvalFloat() {
+    const float* in = input_->ptr<float>();
+    float* out = output_->ptr<float>();
+    std::fill(float_sums_.begin(), float_sums_.end(), 0.f);
+    if (rows_) {
+      for (int o = 0; o < outer_; ++o) {
+        for (int r = 0; r < count_; ++r, in += inner_) {
+          for (int i = 0; i < inner_; ++i)
+            float_sums_[static_cast<size_t>(o) * inner_ + i] += in[i];
+        }
+      }
+    } else {
+      for (size_t i = 0; i < out_index_.size(); ++i) float_sums_[out_index_[i]] += in[i];
+    }
+    for (size_t o = 0; o < float_sums_.size(); ++o) {
+      out[o] = float_sums_[o] / static_cast<float>(count_);
+    }
+  }
+
   template <typename T>
   void EvalQuantized() {
     if (!rows_) {

@@ -73,4 +73,21 @@ Status CheckBias(const RtTensor* bias, int channels, TensorType type);
 
 std::string ShapeToString(const std::vector<int>& shape);
 
+// The type switch of the kernels' Eval: quantized.template operator()<T>()
+// with T the element type of a uint8 or int8 tensor, float_path() for any
+// other type (the float32 tensors Prepare let through).
+template <typename Quantized, typename Float>
+void ByElementType(TensorType type, Quantized&& quantized, Float&& float_path) {
+  switch (type) {
+    case TensorType::kUInt8:
+      quantized.template operator()<uint8_t>();
+      break;
+    case TensorType::kInt8:
+      quantized.template operator()<int8_t>();
+      break;
+    default:
+      float_path();
+  }
+}
+
 }  // namespace edgetl

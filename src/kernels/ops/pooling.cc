@@ -48,17 +48,12 @@ class Pool2D final : public OpKernel {
   }
 
   void Eval() override {
-    switch (input_->type()) {
-      case TensorType::kUInt8:
-        EvalQuantized<uint8_t>();
-        break;
-      case TensorType::kInt8:
-        EvalQuantized<int8_t>();
-        break;
-      default:
-        reference::PoolFloat<kMax>(geometry_, fmin_, fmax_, input_->ptr<float>(),
-                                   output_->ptr<float>());
-    }
+    ByElementType(
+        input_->type(), [this]<typename T>() { EvalQuantized<T>(); },
+        [this] {
+          reference::PoolFloat<kMax>(geometry_, fmin_, fmax_, input_->ptr<float>(),
+                                     output_->ptr<float>());
+        });
   }
 
  private:

@@ -50,16 +50,11 @@ class Softmax final : public OpKernel {
   }
 
   void Eval() override {
-    switch (in_->type()) {
-      case TensorType::kUInt8:
-        EvalQuantized<uint8_t>();
-        break;
-      case TensorType::kInt8:
-        EvalQuantized<int8_t>();
-        break;
-      default:
-        reference::SoftmaxFloat(beta_, rows_, depth_, in_->ptr<float>(), out_->ptr<float>());
-    }
+    ByElementType(
+        in_->type(), [this]<typename T>() { EvalQuantized<T>(); },
+        [this] {
+          reference::SoftmaxFloat(beta_, rows_, depth_, in_->ptr<float>(), out_->ptr<float>());
+        });
   }
 
  private:
