@@ -1,4 +1,5 @@
 // CONV_2D: NHWC input, OHWI filter, optional bias, fused activation.
+#include "kernels/ops/avx2_conv_runner.h"
 #include "kernels/ops/conv_common.h"
 #include "kernels/ops/registry.h"
 #include "kernels/ops/vnni_conv_runner.h"
@@ -46,6 +47,8 @@ class Conv2D final : public OpKernel {
                                                 opts->fused_activation_function(), false, &quant_));
     if (UseAvx512Vnni(ctx)) {
       vnni_.Prepare(g, quant_.quant, *filter_, bias_, ctx.pool);
+    } else if (UseAvx2(ctx)) {
+      avx2_.Prepare(g, quant_.quant, *filter_, bias_, ctx.pool);
     } else if (!ctx.reference_only) {
       const int k = g.filter_h * g.filter_w * g.in_c;
       const int32_t offset = quant_.quant.filter_offset;
@@ -58,7 +61,7 @@ class Conv2D final : public OpKernel {
   }
 
   size_t packed_bytes() const override {
-    return packed_.values.size() * sizeof(int16_t) + vnni_.packed_bytes();
+    return packed_.values.size() * sizeof(int16_t) + vnni_.packed_bytes() + avx2_.packed_bytes();
   }
 
   // The padding step copies an int8 input flipped to unsigned bytes: from
@@ -89,6 +92,8 @@ class Conv2D final : public OpKernel {
     if (vnni_.ready()) {
       vnni_.Run(input_->ptr<T>(), output_->ptr<T>(),
                 flipped_source_ ? flipped_source_->ptr<uint8_t>() : nullptr);
+    } else if (avx2_.ready()) {
+      avx2_.Run(input_->ptr<T>(), output_->ptr<T>());
     } else if (scratch_.empty()) {
       reference::ConvQuantized(geometry_, quant_.quant, input_->ptr<T>(), filter_->ptr<T>(), bias,
                                output_->ptr<T>());
@@ -102,8 +107,9 @@ class Conv2D final : public OpKernel {
   reference::ConvGeometry geometry_;
   QuantizedConvData quant_;
   optimized::PackedFilter packed_;
-  std::vector<int16_t> scratch_;  // empty (and no VNNI runner): the reference kernel runs
+  std::vector<int16_t> scratch_;  // empty (and no VNNI or AVX2 runner): the reference kernel runs
   VnniConvRunner vnni_;
+  Avx2ConvRunner avx2_;
   const RtTensor* flipped_source_ = nullptr;  // ReadInputFlipped's: read instead of input_
   float act_min_ = 0, act_max_ = 0;
 };

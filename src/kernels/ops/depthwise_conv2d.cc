@@ -3,6 +3,7 @@
 #include "kernels/ops/conv_common.h"
 #include "kernels/ops/registry.h"
 #include "kernels/optimized/conv_int16.h"
+#include "kernels/optimized/depthwise_avx2.h"
 #include "kernels/optimized/depthwise_avx512.h"
 
 namespace edgetl {
@@ -55,11 +56,13 @@ class DepthwiseConv2D final : public OpKernel {
                                                      ParallelOver(pool_))
                     : optimized::PackDepthwiseAvx512(filter_->ptr<int8_t>(), g, bias, quant_.quant,
                                                      ParallelOver(pool_));
-      // One contiguous band of rows per thread (the pool gives each thread
-      // a fixed share), even for the 7x7 layers.
-      const int rows = g.batches * g.out_h;
-      rows_per_task_ = (rows + pool_->threads() - 1) / pool_->threads();
-      tasks_ = (rows + rows_per_task_ - 1) / rows_per_task_;
+      SplitRows();
+    } else if (UseAvx2(ctx) && g.depth_multiplier == 1) {
+      const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
+      avx2_ = input_->type() == TensorType::kUInt8
+                  ? optimized::PackDepthwiseAvx2(filter_->ptr<uint8_t>(), g, bias, quant_.quant)
+                  : optimized::PackDepthwiseAvx2(filter_->ptr<int8_t>(), g, bias, quant_.quant);
+      SplitRows();
     } else if (!ctx.reference_only) {
       const int taps = g.filter_h * g.filter_w;
       const int32_t offset = quant_.quant.filter_offset;
@@ -72,7 +75,8 @@ class DepthwiseConv2D final : public OpKernel {
   }
 
   size_t packed_bytes() const override {
-    return packed_.values.size() * sizeof(int16_t) + avx512_.w.size() * sizeof(int32_t) +
+    return (packed_.values.size() * sizeof(int16_t)) +
+           (avx512_.w.size() + avx2_.w.size()) * sizeof(int32_t) +
            avx512_.column_blocks.size() * sizeof(optimized::DepthwiseAvx512::ColumnBlock);
   }
 
@@ -94,8 +98,14 @@ class DepthwiseConv2D final : public OpKernel {
       const int rows = geometry_.batches * geometry_.out_h;
       pool_->Run(tasks_, [&](int task, int) {
         const int begin = task * rows_per_task_;
-        optimized::DepthwiseRowsAvx512(geometry_, quant_.quant, avx512_, input_->ptr<T>(), begin,
-                                       std::min(rows, begin + rows_per_task_), output_->ptr<T>());
+        const int end = std::min(rows, begin + rows_per_task_);
+        if (avx2_.taps > 0) {
+          optimized::DepthwiseRowsAvx2(geometry_, quant_.quant.input_offset, avx2_,
+                                       input_->ptr<T>(), begin, end, output_->ptr<T>());
+        } else {
+          optimized::DepthwiseRowsAvx512(geometry_, quant_.quant, avx512_, input_->ptr<T>(), begin,
+                                         end, output_->ptr<T>());
+        }
       });
     } else if (acc_.empty()) {
       reference::DepthwiseConvQuantized(geometry_, quant_.quant, input_->ptr<T>(),
@@ -106,13 +116,22 @@ class DepthwiseConv2D final : public OpKernel {
     }
   }
 
+  // One contiguous band of rows per thread (the pool gives each thread a
+  // fixed share), even for the 7x7 layers: the AVX-512 and AVX2 kernels.
+  void SplitRows() {
+    const int rows = geometry_.batches * geometry_.out_h;
+    rows_per_task_ = (rows + pool_->threads() - 1) / pool_->threads();
+    tasks_ = (rows + rows_per_task_ - 1) / rows_per_task_;
+  }
+
   RtTensor *input_ = nullptr, *filter_ = nullptr, *bias_ = nullptr, *output_ = nullptr;
   reference::ConvGeometry geometry_;
   QuantizedConvData quant_;
   optimized::PackedDepthwise packed_;
-  std::vector<int32_t> acc_;  // empty (and no AVX-512 tasks): the reference kernel runs
+  std::vector<int32_t> acc_;  // empty (and no AVX-512 or AVX2 tasks): the reference kernel runs
   ThreadPool* pool_ = nullptr;
   optimized::DepthwiseAvx512 avx512_;
+  optimized::DepthwiseAvx2 avx2_;  // taps > 0: the AVX2 kernel runs (tasks_ > 0)
   int tasks_ = 0, rows_per_task_ = 1;
   float act_min_ = 0, act_max_ = 0;
 };

@@ -1,5 +1,6 @@
 // FULLY_CONNECTED: input flattened to [batches, in_depth], filter [out, in].
 #include "kernels/reference/fully_connected.h"
+#include "kernels/ops/avx2_conv_runner.h"
 #include "kernels/ops/conv_common.h"
 #include "kernels/ops/registry.h"
 #include "kernels/ops/vnni_conv_runner.h"
@@ -53,6 +54,8 @@ class FullyConnected final : public OpKernel {
     geometry_.filter_h = geometry_.filter_w = 1;
     if (UseAvx512Vnni(ctx)) {
       vnni_.Prepare(geometry_, quant_.quant, *filter_, bias_, ctx.pool);
+    } else if (UseAvx2(ctx)) {
+      avx2_.Prepare(geometry_, quant_.quant, *filter_, bias_, ctx.pool);
     } else if (!ctx.reference_only) {
       const int32_t offset = quant_.quant.filter_offset;
       packed_ =
@@ -65,7 +68,7 @@ class FullyConnected final : public OpKernel {
   }
 
   size_t packed_bytes() const override {
-    return packed_.values.size() * sizeof(int16_t) + vnni_.packed_bytes();
+    return packed_.values.size() * sizeof(int16_t) + vnni_.packed_bytes() + avx2_.packed_bytes();
   }
 
   void Eval() override {
@@ -84,6 +87,8 @@ class FullyConnected final : public OpKernel {
     const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
     if (vnni_.ready()) {
       vnni_.Run(input_->ptr<T>(), output_->ptr<T>());
+    } else if (avx2_.ready()) {
+      avx2_.Run(input_->ptr<T>(), output_->ptr<T>());
     } else if (scratch_.empty()) {
       reference::FullyConnectedQuantized(batches_, in_depth_, out_depth_, quant_.quant,
                                          input_->ptr<T>(), filter_->ptr<T>(), bias,
@@ -99,8 +104,9 @@ class FullyConnected final : public OpKernel {
   QuantizedConvData quant_;
   reference::ConvGeometry geometry_;  // the optimized path's view: a 1x1 conv
   optimized::PackedFilter packed_;
-  std::vector<int16_t> scratch_;  // empty (and no VNNI runner): the reference kernel runs
+  std::vector<int16_t> scratch_;  // empty (and no VNNI or AVX2 runner): the reference kernel runs
   VnniConvRunner vnni_;
+  Avx2ConvRunner avx2_;
   float act_min_ = 0, act_max_ = 0;
 };
 

@@ -195,6 +195,10 @@ bool UseAvx512Vnni(const KernelContext& ctx) {
   return !ctx.reference_only && optimized::HasAvx512Vnni();
 }
 
+bool UseAvx2(const KernelContext& ctx) {
+  return !ctx.reference_only && !optimized::HasAvx512Vnni() && optimized::HasAvx2();
+}
+
 optimized::ParallelFor ParallelOver(ThreadPool* pool) {
   return [pool](int tasks, const std::function<void(int)>& fn) {
     pool->Run(tasks, [&fn](int task, int /*thread*/) { fn(task); });

@@ -34,6 +34,10 @@ bool IsQuantizedType(TensorType t);
 // were asked for and the CPU has them (see optimized::HasAvx512Vnni).
 bool UseAvx512Vnni(const KernelContext& ctx);
 
+// Whether the op should take its AVX2 kernel: optimized kernels were asked
+// for, the CPU has AVX2 and no AVX-512 VNNI (whose kernels come first).
+bool UseAvx2(const KernelContext& ctx);
+
 // The pool's threads as the optimized kernels' preparation takes them.
 optimized::ParallelFor ParallelOver(ThreadPool* pool);
 

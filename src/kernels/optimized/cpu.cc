@@ -34,6 +34,19 @@ bool HasAvx512Vnni() {
   return has;
 }
 
+bool HasAvx2() {
+  static const bool has = [] {
+    if (TurnedOff("EDGETL_NO_AVX2")) return false;
+#if defined(__x86_64__) && defined(__GNUC__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+#else
+    return false;
+#endif
+  }();
+  return has;
+}
+
 bool HasAmxInt8() {
   static const bool has = [] {
     if (!HasAvx512Vnni() || TurnedOff("EDGETL_NO_AMX")) return false;

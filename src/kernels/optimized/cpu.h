@@ -8,6 +8,11 @@ namespace edgetl::optimized {
 // path off (to measure or test the portable one).
 bool HasAvx512Vnni();
 
+// AVX2 (Intel Haswell and later, AMD Zen and later): the int16 GEMM and
+// depthwise kernels for CPUs without AVX-512 VNNI. EDGETL_NO_AVX2=1 turns
+// it off (the portable kernels run instead).
+bool HasAvx2();
+
 // Intel AMX with int8 tile multiplies (Sapphire Rapids and later), on top of
 // HasAvx512Vnni(), where the OS grants the process the tile state (Linux:
 // arch_prctl(ARCH_REQ_XCOMP_PERM), requested on the first call).

@@ -24,9 +24,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <new>
 #include <vector>
 
+#include "kernels/optimized/cache_line_allocator.h"
 #include "kernels/optimized/channel_requantization.h"
 #include "kernels/reference/conv.h"
 
@@ -35,21 +35,6 @@ namespace edgetl::optimized {
 inline constexpr int kVnniPanel = 64;  // output channels per packed panel
 // Output pixels per micro-tile of 64 channels (narrower tiles: 8, 12).
 inline constexpr int kVnniRows = 6;
-
-// Allocates on 64-byte boundaries: every packed panel then starts a cache
-// line (AMX tile rows that straddle two lines load at half speed).
-template <typename T>
-struct CacheLineAllocator {
-  using value_type = T;
-  CacheLineAllocator() = default;
-  template <typename U>
-  CacheLineAllocator(const CacheLineAllocator<U>&) {}
-  T* allocate(size_t n) {
-    return static_cast<T*>(::operator new (n * sizeof(T), std::align_val_t{64}));
-  }
-  void deallocate(T* p, size_t) { ::operator delete (p, std::align_val_t{64}); }
-  bool operator==(const CacheLineAllocator&) const = default;
-};
 
 struct VnniConv {
   int n = 0;    // output channels
