@@ -4,6 +4,7 @@
 #include "kernels/ops/op_util.h"
 #include "kernels/ops/registry.h"
 #include "kernels/optimized/add_avx512.h"
+#include "kernels/optimized/add_table.h"
 #include "kernels/reference/elementwise.h"
 
 namespace edgetl {
@@ -74,8 +75,9 @@ class Elementwise final : public OpKernel {
     if (p.input1_shift > 0 || p.input2_shift > 0 || p.output_shift > 0) {
       return Unsupported("input/output scale ratio too large for quantized add");
     }
-    // Same shapes (MobileNet V2's residuals): by table (add_avx512.h), 16
-    // lanes at a time, in chunks over the interpreter's threads.
+    // Same shapes (MobileNet V2's residuals): by table (add_avx512.h, 16
+    // lanes at a time, or add_table.h elsewhere), in chunks over the
+    // interpreter's threads.
     pool_ = ctx.pool;
     if (UseAvx512Vnni(ctx) && a_->shape() == b_->shape()) {
       constexpr bool kSub = kKind == Kind::kSub;
@@ -86,6 +88,12 @@ class Elementwise final : public OpKernel {
       // the table, which it still reads for values near a rounding step.
       add_float_ = u8 ? optimized::ProveAddFloatForm<uint8_t, kSub>(p, add_table_)
                       : optimized::ProveAddFloatForm<int8_t, kSub>(p, add_table_);
+    } else if (!ctx.reference_only && a_->shape() == b_->shape()) {
+      constexpr bool kSub = kKind == Kind::kSub;
+      const bool u8 = a_->type() == TensorType::kUInt8;
+      add_table_ = u8 ? optimized::TabulateAdd<uint8_t, kSub>(p, ParallelOver(pool_))
+                      : optimized::TabulateAdd<int8_t, kSub>(p, ParallelOver(pool_));
+      portable_table_ = true;
     }
     return Status::Ok();
   }
@@ -117,7 +125,9 @@ class Elementwise final : public OpKernel {
     } else if (!add_table_.empty()) {
       ParallelOverValues(pool_, n, [&](size_t begin, size_t count) {
         const T *x = a_->ptr<T>() + begin, *y = b_->ptr<T>() + begin;
-        if (add_float_) {
+        if (portable_table_) {
+          optimized::LookUpAdd(add_table_, x, y, out_->ptr<T>() + begin, count);
+        } else if (add_float_) {
           optimized::AddByFloatAvx512(*add_float_, add_table_, x, y, out_->ptr<T>() + begin, count);
         } else {
           optimized::AddByTableAvx512(add_table_, x, y, out_->ptr<T>() + begin, count);
@@ -134,7 +144,10 @@ class Elementwise final : public OpKernel {
   RtTensor *a_ = nullptr, *b_ = nullptr, *out_ = nullptr;
   reference::BroadcastMap map_;
   reference::AddQuant add_;
-  std::vector<uint8_t> add_table_;  // same shapes on AVX-512: optimized::TabulateAddAvx512
+  // Same shapes: optimized::TabulateAddAvx512's table on AVX-512, else
+  // (portable_table_) optimized::TabulateAdd's.
+  std::vector<uint8_t> add_table_;
+  bool portable_table_ = false;
   std::optional<optimized::AddFloatForm> add_float_;
   reference::MulQuant mul_;
   float fmin_ = 0, fmax_ = 0;
