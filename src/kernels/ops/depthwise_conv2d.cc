@@ -75,8 +75,8 @@ class DepthwiseConv2D final : public OpKernel {
   }
 
   size_t packed_bytes() const override {
-    return (packed_.values.size() * sizeof(int16_t)) +
-           (avx512_.w.size() + avx2_.w.size()) * sizeof(int32_t) +
+    return (packed_.values.size() + avx2_.w.size()) * sizeof(int16_t) +
+           avx512_.w.size() * sizeof(int32_t) +
            avx512_.column_blocks.size() * sizeof(optimized::DepthwiseAvx512::ColumnBlock);
   }
 

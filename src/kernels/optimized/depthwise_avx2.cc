@@ -8,51 +8,50 @@ namespace {
 
 #if EDGETL_HAVE_AVX2_CODE
 
-// The window taps of output pixel (oy, ox) inside the input, as ranges of
-// filter rows and columns.
-struct TapRange {
-  int fy0, fy1, fx0, fx1;
-};
-
-int FirstInside(int origin, int dilation, int taps) {
-  int f = 0;
-  while (f < taps && origin + f * dilation < 0) ++f;
-  return f;
-}
-
-int EndInside(int origin, int dilation, int taps, int size) {
-  int f = taps;
-  while (f > 0 && origin + (f - 1) * dilation >= size) --f;
-  return f;
-}
-
+// 16 input values widened to int16 with the input offset added; `count`
+// < 16 (the last channels) reads no further than them.
 template <typename T>
-EDGETL_AVX2_TARGET void Pixel(const reference::ConvGeometry& g, __m256i input_offset,
-                              const DepthwiseAvx2& p, const T* image, int y0, int x0,
-                              const TapRange& t, T* out) {
-  const int n = g.out_c;
-  for (int c = 0; c < n; c += 8) {
-    const int count = std::min(8, n - c);
-    __m256i acc = _mm256_setzero_si256();
-    for (int fy = t.fy0; fy < t.fy1; ++fy) {
-      const T* row = image + static_cast<size_t>(y0 + fy * g.dilation_h) * g.in_w * g.in_c;
-      for (int fx = t.fx0; fx < t.fx1; ++fx) {
-        const T* src = row + static_cast<size_t>(x0 + fx * g.dilation_w) * g.in_c + c;
-        __m256i x;
-        if (count == 8) {
-          x = Load8(src);
-        } else {
-          // The last channels: no reading past the tensor.
-          T tail[8] = {};
-          std::memcpy(tail, src, count);
-          x = Load8(tail);
-        }
-        const __m256i w = _mm256_loadu_si256(
-            reinterpret_cast<const __m256i*>(p.w.data() + (fy * g.filter_w + fx) * p.c8 + c));
-        acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(_mm256_add_epi32(x, input_offset), w));
-      }
+EDGETL_AVX2_TARGET inline __m256i LoadTap(const T* src, int count, __m256i offset) {
+  __m128i bytes;
+  if (count >= 16) {
+    bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
+  } else {
+    alignas(16) T tail[16] = {};
+    std::memcpy(tail, src, count);
+    bytes = _mm_load_si128(reinterpret_cast<const __m128i*>(tail));
+  }
+  const __m256i x =
+      std::is_same_v<T, uint8_t> ? _mm256_cvtepu8_epi16(bytes) : _mm256_cvtepi8_epi16(bytes);
+  return _mm256_add_epi16(x, offset);
+}
+
+// One output pixel: `taps` holds each window tap's input pixel, null for
+// taps in the padding.
+template <typename T>
+EDGETL_AVX2_TARGET void Pixel(const DepthwiseAvx2& p, int channels, const T* const* taps,
+                              __m256i offset, T* out) {
+  const __m256i* w = reinterpret_cast<const __m256i*>(p.w.data());
+  const int blocks = p.c16 / 16;
+  for (int block = 0; block < blocks; ++block) {
+    const int c = block * 16, count = std::min(16, channels - c);
+    __m256i lo = _mm256_setzero_si256(), hi = _mm256_setzero_si256();
+    for (int pair = 0; pair < p.pairs; ++pair) {
+      const T* first = taps[2 * pair];
+      const T* second = 2 * pair + 1 < p.taps ? taps[2 * pair + 1] : nullptr;
+      if (!first && !second) continue;
+      const __m256i x0 = first ? LoadTap(first + c, count, offset) : _mm256_setzero_si256();
+      const __m256i x1 = second ? LoadTap(second + c, count, offset) : _mm256_setzero_si256();
+      const __m256i* wp = w + (static_cast<size_t>(pair) * blocks + block) * 2;
+      lo = _mm256_add_epi32(
+          lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(x0, x1), _mm256_load_si256(wp)));
+      hi = _mm256_add_epi32(
+          hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(x0, x1), _mm256_load_si256(wp + 1)));
     }
-    Store8(Requantize8(acc, p.requant, c), out + c, count);
+    // lo holds channels 0-3 | 8-11, hi 4-7 | 12-15.
+    const __m256i first8 = _mm256_permute2x128_si256(lo, hi, 0x20);
+    const __m256i last8 = _mm256_permute2x128_si256(lo, hi, 0x31);
+    Store8(Requantize8(first8, p.requant, c), out + c, std::min(8, count));
+    if (count > 8) Store8(Requantize8(last8, p.requant, c + 8), out + c + 8, count - 8);
   }
 }
 
@@ -60,20 +59,24 @@ template <typename T>
 EDGETL_AVX2_TARGET void Rows(const reference::ConvGeometry& g, int32_t input_offset,
                              const DepthwiseAvx2& p, const T* input, int row_begin, int row_end,
                              T* output) {
-  const __m256i offset = _mm256_set1_epi32(input_offset);
+  const __m256i offset = _mm256_set1_epi16(static_cast<int16_t>(input_offset));
+  std::vector<const T*> taps(p.taps);
   for (int row = row_begin; row < row_end; ++row) {
     const int b = row / g.out_h, oy = row % g.out_h;
     const T* image = input + static_cast<size_t>(b) * g.in_h * g.in_w * g.in_c;
     const int y0 = oy * g.stride_h - g.pad_h;
-    TapRange t;
-    t.fy0 = FirstInside(y0, g.dilation_h, g.filter_h);
-    t.fy1 = EndInside(y0, g.dilation_h, g.filter_h, g.in_h);
     T* out = output + static_cast<size_t>(row) * g.out_w * g.out_c;
     for (int ox = 0; ox < g.out_w; ++ox, out += g.out_c) {
       const int x0 = ox * g.stride_w - g.pad_w;
-      t.fx0 = FirstInside(x0, g.dilation_w, g.filter_w);
-      t.fx1 = EndInside(x0, g.dilation_w, g.filter_w, g.in_w);
-      Pixel(g, offset, p, image, y0, x0, t, out);
+      for (int fy = 0, t = 0; fy < g.filter_h; ++fy) {
+        const int iy = y0 + fy * g.dilation_h;
+        for (int fx = 0; fx < g.filter_w; ++fx, ++t) {
+          const int ix = x0 + fx * g.dilation_w;
+          const bool inside = iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w;
+          taps[t] = inside ? image + (static_cast<size_t>(iy) * g.in_w + ix) * g.in_c : nullptr;
+        }
+      }
+      Pixel(p, g.out_c, taps.data(), offset, out);
     }
   }
 }
@@ -87,12 +90,19 @@ DepthwiseAvx2 PackDepthwiseAvx2(const W* filter, const reference::ConvGeometry& 
                                 const int32_t* bias, const reference::ConvQuant& q) {
   DepthwiseAvx2 p;
   p.taps = g.filter_h * g.filter_w;
-  p.c8 = (g.out_c + 7) / 8 * 8;
-  p.w.assign(static_cast<size_t>(p.taps) * p.c8, 0);
+  p.pairs = (p.taps + 1) / 2;
+  p.c16 = (g.out_c + 15) / 16 * 16;
+  const int blocks = p.c16 / 16;
+  p.w.assign(static_cast<size_t>(p.pairs) * p.c16 * 2, 0);
   for (int t = 0; t < p.taps; ++t) {
     for (int c = 0; c < g.out_c; ++c) {
-      p.w[static_cast<size_t>(t) * p.c8 + c] =
-          filter[static_cast<size_t>(t) * g.out_c + c] + q.filter_offset;
+      // Within the block: vector (lane / 4) % 2, lane channel / 8 * 4 + channel % 4.
+      const int block = c / 16, j = c % 16;
+      const int vector = (j / 4) % 2, lane = j / 8 * 4 + j % 4;
+      const size_t at =
+          ((static_cast<size_t>(t / 2) * blocks + block) * 2 + vector) * 16 + lane * 2 + t % 2;
+      p.w[at] =
+          static_cast<int16_t>(filter[static_cast<size_t>(t) * g.out_c + c] + q.filter_offset);
     }
   }
   p.requant = MakeAvx2Requantization(q, bias, g.out_c);

@@ -24,6 +24,9 @@ EDGETL_AVX2_TARGET void Tile(const Avx2Conv& w, const int16_t* a, const int16_t*
     for (auto& v : row) v = _mm256_setzero_si256();
   }
   const size_t lda = w.k2;
+  // Two k pairs per iteration: GCC then keeps the accumulators in place
+  // (one iteration at a time, it copies each between registers).
+#pragma GCC unroll 2
   for (int kk = 0; kk < w.k2; kk += 2, b += kVectors * 16) {
     __m256i bv[kVectors];
     for (int v = 0; v < kVectors; ++v) {

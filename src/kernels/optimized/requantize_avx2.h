@@ -21,8 +21,8 @@
 
 namespace edgetl::optimized {
 
-// Per output channel, padded with zeros to a multiple of 8 (so every
-// 8-channel vector loads whole): the bias and TFLite's multiplier with its
+// Per output channel, padded with zeros to a multiple of 16 (so every
+// 8-channel vector of a 16-channel block loads whole): the bias and TFLite's multiplier with its
 // exponent split into a left and a right shift. Plain C++.
 struct Avx2Requantization {
   std::vector<int32_t> bias, multiplier, left_shift, right_shift;
@@ -31,7 +31,7 @@ struct Avx2Requantization {
 
 inline Avx2Requantization MakeAvx2Requantization(const reference::ConvQuant& q, const int32_t* bias,
                                                  int channels) {
-  const size_t padded = (static_cast<size_t>(channels) + 7) / 8 * 8;
+  const size_t padded = (static_cast<size_t>(channels) + 15) / 16 * 16;
   Avx2Requantization r;
   r.bias.assign(padded, 0);
   r.multiplier.assign(padded, 0);
