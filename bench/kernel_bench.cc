@@ -3,7 +3,8 @@
 // oracle) against the default optimized kernels. BM_VnniPeak measures the
 // core's int8 multiply-add peak with independent vpdpbusd chains, the bar
 // the 1x1 convolutions are compared with; BM_AmxPeak the same for AMX tile
-// multiplies, where the CPU has them.
+// multiplies, where the CPU has them; BM_Avx2Peak vpmaddwd (with its
+// vpaddd), the bar on CPUs without AVX-512 VNNI.
 #include <benchmark/benchmark.h>
 
 #include <random>
@@ -11,6 +12,7 @@
 #include "edgetl/interpreter.h"
 #include "invoke_loop.h"
 #include "kernels/optimized/cpu.h"
+#include "kernels/optimized/requantize_avx2.h"
 #include "kernels/optimized/requantize_avx512.h"
 #include "model/model_builder.h"
 
@@ -152,6 +154,49 @@ void BM_VnniPeak(benchmark::State& state) {
 #endif
 }
 BENCHMARK(BM_VnniPeak)->Unit(benchmark::kMillisecond);
+
+#if EDGETL_HAVE_AVX2_CODE
+// The AVX2 kernels' unit of work, vpmaddwd then vpaddd into an int32
+// accumulator (16 multiply-adds), on 12 independent accumulators.
+EDGETL_AVX2_TARGET __attribute__((noinline)) void Avx2Chains(int64_t iterations, __m256i* out) {
+  const __m256i x = _mm256_set1_epi32(0x00010002), y = _mm256_set1_epi32(0x00030004);
+  __m256i a[12];
+  for (auto& v : a) v = x;
+  for (int64_t i = 0; i < iterations; ++i) {
+    // The asm barrier keeps x and y opaque, so GCC cannot hoist the
+    // products out of the loop.
+    __m256i xs = x;
+    asm volatile("" : "+x"(xs));
+#pragma GCC unroll 12
+    for (auto& v : a) v = _mm256_add_epi32(v, _mm256_madd_epi16(xs, y));
+  }
+  __m256i sum = a[0];
+  for (int i = 1; i < 12; ++i) sum = _mm256_add_epi32(sum, a[i]);
+  *out = sum;
+}
+#endif
+
+// The bar for the AVX2 path (CPUs without AVX-512 VNNI).
+void BM_Avx2Peak(benchmark::State& state) {
+#if EDGETL_HAVE_AVX2_CODE
+  if (!optimized::HasAvx2()) {
+    state.SkipWithError("no AVX2 on this CPU");
+    return;
+  }
+  constexpr int64_t kIterations = 1 << 20;
+  __m256i sink;
+  for (auto _ : state) {
+    Avx2Chains(kIterations, &sink);
+    benchmark::DoNotOptimize(sink);
+  }
+  // 12 vpmaddwd x 8 lanes x 2 multiply-adds per iteration.
+  state.counters["GMAC/s"] = benchmark::Counter(kIterations * 12.0 * 16 * 1e-9,
+                                                benchmark::Counter::kIsIterationInvariantRate);
+#else
+  state.SkipWithError("built without AVX2 code");
+#endif
+}
+BENCHMARK(BM_Avx2Peak)->Unit(benchmark::kMillisecond);
 
 #if EDGETL_HAVE_VNNI_CODE
 // Four independent tile accumulators (16 x 16 int32 each) fed by tiles
