@@ -103,17 +103,6 @@ EDGETL_AVX2_TARGET inline void Store8(__m256i v, T* out, int count) {
   }
 }
 
-// 8 values of T widened to int32 lanes (their sign by T).
-template <typename T>
-EDGETL_AVX2_TARGET inline __m256i Load8(const T* p) {
-  const __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p));
-  if constexpr (std::is_same_v<T, uint8_t>) {
-    return _mm256_cvtepu8_epi32(bytes);
-  } else {
-    return _mm256_cvtepi8_epi32(bytes);
-  }
-}
-
 #endif  // EDGETL_HAVE_AVX2_CODE
 
 }  // namespace edgetl::optimized
