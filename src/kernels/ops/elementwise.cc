@@ -79,18 +79,17 @@ class Elementwise final : public OpKernel {
     // lanes at a time, or add_table.h elsewhere), in chunks over the
     // interpreter's threads.
     pool_ = ctx.pool;
-    if (UseAvx512Vnni(ctx) && a_->shape() == b_->shape()) {
-      constexpr bool kSub = kKind == Kind::kSub;
-      const bool u8 = a_->type() == TensorType::kUInt8;
+    if (ctx.reference_only || a_->shape() != b_->shape()) return Status::Ok();
+    constexpr bool kSub = kKind == Kind::kSub;
+    const bool u8 = a_->type() == TensorType::kUInt8;
+    if (UseAvx512Vnni(ctx)) {
       add_table_ = u8 ? optimized::TabulateAddAvx512<uint8_t, kSub>(p)
                       : optimized::TabulateAddAvx512<int8_t, kSub>(p);
       // The float form where it holds: 3-4x faster than gathering from
       // the table, which it still reads for values near a rounding step.
       add_float_ = u8 ? optimized::ProveAddFloatForm<uint8_t, kSub>(p, add_table_)
                       : optimized::ProveAddFloatForm<int8_t, kSub>(p, add_table_);
-    } else if (!ctx.reference_only && a_->shape() == b_->shape()) {
-      constexpr bool kSub = kKind == Kind::kSub;
-      const bool u8 = a_->type() == TensorType::kUInt8;
+    } else {
       add_table_ = u8 ? optimized::TabulateAdd<uint8_t, kSub>(p, ParallelOver(pool_))
                       : optimized::TabulateAdd<int8_t, kSub>(p, ParallelOver(pool_));
       portable_table_ = true;
