@@ -84,7 +84,6 @@ Avx2Conv PackAvx2Conv(const W* filter, int n, int k, const int32_t* bias,
                       const reference::ConvQuant& q) {
   Avx2Conv w;
   w.n = n;
-  w.k = k;
   w.k2 = (k + 1) / 2 * 2;
   w.b.assign(static_cast<size_t>(w.panels()) * kAvx2Panel * w.k2, 0);
   for (int p = 0; p < w.panels(); ++p) {

@@ -31,8 +31,7 @@ inline constexpr int kAvx2Rows = 4;    // output pixels per micro-tile
 
 struct Avx2Conv {
   int n = 0;   // output channels
-  int k = 0;   // depth (filter_h * filter_w * in_c)
-  int k2 = 0;  // depth rounded up to 2: int16 values per activation row
+  int k2 = 0;  // depth (filter_h * filter_w * in_c) rounded up to 2: int16 values per row
   // Panel p at offset p * kAvx2Panel * k2.
   std::vector<int16_t, CacheLineAllocator<int16_t>> b;
   Avx2Requantization requant;
