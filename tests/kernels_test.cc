@@ -168,6 +168,21 @@ TEST(Conv2D, HandComputedUInt8Valid) {
       << error;
 }
 
+TEST(Conv2D, ZeroPointOutsideTheTypeIsRejected) {
+  ModelBuilder b;
+  const int in = b.AddTensor("in", TensorType::kUInt8, {1, 3, 3, 1}, PerTensor(1.f, 300));
+  const int w = b.AddConstTensor<uint8_t>("w", TensorType::kUInt8, {1, 2, 2, 1}, {1, 1, 1, 1},
+                                          PerTensor(1.f, 0));
+  const int out = b.AddTensor("out", TensorType::kUInt8, {1, 2, 2, 1}, PerTensor(1.f, 0));
+  b.AddOperator(BuiltinOperator::CONV_2D, {in, w}, {out}, ConvOptions(fb::Padding::VALID, 1));
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  std::string error;
+  EXPECT_TRUE(RunModel<uint8_t>(b, {std::vector<uint8_t>(9, 1)}, &error).empty());
+  EXPECT_NE(error.find("zero point 300, outside its type's range [0, 255]"), std::string::npos)
+      << error;
+}
+
 // Float conv on dequantized values, SAME padding, NHWC/OHWI.
 std::vector<float> FloatConv(const std::vector<float>& in, int h, int w, int c,
                              const std::vector<float>& f, int oc, int k, int stride, int dilation,

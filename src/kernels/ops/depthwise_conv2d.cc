@@ -60,8 +60,10 @@ class DepthwiseConv2D final : public OpKernel {
     } else if (UseAvx2(ctx) && g.depth_multiplier == 1) {
       const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
       avx2_ = input_->type() == TensorType::kUInt8
-                  ? optimized::PackDepthwiseAvx2(filter_->ptr<uint8_t>(), g, bias, quant_.quant)
-                  : optimized::PackDepthwiseAvx2(filter_->ptr<int8_t>(), g, bias, quant_.quant);
+                  ? optimized::PackDepthwiseAvx2(filter_->ptr<uint8_t>(), g, bias, quant_.quant,
+                                                 ParallelOver(pool_))
+                  : optimized::PackDepthwiseAvx2(filter_->ptr<int8_t>(), g, bias, quant_.quant,
+                                                 ParallelOver(pool_));
       SplitRows();
     } else if (!ctx.reference_only) {
       const int taps = g.filter_h * g.filter_w;
@@ -100,8 +102,8 @@ class DepthwiseConv2D final : public OpKernel {
         const int begin = task * rows_per_task_;
         const int end = std::min(rows, begin + rows_per_task_);
         if (avx2_.taps > 0) {
-          optimized::DepthwiseRowsAvx2(geometry_, quant_.quant.input_offset, avx2_,
-                                       input_->ptr<T>(), begin, end, output_->ptr<T>());
+          optimized::DepthwiseRowsAvx2(geometry_, avx2_, input_->ptr<T>(), begin, end,
+                                       output_->ptr<T>());
         } else {
           optimized::DepthwiseRowsAvx512(geometry_, quant_.quant, avx512_, input_->ptr<T>(), begin,
                                          end, output_->ptr<T>());

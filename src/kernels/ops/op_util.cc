@@ -62,15 +62,6 @@ bool IsQuantizedType(TensorType t) {
   return t == TensorType::kUInt8 || t == TensorType::kInt8 || t == TensorType::kInt16;
 }
 
-Status CheckQuantized(const RtTensor& t, const char* role) {
-  if (!IsQuantizedType(t.type())) return Status::Ok();
-  if (t.info.quant.scale.empty() || !(t.scale() > 0.f) || !std::isfinite(t.scale())) {
-    return Unsupported(std::string(role) + " tensor " + std::to_string(t.info.index) +
-                       " is quantized but has no valid scale");
-  }
-  return Status::Ok();
-}
-
 static void TypeRange(TensorType t, int32_t* lo, int32_t* hi) {
   switch (t) {
     case TensorType::kUInt8:
@@ -89,6 +80,27 @@ static void TypeRange(TensorType t, int32_t* lo, int32_t* hi) {
       *lo = std::numeric_limits<int32_t>::min();
       *hi = std::numeric_limits<int32_t>::max();
   }
+}
+
+Status CheckQuantized(const RtTensor& t, const char* role) {
+  if (!IsQuantizedType(t.type())) return Status::Ok();
+  if (t.info.quant.scale.empty() || !(t.scale() > 0.f) || !std::isfinite(t.scale())) {
+    return Unsupported(std::string(role) + " tensor " + std::to_string(t.info.index) +
+                       " is quantized but has no valid scale");
+  }
+  // The optimized kernels hold (value - zero point) in int16 and pad with
+  // the zero point as a value of the type; TFLite's converter never writes
+  // anything else.
+  int32_t lo, hi;
+  TypeRange(t.type(), &lo, &hi);
+  for (int64_t zp : t.info.quant.zero_point) {
+    if (zp < lo || zp > hi) {
+      return CorruptModel(std::string(role) + " tensor " + std::to_string(t.info.index) +
+                          " has zero point " + std::to_string(zp) + ", outside its type's range [" +
+                          std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    }
+  }
+  return Status::Ok();
 }
 
 Status ActivationRangeQuantized(fb::ActivationFunctionType act, const RtTensor& out, int32_t* min,

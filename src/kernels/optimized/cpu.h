@@ -8,7 +8,7 @@ namespace edgetl::optimized {
 // path off (to measure or test the portable one).
 bool HasAvx512Vnni();
 
-// AVX2 (Intel Haswell and later, AMD Zen and later): the int16 GEMM and
+// AVX2 with FMA (Intel Haswell and later, AMD Zen and later): the int16 GEMM and
 // depthwise kernels for CPUs without AVX-512 VNNI. EDGETL_NO_AVX2=1 turns
 // it off (the portable kernels run instead).
 bool HasAvx2();

@@ -8,75 +8,144 @@ namespace {
 
 #if EDGETL_HAVE_AVX2_CODE
 
-// 16 input values widened to int16 with the input offset added; `count`
-// < 16 (the last channels) reads no further than them.
-template <typename T>
-EDGETL_AVX2_TARGET inline __m256i LoadTap(const T* src, int count, __m256i offset) {
-  __m128i bytes;
-  if (count >= 16) {
-    bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
+// 8 channels of one tap's input pixel; a block of fewer than 8 (the
+// last, kWhole false) reads no further than its channels.
+template <bool kWhole>
+EDGETL_AVX2_TARGET inline __m128i Load8Bytes(const void* src, int count) {
+  if constexpr (kWhole) {
+    return _mm_loadl_epi64(static_cast<const __m128i*>(src));
   } else {
-    alignas(16) T tail[16] = {};
-    std::memcpy(tail, src, count);
-    bytes = _mm_load_si128(reinterpret_cast<const __m128i*>(tail));
+    int64_t bytes = 0;
+    std::memcpy(&bytes, src, count);
+    return _mm_cvtsi64_si128(bytes);
   }
-  const __m256i x =
-      std::is_same_v<T, uint8_t> ? _mm256_cvtepu8_epi16(bytes) : _mm256_cvtepi8_epi16(bytes);
-  return _mm256_add_epi16(x, offset);
 }
 
-// One output pixel: `taps` holds each window tap's input pixel, null for
-// taps in the padding.
+// Interleaved bytes (x0 c0, x1 c0, x0 c1, ...) to int16 pairs.
 template <typename T>
-EDGETL_AVX2_TARGET void Pixel(const DepthwiseAvx2& p, int channels, const T* const* taps,
-                              __m256i offset, T* out) {
-  const __m256i* w = reinterpret_cast<const __m256i*>(p.w.data());
-  const int blocks = p.c16 / 16;
-  for (int block = 0; block < blocks; ++block) {
-    const int c = block * 16, count = std::min(16, channels - c);
-    __m256i lo = _mm256_setzero_si256(), hi = _mm256_setzero_si256();
-    for (int pair = 0; pair < p.pairs; ++pair) {
-      const T* first = taps[2 * pair];
-      const T* second = 2 * pair + 1 < p.taps ? taps[2 * pair + 1] : nullptr;
-      if (!first && !second) continue;
-      const __m256i x0 = first ? LoadTap(first + c, count, offset) : _mm256_setzero_si256();
-      const __m256i x1 = second ? LoadTap(second + c, count, offset) : _mm256_setzero_si256();
-      const __m256i* wp = w + (static_cast<size_t>(pair) * blocks + block) * 2;
-      lo = _mm256_add_epi32(
-          lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(x0, x1), _mm256_load_si256(wp)));
-      hi = _mm256_add_epi32(
-          hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(x0, x1), _mm256_load_si256(wp + 1)));
+EDGETL_AVX2_TARGET inline __m256i WidenPairs(__m128i bytes) {
+  return std::is_same_v<T, uint8_t> ? _mm256_cvtepu8_epi16(bytes) : _mm256_cvtepi8_epi16(bytes);
+}
+
+// 8 bytes to 32-bit lanes whose low int16 is the value: the lone tap of an
+// odd window, whose partner weight is 0 (an int8's sign-extended high half
+// multiplies it).
+template <typename T>
+EDGETL_AVX2_TARGET inline __m256i WidenSingles(__m128i bytes) {
+  return std::is_same_v<T, uint8_t> ? _mm256_cvtepu8_epi32(bytes) : _mm256_cvtepi8_epi32(bytes);
+}
+
+// One output pixel's channels [c, c + count) before requantization;
+// tap(t) is the pixel that window tap t reads.
+template <typename T, int kPairs, bool kWhole, typename TapAt>
+EDGETL_AVX2_TARGET inline __m256i Window(const DepthwiseAvx2& p, const __m256i* w, int c, int count,
+                                         TapAt tap) {
+  const int pairs = kPairs > 0 ? kPairs : p.pairs;
+  const int full_pairs = kPairs > 0 ? kPairs - 1 : p.taps / 2;  // 3x3: 4 pairs and a single
+  __m256i acc = _mm256_setzero_si256();
+  for (int i = 0; i < full_pairs; ++i) {
+    const __m128i x0 = Load8Bytes<kWhole>(tap(2 * i) + c, count);
+    const __m128i x1 = Load8Bytes<kWhole>(tap(2 * i + 1) + c, count);
+    const __m256i x = WidenPairs<T>(_mm_unpacklo_epi8(x0, x1));
+    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(x, _mm256_load_si256(w + i)));
+  }
+  if (full_pairs < pairs) {
+    const __m256i x = WidenSingles<T>(Load8Bytes<kWhole>(tap(2 * full_pairs) + c, count));
+    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(x, _mm256_load_si256(w + full_pairs)));
+  }
+  return acc;
+}
+
+// One output row's window taps. Pixels [interior_begin, interior_end)
+// have their whole window inside the row span: tap t of pixel ox reads
+// base[t] + ox * step (rows beyond the image point at the zero row). The
+// edge pixels, before and after, list theirs in `edges`, pixel by pixel.
+template <typename T>
+struct RowTaps {
+  std::vector<const T*> base, edges;
+  std::ptrdiff_t step = 0;
+  int interior_begin = 0, interior_end = 0;
+};
+
+// Channels [c, c + count) of one output row.
+template <typename T, int kPairs, bool kWhole, typename Requant>
+EDGETL_AVX2_TARGET void Block(const DepthwiseAvx2& p, const RowTaps<T>& r, int c, int count,
+                              int out_w, size_t stride, T* out) {
+  const int kinds = kPairs > 0 ? kPairs : p.pairs;
+  const auto* w = reinterpret_cast<const __m256i*>(p.w.data()) + static_cast<size_t>(c / 8) * kinds;
+  const Requant requant = Requant::Load(p.requant, c);
+  const T* const* edge = r.edges.data();
+  const T* const* base = r.base.data();
+  for (int ox = 0; ox < out_w; ++ox) {
+    __m256i acc;
+    if (ox >= r.interior_begin && ox < r.interior_end) {
+      const std::ptrdiff_t at = ox * r.step;
+      acc = Window<T, kPairs, kWhole>(p, w, c, count, [&](int t) { return base[t] + at; });
+    } else {
+      acc = Window<T, kPairs, kWhole>(p, w, c, count, [&](int t) { return edge[t]; });
+      edge += p.taps;
     }
-    // lo holds channels 0-3 | 8-11, hi 4-7 | 12-15.
-    const __m256i first8 = _mm256_permute2x128_si256(lo, hi, 0x20);
-    const __m256i last8 = _mm256_permute2x128_si256(lo, hi, 0x31);
-    Store8(Requantize8(first8, p.requant, c), out + c, std::min(8, count));
-    if (count > 8) Store8(Requantize8(last8, p.requant, c + 8), out + c + 8, count - 8);
+    Store8(requant.Apply(acc), out + ox * stride, count);
   }
 }
 
-template <typename T>
-EDGETL_AVX2_TARGET void Rows(const reference::ConvGeometry& g, int32_t input_offset,
-                             const DepthwiseAvx2& p, const T* input, int row_begin, int row_end,
-                             T* output) {
-  const __m256i offset = _mm256_set1_epi16(static_cast<int16_t>(input_offset));
-  std::vector<const T*> taps(p.taps);
+template <typename T, int kPairs, typename Requant>
+EDGETL_AVX2_TARGET void RowBlocks(const DepthwiseAvx2& p, const RowTaps<T>& r, int channels,
+                                  int out_w, T* out) {
+  int c = 0;
+  for (; c + 8 <= channels; c += 8) {
+    Block<T, kPairs, true, Requant>(p, r, c, 8, out_w, channels, out + c);
+  }
+  if (c < channels) {
+    Block<T, kPairs, false, Requant>(p, r, c, channels - c, out_w, channels, out + c);
+  }
+}
+
+template <typename T, typename Requant>
+void Rows(const reference::ConvGeometry& g, const DepthwiseAvx2& p, const T* input, int row_begin,
+          int row_end, T* output) {
+  const T* zero = reinterpret_cast<const T*>(p.zero_row.data());
+  const size_t row_bytes = static_cast<size_t>(g.in_w) * g.in_c;
+  RowTaps<T> r;
+  r.step = static_cast<std::ptrdiff_t>(g.stride_w) * g.in_c;
+  // Interior pixels: x0 = ox * stride - pad >= 0 and the last tap,
+  // x0 + (filter_w - 1) * dilation, < in_w.
+  const int last_tap = (g.filter_w - 1) * g.dilation_w;
+  r.interior_begin = std::min(g.out_w, (g.pad_w + g.stride_w - 1) / g.stride_w);
+  const int span = g.in_w - 1 - last_tap + g.pad_w;  // the largest x0 + pad
+  r.interior_end = std::clamp(span >= 0 ? span / g.stride_w + 1 : 0, r.interior_begin, g.out_w);
+  r.base.resize(p.taps);
+  r.edges.resize(static_cast<size_t>(g.out_w - (r.interior_end - r.interior_begin)) * p.taps);
+  std::vector<const T*> rows(g.filter_h);
   for (int row = row_begin; row < row_end; ++row) {
     const int b = row / g.out_h, oy = row % g.out_h;
-    const T* image = input + static_cast<size_t>(b) * g.in_h * g.in_w * g.in_c;
-    const int y0 = oy * g.stride_h - g.pad_h;
-    T* out = output + static_cast<size_t>(row) * g.out_w * g.out_c;
-    for (int ox = 0; ox < g.out_w; ++ox, out += g.out_c) {
+    const T* image = input + static_cast<size_t>(b) * g.in_h * row_bytes;
+    for (int fy = 0; fy < g.filter_h; ++fy) {
+      const int iy = oy * g.stride_h - g.pad_h + fy * g.dilation_h;
+      rows[fy] = iy >= 0 && iy < g.in_h ? image + iy * row_bytes : zero;
+    }
+    for (int fy = 0, t = 0; fy < g.filter_h; ++fy) {
+      for (int fx = 0; fx < g.filter_w; ++fx, ++t) {
+        r.base[t] = rows[fy] + static_cast<std::ptrdiff_t>(fx * g.dilation_w - g.pad_w) * g.in_c;
+      }
+    }
+    const T** edge = r.edges.data();
+    for (int ox = 0; ox < g.out_w; ++ox) {
+      if (ox == r.interior_begin) ox = r.interior_end;
+      if (ox == g.out_w) break;
       const int x0 = ox * g.stride_w - g.pad_w;
-      for (int fy = 0, t = 0; fy < g.filter_h; ++fy) {
-        const int iy = y0 + fy * g.dilation_h;
-        for (int fx = 0; fx < g.filter_w; ++fx, ++t) {
+      for (int fy = 0; fy < g.filter_h; ++fy) {
+        for (int fx = 0; fx < g.filter_w; ++fx) {
           const int ix = x0 + fx * g.dilation_w;
-          const bool inside = iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w;
-          taps[t] = inside ? image + (static_cast<size_t>(iy) * g.in_w + ix) * g.in_c : nullptr;
+          *edge++ = ix >= 0 && ix < g.in_w ? rows[fy] + static_cast<size_t>(ix) * g.in_c : zero;
         }
       }
-      Pixel(p, g.out_c, taps.data(), offset, out);
+    }
+    T* out = output + static_cast<size_t>(row) * g.out_w * g.out_c;
+    if (p.pairs == 5) {
+      RowBlocks<T, 5, Requant>(p, r, g.out_c, g.out_w, out);
+    } else {
+      RowBlocks<T, 0, Requant>(p, r, g.out_c, g.out_w, out);
     }
   }
 }
@@ -87,46 +156,61 @@ EDGETL_AVX2_TARGET void Rows(const reference::ConvGeometry& g, int32_t input_off
 
 template <typename W>
 DepthwiseAvx2 PackDepthwiseAvx2(const W* filter, const reference::ConvGeometry& g,
-                                const int32_t* bias, const reference::ConvQuant& q) {
+                                const int32_t* bias, const reference::ConvQuant& q,
+                                const ParallelFor& parallel) {
   DepthwiseAvx2 p;
   p.taps = g.filter_h * g.filter_w;
   p.pairs = (p.taps + 1) / 2;
-  p.c16 = (g.out_c + 15) / 16 * 16;
-  const int blocks = p.c16 / 16;
-  p.w.assign(static_cast<size_t>(p.pairs) * p.c16 * 2, 0);
-  for (int t = 0; t < p.taps; ++t) {
-    for (int c = 0; c < g.out_c; ++c) {
-      // Within the block: vector (lane / 4) % 2, lane channel / 8 * 4 + channel % 4.
-      const int block = c / 16, j = c % 16;
-      const int vector = (j / 4) % 2, lane = j / 8 * 4 + j % 4;
-      const size_t at =
-          ((static_cast<size_t>(t / 2) * blocks + block) * 2 + vector) * 16 + lane * 2 + t % 2;
-      p.w[at] =
-          static_cast<int16_t>(filter[static_cast<size_t>(t) * g.out_c + c] + q.filter_offset);
+  p.c8 = (g.out_c + 7) / 8 * 8;
+  p.w.assign(static_cast<size_t>(p.c8) * p.pairs * 2, 0);
+  std::vector<int32_t> folded_bias(g.out_c);
+  std::vector<AccumulatorRange> ranges(g.out_c);
+  const int32_t alpha = ActivationByteOffset<W>(q.input_offset);
+  for (int c = 0; c < g.out_c; ++c) {
+    int32_t window_sum = 0, positive_sum = 0;
+    for (int t = 0; t < p.taps; ++t) {
+      const int32_t w = filter[static_cast<size_t>(t) * g.out_c + c] + q.filter_offset;
+      p.w[((static_cast<size_t>(c / 8) * p.pairs + t / 2) * 8 + c % 8) * 2 + t % 2] =
+          static_cast<int16_t>(w);
+      window_sum += w;
+      positive_sum += std::max(w, 0);
     }
+    const int32_t b = bias ? bias[c] : 0;
+    folded_bias[c] = b + q.input_offset * window_sum;
+    ranges[c] = RangeOfAccumulator(b, alpha, window_sum, positive_sum);
   }
-  p.requant = MakeAvx2Requantization(q, bias, g.out_c);
+  // The input zero point is -input_offset, a value of the input's type
+  // (CheckQuantized): its bit pattern as that type.
+  p.zero_row.assign(std::max<size_t>(static_cast<size_t>(g.in_w) * g.in_c, p.c8),
+                    static_cast<uint8_t>(-q.input_offset));
+  p.requant = MakeAvx2Requantization(q, folded_bias.data(), g.out_c, ranges.data(), parallel);
   return p;
 }
 
 template <typename T>
-void DepthwiseRowsAvx2(const reference::ConvGeometry& g, int32_t input_offset,
-                       const DepthwiseAvx2& p, const T* input, int row_begin, int row_end,
-                       T* output) {
+void DepthwiseRowsAvx2(const reference::ConvGeometry& g, const DepthwiseAvx2& p, const T* input,
+                       int row_begin, int row_end, T* output) {
 #if EDGETL_HAVE_AVX2_CODE
-  Rows(g, input_offset, p, input, row_begin, row_end, output);
+  if (p.requant.as_float) {
+    const RoundDownScope round_down;
+    Rows<T, FloatRequant8>(g, p, input, row_begin, row_end, output);
+  } else {
+    Rows<T, Requant8>(g, p, input, row_begin, row_end, output);
+  }
 #else
-  (void)g, (void)input_offset, (void)p, (void)input, (void)row_begin, (void)row_end, (void)output;
+  (void)g, (void)p, (void)input, (void)row_begin, (void)row_end, (void)output;
 #endif
 }
 
 template DepthwiseAvx2 PackDepthwiseAvx2<uint8_t>(const uint8_t*, const reference::ConvGeometry&,
-                                                  const int32_t*, const reference::ConvQuant&);
+                                                  const int32_t*, const reference::ConvQuant&,
+                                                  const ParallelFor&);
 template DepthwiseAvx2 PackDepthwiseAvx2<int8_t>(const int8_t*, const reference::ConvGeometry&,
-                                                 const int32_t*, const reference::ConvQuant&);
-template void DepthwiseRowsAvx2<uint8_t>(const reference::ConvGeometry&, int32_t,
-                                         const DepthwiseAvx2&, const uint8_t*, int, int, uint8_t*);
-template void DepthwiseRowsAvx2<int8_t>(const reference::ConvGeometry&, int32_t,
-                                        const DepthwiseAvx2&, const int8_t*, int, int, int8_t*);
+                                                 const int32_t*, const reference::ConvQuant&,
+                                                 const ParallelFor&);
+template void DepthwiseRowsAvx2<uint8_t>(const reference::ConvGeometry&, const DepthwiseAvx2&,
+                                         const uint8_t*, int, int, uint8_t*);
+template void DepthwiseRowsAvx2<int8_t>(const reference::ConvGeometry&, const DepthwiseAvx2&,
+                                        const int8_t*, int, int, int8_t*);
 
 }  // namespace edgetl::optimized

@@ -1,20 +1,22 @@
 // AVX2 building blocks shared by the AVX2 conv kernels (gemm_avx2.h,
 // depthwise_avx2.h): the target attribute, the per-channel requantization
-// parameters, TensorFlow Lite's requantization on 8 lanes and the narrowing
-// store. Internal header.
+// parameters, TensorFlow Lite's requantization on 8 lanes (integer and
+// proven float forms) and the narrowing store. Internal header.
 #pragma once
 
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <type_traits>
 #include <vector>
 
+#include "kernels/optimized/float_requantization.h"
 #include "kernels/reference/conv.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define EDGETL_HAVE_AVX2_CODE 1
-#define EDGETL_AVX2_TARGET __attribute__((target("avx2")))
+#define EDGETL_AVX2_TARGET __attribute__((target("avx2,fma")))
 #else
 #define EDGETL_HAVE_AVX2_CODE 0
 #endif
@@ -22,70 +24,132 @@
 namespace edgetl::optimized {
 
 // Per output channel, padded with zeros to a multiple of 16 (so every
-// 8-channel vector of a 16-channel block loads whole): the bias and TFLite's multiplier with its
-// exponent split into a left and a right shift. Plain C++.
+// 8-channel vector of a 16-channel block loads whole): what the kernel's
+// accumulator lacks of TFLite's (the bias, and any constant term the
+// kernel folds out), and TFLite's multiplier with its exponent split into
+// a left and a right shift. Plain C++.
 struct Avx2Requantization {
   std::vector<int32_t> bias, multiplier, left_shift, right_shift;
   int32_t output_offset = 0, act_min = 0, act_max = 0;
+  // The float form (float_requantization.h) of the kernel's accumulator,
+  // the bias folded into its offsets, where every channel has a proven
+  // one and its accumulator stays within +-2^24: float(acc) is then exact
+  // under any rounding, and the kernels run it rounding toward minus
+  // infinity throughout (RoundDownScope).
+  std::optional<FloatRequantization> as_float;
 };
 
-inline Avx2Requantization MakeAvx2Requantization(const reference::ConvQuant& q, const int32_t* bias,
-                                                 int channels) {
-  const size_t padded = (static_cast<size_t>(channels) + 15) / 16 * 16;
-  Avx2Requantization r;
-  r.bias.assign(padded, 0);
-  r.multiplier.assign(padded, 0);
-  r.left_shift.assign(padded, 0);
-  r.right_shift.assign(padded, 0);
-  for (int c = 0; c < channels; ++c) {
-    r.bias[c] = bias ? bias[c] : 0;
-    r.multiplier[c] = q.multiplier[c];
-    r.left_shift[c] = q.shift[c] > 0 ? q.shift[c] : 0;
-    r.right_shift[c] = q.shift[c] > 0 ? 0 : -q.shift[c];
-  }
-  r.output_offset = q.output_offset;
-  r.act_min = q.act_min;
-  r.act_max = q.act_max;
-  return r;
-}
+// `ranges` (TFLite's accumulator range per channel, bias included) allows
+// the float form, its proofs run as tasks of `parallel`; null (or the
+// environment variable EDGETL_NO_FLOAT_REQUANT=1): integer arithmetic only.
+Avx2Requantization MakeAvx2Requantization(const reference::ConvQuant& q, const int32_t* bias,
+                                          int channels, const AccumulatorRange* ranges = nullptr,
+                                          const ParallelFor& parallel = {});
 
 #if EDGETL_HAVE_AVX2_CODE
 
-// TensorFlow Lite's MultiplyByQuantizedMultiplier on 8 lanes, the same
-// arithmetic as MultiplyByQuantizedMultiplier16 (requantize_avx512.h, which
-// explains it): (x*m + 2^30) >> 31 per 64-bit product, then a rounding
-// right shift (half away from zero). Only bits 31..62 of each sum are kept,
-// so logical 64-bit shifts do (AVX2 has no arithmetic one).
-EDGETL_AVX2_TARGET inline __m256i MultiplyByQuantizedMultiplier8(__m256i x, __m256i mult,
-                                                                 __m256i lshift, __m256i rshift) {
-  x = _mm256_sllv_epi32(x, lshift);
-  const __m256i nudge = _mm256_set1_epi64x(int64_t{1} << 30);
-  const __m256i even = _mm256_add_epi64(_mm256_mul_epi32(x, mult), nudge);
-  const __m256i odd = _mm256_add_epi64(
-      _mm256_mul_epi32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(mult, 32)), nudge);
-  const __m256i hi =
-      _mm256_blend_epi32(_mm256_srli_epi64(even, 31), _mm256_slli_epi64(odd, 1), 0xAA);
-  const __m256i one = _mm256_set1_epi32(1);
-  const __m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, rshift), one);
-  const __m256i remainder = _mm256_and_si256(hi, mask);
-  const __m256i threshold = _mm256_add_epi32(_mm256_srai_epi32(mask, 1), _mm256_srli_epi32(hi, 31));
-  // cmpgt is -1 where the quotient rounds away from zero.
-  return _mm256_sub_epi32(_mm256_srav_epi32(hi, rshift), _mm256_cmpgt_epi32(remainder, threshold));
-}
+// TensorFlow Lite's requantization of 8 channels, its per-channel
+// parameters loaded (and the derived ones computed) once, for kernels that
+// apply it to many pixels: a store through T* may alias anything, so the
+// compiler would reload them from the vectors after every output.
+struct Requant8 {
+  __m256i bias, mult, mult_odd, left_shift, right_shift, round_mask, half_mask;
+  __m256i output_offset, act_min, act_max;
 
-// Channels [c, c + 8): accumulators (bias not yet added) to clamped
-// outputs with the output offset.
+  // Channels [c, c + 8) of r (padded, so every 8-channel vector loads whole).
+  EDGETL_AVX2_TARGET static Requant8 Load(const Avx2Requantization& r, size_t c) {
+    Requant8 q;
+    q.bias = LoadAt(r.bias, c);
+    q.mult = LoadAt(r.multiplier, c);
+    q.mult_odd = _mm256_srli_epi64(q.mult, 32);
+    q.left_shift = LoadAt(r.left_shift, c);
+    q.right_shift = LoadAt(r.right_shift, c);
+    const __m256i one = _mm256_set1_epi32(1);
+    q.round_mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, q.right_shift), one);
+    q.half_mask = _mm256_srai_epi32(q.round_mask, 1);
+    q.output_offset = _mm256_set1_epi32(r.output_offset);
+    q.act_min = _mm256_set1_epi32(r.act_min);
+    q.act_max = _mm256_set1_epi32(r.act_max);
+    return q;
+  }
+
+  // Accumulators (bias not yet added) to clamped outputs with the output
+  // offset. MultiplyByQuantizedMultiplier is the same arithmetic as
+  // MultiplyByQuantizedMultiplier16 (requantize_avx512.h, which explains
+  // it): (x*m + 2^30) >> 31 per 64-bit product, then a rounding right shift
+  // (half away from zero). Only bits 31..62 of each sum are kept, so
+  // logical 64-bit shifts do (AVX2 has no arithmetic one).
+  EDGETL_AVX2_TARGET __m256i Apply(__m256i acc) const {
+    const __m256i x = _mm256_sllv_epi32(_mm256_add_epi32(acc, bias), left_shift);
+    const __m256i nudge = _mm256_set1_epi64x(int64_t{1} << 30);
+    const __m256i even = _mm256_add_epi64(_mm256_mul_epi32(x, mult), nudge);
+    const __m256i odd =
+        _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), mult_odd), nudge);
+    const __m256i hi =
+        _mm256_blend_epi32(_mm256_srli_epi64(even, 31), _mm256_slli_epi64(odd, 1), 0xAA);
+    const __m256i remainder = _mm256_and_si256(hi, round_mask);
+    const __m256i threshold = _mm256_add_epi32(half_mask, _mm256_srli_epi32(hi, 31));
+    // cmpgt is -1 where the quotient rounds away from zero.
+    const __m256i q = _mm256_sub_epi32(_mm256_srav_epi32(hi, right_shift),
+                                       _mm256_cmpgt_epi32(remainder, threshold));
+    return _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(q, output_offset), act_min), act_max);
+  }
+
+ private:
+  EDGETL_AVX2_TARGET static __m256i LoadAt(const std::vector<int32_t>& v, size_t c) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v.data() + c));
+  }
+};
+
+// The float form of 8 channels (Avx2Requantization::as_float), loaded
+// once as Requant8: floor(float(acc) * scale + offset) + output offset,
+// clamped, offset_below for accumulators below the split. Correct only
+// inside a RoundDownScope.
+struct FloatRequant8 {
+  __m256 scale, offset, offset_below;
+  __m256i split, output_offset, act_min, act_max;
+
+  EDGETL_AVX2_TARGET static FloatRequant8 Load(const Avx2Requantization& r, size_t c) {
+    const FloatRequantization& f = *r.as_float;
+    FloatRequant8 q;
+    q.scale = _mm256_loadu_ps(f.scale.data() + c);
+    q.offset = _mm256_loadu_ps(f.offset.data() + c);
+    q.offset_below = _mm256_loadu_ps(f.offset_below.data() + c);
+    q.split = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(f.split.data() + c));
+    q.output_offset = _mm256_set1_epi32(r.output_offset);
+    q.act_min = _mm256_set1_epi32(r.act_min);
+    q.act_max = _mm256_set1_epi32(r.act_max);
+    return q;
+  }
+
+  EDGETL_AVX2_TARGET __m256i Apply(__m256i acc) const {
+    // One piece: offset_below equals offset, whatever the split.
+    const __m256 below = _mm256_castsi256_ps(_mm256_cmpgt_epi32(split, acc));
+    const __m256 c = _mm256_blendv_ps(offset, offset_below, below);
+    const __m256i q = _mm256_cvtps_epi32(_mm256_fmadd_ps(_mm256_cvtepi32_ps(acc), scale, c));
+    return _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(q, output_offset), act_min), act_max);
+  }
+};
+
+// Rounds this thread's float arithmetic toward minus infinity (MXCSR) for
+// its lifetime: the float form's multiply-add and conversion. AVX2 has no
+// per-instruction rounding (AVX-512's embedded rounding).
+class RoundDownScope {
+ public:
+  EDGETL_AVX2_TARGET RoundDownScope() : saved_(_mm_getcsr()) {
+    _mm_setcsr((saved_ & ~_MM_ROUND_MASK) | _MM_ROUND_DOWN);
+  }
+  EDGETL_AVX2_TARGET ~RoundDownScope() { _mm_setcsr(saved_); }
+  RoundDownScope(const RoundDownScope&) = delete;
+  RoundDownScope& operator=(const RoundDownScope&) = delete;
+
+ private:
+  unsigned saved_;
+};
+
+// Channels [c, c + 8) of one pixel, for callers that requantize them once.
 EDGETL_AVX2_TARGET inline __m256i Requantize8(__m256i acc, const Avx2Requantization& r, size_t c) {
-  const auto* bias = reinterpret_cast<const __m256i*>(r.bias.data() + c);
-  const auto* mult = reinterpret_cast<const __m256i*>(r.multiplier.data() + c);
-  const auto* lshift = reinterpret_cast<const __m256i*>(r.left_shift.data() + c);
-  const auto* rshift = reinterpret_cast<const __m256i*>(r.right_shift.data() + c);
-  acc = _mm256_add_epi32(acc, _mm256_loadu_si256(bias));
-  acc = MultiplyByQuantizedMultiplier8(acc, _mm256_loadu_si256(mult), _mm256_loadu_si256(lshift),
-                                       _mm256_loadu_si256(rshift));
-  acc = _mm256_add_epi32(acc, _mm256_set1_epi32(r.output_offset));
-  acc = _mm256_max_epi32(acc, _mm256_set1_epi32(r.act_min));
-  return _mm256_min_epi32(acc, _mm256_set1_epi32(r.act_max));
+  return Requant8::Load(r, c).Apply(acc);
 }
 
 // Stores the first `count` (<= 8) of 8 clamped lanes as T.
