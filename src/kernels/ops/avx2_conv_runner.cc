@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "kernels/ops/op_util.h"
+
 namespace edgetl {
 namespace {
 
@@ -18,9 +20,10 @@ void Avx2ConvRunner::Prepare(const reference::ConvGeometry& g, const reference::
   pool_ = pool;
   const int k = g.filter_h * g.filter_w * g.in_c;
   const int32_t* b = bias ? bias->ptr<int32_t>() : nullptr;
-  packed_ = filter.type() == TensorType::kUInt8
-                ? optimized::PackAvx2Conv(filter.ptr<uint8_t>(), g.out_c, k, b, q)
-                : optimized::PackAvx2Conv(filter.ptr<int8_t>(), g.out_c, k, b, q);
+  packed_ =
+      filter.type() == TensorType::kUInt8
+          ? optimized::PackAvx2Conv(filter.ptr<uint8_t>(), g.out_c, k, b, q, ParallelOver(pool))
+          : optimized::PackAvx2Conv(filter.ptr<int8_t>(), g.out_c, k, b, q, ParallelOver(pool));
   const int m = g.batches * g.out_h * g.out_w;
   const int threads = pool->threads();
   split_channels_ = m < 4 * optimized::kAvx2Rows * threads && packed_.panels() >= threads;
@@ -28,8 +31,8 @@ void Avx2ConvRunner::Prepare(const reference::ConvGeometry& g, const reference::
   block_rows_ =
       static_cast<int>(kBlockBytes / row_bytes) / optimized::kAvx2Rows * optimized::kAvx2Rows;
   block_rows_ = std::min(std::max(block_rows_, optimized::kAvx2Rows), m);
-  rows_scratch_.assign(threads,
-                       std::vector<int16_t>(static_cast<size_t>(block_rows_) * packed_.k2));
+  rows_scratch_.assign(threads, std::vector<int16_t>(static_cast<size_t>(block_rows_) * packed_.k2 +
+                                                     optimized::kAvx2RowSlack));
 }
 
 template <typename T>

@@ -16,7 +16,7 @@ int PanelWidth(const Avx2Conv& w, int p) {
 
 // A micro-tile: kRows output pixels x kVectors * 8 channels from channel c0,
 // accumulators in registers across the whole depth.
-template <int kRows, int kVectors, typename T>
+template <int kRows, int kVectors, typename Requant, typename T>
 EDGETL_AVX2_TARGET void Tile(const Avx2Conv& w, const int16_t* a, const int16_t* b, int c0, T* out,
                              size_t ldc) {
   __m256i acc[kRows][kVectors];
@@ -41,33 +41,34 @@ EDGETL_AVX2_TARGET void Tile(const Avx2Conv& w, const int16_t* a, const int16_t*
       }
     }
   }
-  for (int r = 0; r < kRows; ++r) {
-    for (int v = 0; v < kVectors; ++v) {
-      const int c = c0 + v * 8;
-      if (c >= w.n) break;
-      Store8(Requantize8(acc[r][v], w.requant, c), out + r * ldc + c, std::min(8, w.n - c));
+  for (int v = 0; v < kVectors; ++v) {
+    const int c = c0 + v * 8;
+    if (c >= w.n) break;
+    const Requant requant = Requant::Load(w.requant, c);
+    for (int r = 0; r < kRows; ++r) {
+      Store8(requant.Apply(acc[r][v]), out + r * ldc + c, std::min(8, w.n - c));
     }
   }
 }
 
-template <int kVectors, typename T>
+template <int kVectors, typename Requant, typename T>
 void PanelRows(const Avx2Conv& w, const int16_t* a, int rows, const int16_t* b, int c0, T* out,
                size_t ldc) {
   int r = 0;
   for (; r + kAvx2Rows <= rows; r += kAvx2Rows) {
-    Tile<kAvx2Rows, kVectors>(w, a + r * w.k2, b, c0, out + r * ldc, ldc);
+    Tile<kAvx2Rows, kVectors, Requant>(w, a + r * w.k2, b, c0, out + r * ldc, ldc);
   }
   const int16_t* a_tail = a + r * w.k2;
   T* out_tail = out + r * ldc;
   switch (rows - r) {
     case 3:
-      Tile<3, kVectors>(w, a_tail, b, c0, out_tail, ldc);
+      Tile<3, kVectors, Requant>(w, a_tail, b, c0, out_tail, ldc);
       break;
     case 2:
-      Tile<2, kVectors>(w, a_tail, b, c0, out_tail, ldc);
+      Tile<2, kVectors, Requant>(w, a_tail, b, c0, out_tail, ldc);
       break;
     case 1:
-      Tile<1, kVectors>(w, a_tail, b, c0, out_tail, ldc);
+      Tile<1, kVectors, Requant>(w, a_tail, b, c0, out_tail, ldc);
       break;
     default:
       break;
@@ -75,55 +76,145 @@ void PanelRows(const Avx2Conv& w, const int16_t* a, int rows, const int16_t* b, 
 }
 static_assert(kAvx2Rows == 4, "PanelRows's tail cases cover kAvx2Rows - 1 rows");
 
+template <typename Requant, typename T>
+void Panels(const Avx2Conv& w, const int16_t* a, int rows, int p_begin, int p_end, T* out,
+            size_t ldc) {
+  // Panel by panel: its weights stay in L1 across the block's rows.
+  for (int p = p_begin; p < p_end; ++p) {
+    const int16_t* b = w.b.data() + static_cast<size_t>(p) * kAvx2Panel * w.k2;
+    const int c0 = p * kAvx2Panel;
+    if (PanelWidth(w, p) == 16) {
+      PanelRows<2, Requant>(w, a, rows, b, c0, out, ldc);
+    } else {
+      PanelRows<1, Requant>(w, a, rows, b, c0, out, ldc);
+    }
+  }
+}
+
+// dst[i] = src[i] + offset for i < n, 16 values a step. The last step
+// may write up to 15 values past n (the caller's slack) and, where that
+// stays before `end`, read past them; otherwise it goes value by value.
+template <typename T>
+EDGETL_AVX2_TARGET inline void Widen(const T* src, int n, int32_t offset, const T* end,
+                                     int16_t* dst) {
+  const __m256i off = _mm256_set1_epi16(static_cast<int16_t>(offset));
+  int i = 0;
+  for (; i < n && src + i + 16 <= end; i += 16) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i));
+    const __m256i x =
+        std::is_same_v<T, uint8_t> ? _mm256_cvtepu8_epi16(bytes) : _mm256_cvtepi8_epi16(bytes);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i), _mm256_add_epi16(x, off));
+  }
+  for (; i < n; ++i) dst[i] = static_cast<int16_t>(src[i] + offset);
+}
+
+// The int16 rows (x + input offset, 0 for padding taps) of output pixels
+// [m0, m0 + rows), k2 values each: a window row at a time where it lies
+// whole inside the input (its filter_w * in_c values are contiguous), else
+// tap by tap. `a` has kAvx2RowSlack values of slack past the last row. A
+// row's values past k (k2 > k) are left as they are: their weights are 0.
+template <typename T>
+EDGETL_AVX2_TARGET void Patches(const reference::ConvGeometry& g, int32_t input_offset,
+                                const T* input, int m0, int rows, int k2, int16_t* a) {
+  const T* end = input + static_cast<size_t>(g.batches) * g.in_h * g.in_w * g.in_c;
+  const int k = g.filter_h * g.filter_w * g.in_c;
+  const int pixels = g.out_h * g.out_w;
+  const int span = g.filter_w * g.in_c;  // one window row, contiguous where dilation_w is 1
+  // A 1x1, stride-1, unpadded layer with an even depth: the block's rows
+  // are one run of the input.
+  if (g.filter_h == 1 && g.filter_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_h == 0 &&
+      g.pad_w == 0 && k == k2) {
+    Widen(input + static_cast<size_t>(m0) * k, rows * k, input_offset, end, a);
+    return;
+  }
+  for (int r = 0; r < rows; ++r) {
+    const int m = m0 + r, p = m % pixels;
+    const int oy = p / g.out_w, ox = p % g.out_w;
+    const T* image = input + static_cast<size_t>(m / pixels) * g.in_h * g.in_w * g.in_c;
+    const int y0 = oy * g.stride_h - g.pad_h, x0 = ox * g.stride_w - g.pad_w;
+    const bool row_inside = g.dilation_w == 1 && x0 >= 0 && x0 + g.filter_w <= g.in_w;
+    int16_t* dst = a + static_cast<size_t>(r) * k2;
+    for (int fy = 0; fy < g.filter_h; ++fy, dst += span) {
+      const int iy = y0 + fy * g.dilation_h;
+      if (iy < 0 || iy >= g.in_h) {
+        std::memset(dst, 0, span * sizeof(int16_t));
+        continue;
+      }
+      const T* row = image + static_cast<size_t>(iy) * g.in_w * g.in_c;
+      if (row_inside) {
+        Widen(row + static_cast<size_t>(x0) * g.in_c, span, input_offset, end, dst);
+        continue;
+      }
+      for (int fx = 0; fx < g.filter_w; ++fx) {
+        const int ix = x0 + fx * g.dilation_w;
+        int16_t* tap = dst + fx * g.in_c;
+        if (ix < 0 || ix >= g.in_w) {
+          std::memset(tap, 0, g.in_c * sizeof(int16_t));
+        } else {
+          Widen(row + static_cast<size_t>(ix) * g.in_c, g.in_c, input_offset, end, tap);
+        }
+      }
+    }
+  }
+}
+
 #endif  // EDGETL_HAVE_AVX2_CODE
 
 }  // namespace
 
 template <typename W>
 Avx2Conv PackAvx2Conv(const W* filter, int n, int k, const int32_t* bias,
-                      const reference::ConvQuant& q) {
+                      const reference::ConvQuant& q, const ParallelFor& parallel) {
   Avx2Conv w;
   w.n = n;
   w.k2 = (k + 1) / 2 * 2;
   w.b.assign(static_cast<size_t>(w.panels()) * kAvx2Panel * w.k2, 0);
+  std::vector<AccumulatorRange> ranges(n);
+  const int32_t alpha = ActivationByteOffset<W>(q.input_offset);
   for (int p = 0; p < w.panels(); ++p) {
     const int width = PanelWidth(w, p);
     int16_t* panel = w.b.data() + static_cast<size_t>(p) * kAvx2Panel * w.k2;
     for (int j = 0; j < width && p * kAvx2Panel + j < n; ++j) {
-      const W* row = filter + static_cast<size_t>(p * kAvx2Panel + j) * k;
+      const int c = p * kAvx2Panel + j;
+      const W* row = filter + static_cast<size_t>(c) * k;
+      int64_t sum = 0, positive_sum = 0;
       for (int i = 0; i < k; ++i) {
-        panel[(i / 2) * width * 2 + j * 2 + i % 2] = static_cast<int16_t>(row[i] + q.filter_offset);
+        const int32_t v = row[i] + q.filter_offset;
+        panel[(i / 2) * width * 2 + j * 2 + i % 2] = static_cast<int16_t>(v);
+        sum += v;
+        positive_sum += std::max(v, 0);
       }
+      ranges[c] = RangeOfAccumulator(bias ? bias[c] : 0, alpha, sum, positive_sum);
     }
   }
-  w.requant = MakeAvx2Requantization(q, bias, n);
+  w.requant = MakeAvx2Requantization(q, bias, n, ranges.data(), parallel);
   return w;
 }
 
 template <typename T>
 void RowsAvx2(const reference::ConvGeometry& g, int32_t input_offset, const T* input, int m0,
               int rows, int k2, int16_t* a) {
+#if EDGETL_HAVE_AVX2_CODE
+  Patches(g, input_offset, input, m0, rows, k2, a);
+#else
   const int pixels = g.out_h * g.out_w;
   for (int r = 0; r < rows; ++r) {
     const int m = m0 + r, p = m % pixels;
     BuildPatchInt16(g, input, input_offset, m / pixels, p / g.out_w, p % g.out_w, k2,
                     a + static_cast<size_t>(r) * k2);
   }
+#endif
 }
 
 template <typename T>
 void GemmAvx2(const Avx2Conv& w, const int16_t* a, int rows, int p_begin, int p_end, T* out,
               size_t ldc) {
 #if EDGETL_HAVE_AVX2_CODE
-  // Panel by panel: its weights stay in L1 across the block's rows.
-  for (int p = p_begin; p < p_end; ++p) {
-    const int16_t* b = w.b.data() + static_cast<size_t>(p) * kAvx2Panel * w.k2;
-    const int c0 = p * kAvx2Panel;
-    if (PanelWidth(w, p) == 16) {
-      PanelRows<2>(w, a, rows, b, c0, out, ldc);
-    } else {
-      PanelRows<1>(w, a, rows, b, c0, out, ldc);
-    }
+  if (w.requant.as_float) {
+    const RoundDownScope round_down;
+    Panels<FloatRequant8>(w, a, rows, p_begin, p_end, out, ldc);
+  } else {
+    Panels<Requant8>(w, a, rows, p_begin, p_end, out, ldc);
   }
 #else
   (void)w, (void)a, (void)rows, (void)p_begin, (void)p_end, (void)out, (void)ldc;
@@ -131,9 +222,9 @@ void GemmAvx2(const Avx2Conv& w, const int16_t* a, int rows, int p_begin, int p_
 }
 
 template Avx2Conv PackAvx2Conv<uint8_t>(const uint8_t*, int, int, const int32_t*,
-                                        const reference::ConvQuant&);
+                                        const reference::ConvQuant&, const ParallelFor&);
 template Avx2Conv PackAvx2Conv<int8_t>(const int8_t*, int, int, const int32_t*,
-                                       const reference::ConvQuant&);
+                                       const reference::ConvQuant&, const ParallelFor&);
 template void RowsAvx2<uint8_t>(const reference::ConvGeometry&, int32_t, const uint8_t*, int, int,
                                 int, int16_t*);
 template void RowsAvx2<int8_t>(const reference::ConvGeometry&, int32_t, const int8_t*, int, int,

@@ -8,7 +8,8 @@
 // their zero points folded in, activations x + io and weights w + fo, each
 // within [-255, 255]: every dot product is then sum_k (x + io)(w + fo), the
 // reference's sum, with no correction terms, for uint8 and int8 models
-// alike. Padding taps are 0, as the reference's skipped taps.
+// alike. Padding taps are 0, as the reference's skipped taps. The bias
+// joins in the requantization (requantize_avx2.h).
 //
 // Weights are packed at Prepare into panels of 16 channels (the last may be
 // 8 wide), each [k2 / 2][width][2] int16: one 32-bit load per row and k
@@ -40,13 +41,18 @@ struct Avx2Conv {
 };
 
 // Packs an OHWI (or [out][in]) filter of `n` x `k` values, W uint8_t or
-// int8_t, with the op's quantization and optional bias.
+// int8_t, with the op's quantization and optional bias; the float
+// requantization's proofs run as tasks of `parallel`.
 template <typename W>
 Avx2Conv PackAvx2Conv(const W* filter, int n, int k, const int32_t* bias,
-                      const reference::ConvQuant& q);
+                      const reference::ConvQuant& q, const ParallelFor& parallel);
+
+// Values `a` needs past its last row for RowsAvx2.
+inline constexpr int kAvx2RowSlack = 16;
 
 // Writes the int16 rows (k2 values each) of output pixels [m0, m0 + rows)
-// (pixel index over batch, y, x) to `a`.
+// (pixel index over batch, y, x) to `a`, which holds rows * k2 +
+// kAvx2RowSlack values.
 template <typename T>
 void RowsAvx2(const reference::ConvGeometry& g, int32_t input_offset, const T* input, int m0,
               int rows, int k2, int16_t* a);

@@ -147,11 +147,6 @@ class RoundDownScope {
   unsigned saved_;
 };
 
-// Channels [c, c + 8) of one pixel, for callers that requantize them once.
-EDGETL_AVX2_TARGET inline __m256i Requantize8(__m256i acc, const Avx2Requantization& r, size_t c) {
-  return Requant8::Load(r, c).Apply(acc);
-}
-
 // Stores the first `count` (<= 8) of 8 clamped lanes as T.
 template <typename T>
 EDGETL_AVX2_TARGET inline void Store8(__m256i v, T* out, int count) {
