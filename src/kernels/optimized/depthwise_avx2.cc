@@ -191,12 +191,9 @@ template <typename T>
 void DepthwiseRowsAvx2(const reference::ConvGeometry& g, const DepthwiseAvx2& p, const T* input,
                        int row_begin, int row_end, T* output) {
 #if EDGETL_HAVE_AVX2_CODE
-  if (p.requant.as_float) {
-    const RoundDownScope round_down;
-    Rows<T, FloatRequant8>(g, p, input, row_begin, row_end, output);
-  } else {
-    Rows<T, Requant8>(g, p, input, row_begin, row_end, output);
-  }
+  WithRequantization<T>(p.requant, [&]<typename Requant>() {
+    Rows<T, Requant>(g, p, input, row_begin, row_end, output);
+  });
 #else
   (void)g, (void)p, (void)input, (void)row_begin, (void)row_end, (void)output;
 #endif

@@ -41,6 +41,15 @@ EDGETL_AVX2_TARGET void Tile(const Avx2Conv& w, const int16_t* a, const int16_t*
       }
     }
   }
+  if constexpr (kVectors == 2) {
+    if (c0 + 16 <= w.n) {
+      const Requant lo = Requant::Load(w.requant, c0), hi = Requant::Load(w.requant, c0 + 8);
+      for (int r = 0; r < kRows; ++r) {
+        Store16(lo.Apply(acc[r][0]), hi.Apply(acc[r][1]), out + r * ldc + c0);
+      }
+      return;
+    }
+  }
   for (int v = 0; v < kVectors; ++v) {
     const int c = c0 + v * 8;
     if (c >= w.n) break;
@@ -210,12 +219,9 @@ template <typename T>
 void GemmAvx2(const Avx2Conv& w, const int16_t* a, int rows, int p_begin, int p_end, T* out,
               size_t ldc) {
 #if EDGETL_HAVE_AVX2_CODE
-  if (w.requant.as_float) {
-    const RoundDownScope round_down;
-    Panels<FloatRequant8>(w, a, rows, p_begin, p_end, out, ldc);
-  } else {
-    Panels<Requant8>(w, a, rows, p_begin, p_end, out, ldc);
-  }
+  WithRequantization<T>(w.requant, [&]<typename Requant>() {
+    Panels<Requant>(w, a, rows, p_begin, p_end, out, ldc);
+  });
 #else
   (void)w, (void)a, (void)rows, (void)p_begin, (void)p_end, (void)out, (void)ldc;
 #endif

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <type_traits>
 #include <vector>
@@ -103,8 +104,11 @@ struct Requant8 {
 
 // The float form of 8 channels (Avx2Requantization::as_float), loaded
 // once as Requant8: floor(float(acc) * scale + offset) + output offset,
-// clamped, offset_below for accumulators below the split. Correct only
-// inside a RoundDownScope.
+// with offset_below for accumulators below the split where the form has
+// two pieces (kTwoPieces), clamped to the activation range where that is
+// narrower than the output type (kClamp; else the saturating narrowing
+// stores clamp). Correct only inside a RoundDownScope.
+template <bool kTwoPieces, bool kClamp>
 struct FloatRequant8 {
   __m256 scale, offset, offset_below;
   __m256i split, output_offset, act_min, act_max;
@@ -123,11 +127,15 @@ struct FloatRequant8 {
   }
 
   EDGETL_AVX2_TARGET __m256i Apply(__m256i acc) const {
-    // One piece: offset_below equals offset, whatever the split.
-    const __m256 below = _mm256_castsi256_ps(_mm256_cmpgt_epi32(split, acc));
-    const __m256 c = _mm256_blendv_ps(offset, offset_below, below);
-    const __m256i q = _mm256_cvtps_epi32(_mm256_fmadd_ps(_mm256_cvtepi32_ps(acc), scale, c));
-    return _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(q, output_offset), act_min), act_max);
+    __m256 c = offset;
+    if constexpr (kTwoPieces) {
+      c = _mm256_blendv_ps(offset, offset_below,
+                           _mm256_castsi256_ps(_mm256_cmpgt_epi32(split, acc)));
+    }
+    const __m256i q = _mm256_add_epi32(
+        _mm256_cvtps_epi32(_mm256_fmadd_ps(_mm256_cvtepi32_ps(acc), scale, c)), output_offset);
+    if constexpr (kClamp) return _mm256_min_epi32(_mm256_max_epi32(q, act_min), act_max);
+    return q;
   }
 };
 
@@ -159,6 +167,46 @@ EDGETL_AVX2_TARGET inline void Store8(__m256i v, T* out, int count) {
     alignas(16) T all[16];
     _mm_store_si128(reinterpret_cast<__m128i*>(all), bytes);
     std::memcpy(out, all, count);
+  }
+}
+
+// Channels [c, c + 16) of one pixel, as two vectors of 8 (lo, hi),
+// narrowed (saturating) to T.
+template <typename T>
+EDGETL_AVX2_TARGET inline void Store16(__m256i lo, __m256i hi, T* out) {
+  // packs interleave within 128-bit lanes: words are lo 0-3, hi 0-3 | lo
+  // 4-7, hi 4-7, and the bytes repeat each lane's 8 twice; dwords 0, 4, 1,
+  // 5 are the 16 in channel order.
+  const __m256i words = _mm256_packs_epi32(lo, hi);
+  const __m256i bytes = std::is_same_v<T, uint8_t> ? _mm256_packus_epi16(words, words)
+                                                   : _mm256_packs_epi16(words, words);
+  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 0, 4, 1, 5);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out),
+                   _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(bytes, order)));
+}
+
+// Calls fn.template operator()<Requant>() with the requantization that
+// suits r and outputs of type T: Requant8, or a FloatRequant8 (inside a
+// RoundDownScope).
+template <typename T, typename Fn>
+EDGETL_AVX2_TARGET void WithRequantization(const Avx2Requantization& r, Fn&& fn) {
+  if (!r.as_float) {
+    fn.template operator()<Requant8>();
+    return;
+  }
+  const RoundDownScope round_down;
+  const bool clamp =
+      r.act_min > std::numeric_limits<T>::min() || r.act_max < std::numeric_limits<T>::max();
+  if (r.as_float->two_pieces) {
+    if (clamp) {
+      fn.template operator()<FloatRequant8<true, true>>();
+    } else {
+      fn.template operator()<FloatRequant8<true, false>>();
+    }
+  } else if (clamp) {
+    fn.template operator()<FloatRequant8<false, true>>();
+  } else {
+    fn.template operator()<FloatRequant8<false, false>>();
   }
 }
 
