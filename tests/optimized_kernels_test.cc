@@ -162,6 +162,7 @@ TEST(OptimizedKernels, LargeConvsOnSeveralThreads) {
 struct DepthwiseCase {
   bool u8 = true;
   int batches = 1, h = 1, w = 1, c = 1, k = 3, stride = 1, mult = 1, dilation = 1;
+  int k_w = 0;  // the window's width where it differs from its height k
   bool bias = true, relu6 = false;
   // uint8 only: weights within int8 of the zero point except channel `wide`
   // (-1: all over the full range).
@@ -187,13 +188,14 @@ void ExpectDepthwiseSameBothWays(const DepthwiseCase& t, std::mt19937& rng,
     wq.scale.push_back(0.01f + 0.001f * o);
     wq.zero_point.push_back(t.u8 ? 100 : 0);
   }
-  auto weights = RandomBytes<uint8_t>(static_cast<size_t>(t.k) * t.k * oc, rng);
+  const int k_w = t.k_w > 0 ? t.k_w : t.k;
+  auto weights = RandomBytes<uint8_t>(static_cast<size_t>(t.k) * k_w * oc, rng);
   if (t.u8 && t.wide >= 0) {
     for (size_t i = 0; i < weights.size(); ++i) {
       if (static_cast<int>(i % oc) != t.wide) weights[i] = static_cast<uint8_t>(40 + rng() % 180);
     }
   }
-  const int tw = b.AddTensor("w", type, {1, t.k, t.k, oc}, wq, weights);
+  const int tw = b.AddTensor("w", type, {1, t.k, k_w, oc}, wq, weights);
   int tb = -1;
   if (t.bias) {
     std::vector<int32_t> bias(oc);
@@ -251,6 +253,27 @@ TEST(OptimizedKernels, DepthwiseMatchesReferenceOnRandomShapes) {
     t.relu6 = trial % 3 == 0;
     t.full_range = t.relu6 && trial % 4 < 2;
     ExpectDepthwiseSameBothWays(t, rng, "depthwise trial " + std::to_string(trial));
+  }
+}
+
+// Windows that are not square, with as many taps as a 3x3 one or one
+// more (2x5: five pairs and no single tap), a single row or column.
+TEST(OptimizedKernels, DepthwiseNonSquareWindowsMatchReference) {
+  std::mt19937 rng(19);
+  for (const auto& [k_h, k_w] : {std::pair{2, 5}, {5, 2}, {1, 9}, {9, 1}, {1, 3}, {3, 1}, {2, 2}}) {
+    for (const bool u8 : {true, false}) {
+      DepthwiseCase t;
+      t.u8 = u8;
+      t.h = 6 + k_h;
+      t.w = 7 + k_w;
+      t.c = u8 ? 24 : 13;
+      t.k = k_h;
+      t.k_w = k_w;
+      t.stride = 1 + (k_h + k_w) % 2;
+      t.relu6 = u8;
+      ExpectDepthwiseSameBothWays(
+          t, rng, std::to_string(k_h) + "x" + std::to_string(k_w) + (u8 ? " uint8" : " int8"));
+    }
   }
 }
 

@@ -35,69 +35,118 @@ EDGETL_AVX2_TARGET inline __m256i WidenSingles(__m128i bytes) {
   return std::is_same_v<T, uint8_t> ? _mm256_cvtepu8_epi32(bytes) : _mm256_cvtepi8_epi32(bytes);
 }
 
-// One output pixel's channels [c, c + count) before requantization;
-// tap(t) is the pixel that window tap t reads.
-template <typename T, int kPairs, bool kWhole, typename TapAt>
-EDGETL_AVX2_TARGET inline __m256i Window(const DepthwiseAvx2& p, const __m256i* w, int c, int count,
-                                         TapAt tap) {
-  const int pairs = kPairs > 0 ? kPairs : p.pairs;
-  const int full_pairs = kPairs > 0 ? kPairs - 1 : p.taps / 2;  // 3x3: 4 pairs and a single
-  __m256i acc = _mm256_setzero_si256();
+// One output pixel's channels [c, c + count) before requantization, in
+// kVectors accumulators of 8 channels (2: 16 channels, whole); tap(t) is
+// the pixel that window tap t reads. kTaps: the window's taps where known
+// at compile time (3x3), else 0.
+template <typename T, int kTaps, int kVectors, bool kWhole, typename TapAt>
+EDGETL_AVX2_TARGET inline void Window(const DepthwiseAvx2& p, const __m256i* w, int c, int count,
+                                      TapAt tap, __m256i* acc) {
+  static_assert(kVectors == 1 || kWhole, "16-channel steps read whole vectors");
+  const int taps = kTaps > 0 ? kTaps : p.taps;
+  const int pairs = (taps + 1) / 2, full_pairs = taps / 2;
+  // The second vector's weights: the next block of 8 channels.
+  const __m256i* w_hi = w + pairs;
+  for (int v = 0; v < kVectors; ++v) acc[v] = _mm256_setzero_si256();
   for (int i = 0; i < full_pairs; ++i) {
-    const __m128i x0 = Load8Bytes<kWhole>(tap(2 * i) + c, count);
-    const __m128i x1 = Load8Bytes<kWhole>(tap(2 * i + 1) + c, count);
-    const __m256i x = WidenPairs<T>(_mm_unpacklo_epi8(x0, x1));
-    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(x, _mm256_load_si256(w + i)));
+    if constexpr (kVectors == 2) {
+      const __m128i x0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(tap(2 * i) + c));
+      const __m128i x1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(tap(2 * i + 1) + c));
+      acc[0] = _mm256_add_epi32(acc[0], _mm256_madd_epi16(WidenPairs<T>(_mm_unpacklo_epi8(x0, x1)),
+                                                          _mm256_load_si256(w + i)));
+      acc[1] = _mm256_add_epi32(acc[1], _mm256_madd_epi16(WidenPairs<T>(_mm_unpackhi_epi8(x0, x1)),
+                                                          _mm256_load_si256(w_hi + i)));
+    } else {
+      const __m128i x0 = Load8Bytes<kWhole>(tap(2 * i) + c, count);
+      const __m128i x1 = Load8Bytes<kWhole>(tap(2 * i + 1) + c, count);
+      acc[0] = _mm256_add_epi32(acc[0], _mm256_madd_epi16(WidenPairs<T>(_mm_unpacklo_epi8(x0, x1)),
+                                                          _mm256_load_si256(w + i)));
+    }
   }
   if (full_pairs < pairs) {
-    const __m256i x = WidenSingles<T>(Load8Bytes<kWhole>(tap(2 * full_pairs) + c, count));
-    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(x, _mm256_load_si256(w + full_pairs)));
+    const T* last = tap(2 * full_pairs) + c;
+    acc[0] =
+        _mm256_add_epi32(acc[0], _mm256_madd_epi16(WidenSingles<T>(Load8Bytes<kWhole>(last, count)),
+                                                   _mm256_load_si256(w + full_pairs)));
+    if constexpr (kVectors == 2) {
+      acc[1] =
+          _mm256_add_epi32(acc[1], _mm256_madd_epi16(WidenSingles<T>(Load8Bytes<true>(last + 8, 8)),
+                                                     _mm256_load_si256(w_hi + full_pairs)));
+    }
   }
-  return acc;
 }
 
 // One output row's window taps. Pixels [interior_begin, interior_end)
-// have their whole window inside the row span: tap t of pixel ox reads
-// base[t] + ox * step (rows beyond the image point at the zero row). The
-// edge pixels, before and after, list theirs in `edges`, pixel by pixel.
+// have their whole window inside the row span: tap (fy, fx) of pixel ox
+// reads rows[fy] + ox * step + cols[fx] (rows beyond the image are the
+// zero row). The edge pixels, before and after, list theirs in `edges`,
+// pixel by pixel.
 template <typename T>
 struct RowTaps {
-  std::vector<const T*> base, edges;
+  std::vector<const T*> rows, edges;
+  std::vector<std::ptrdiff_t> cols;
   std::ptrdiff_t step = 0;
   int interior_begin = 0, interior_end = 0;
 };
 
-// Channels [c, c + count) of one output row.
-template <typename T, int kPairs, bool kWhole, typename Requant>
+// Channels [c, c + count) of one output row: 16 (kVectors 2), 8, or the
+// last fewer (kWhole false). kTaps 9: a 3x3 window.
+template <typename T, int kTaps, int kVectors, bool kWhole, typename Requant>
 EDGETL_AVX2_TARGET void Block(const DepthwiseAvx2& p, const RowTaps<T>& r, int c, int count,
                               int out_w, size_t stride, T* out) {
-  const int kinds = kPairs > 0 ? kPairs : p.pairs;
-  const auto* w = reinterpret_cast<const __m256i*>(p.w.data()) + static_cast<size_t>(c / 8) * kinds;
-  const Requant requant = Requant::Load(p.requant, c);
+  const auto* w =
+      reinterpret_cast<const __m256i*>(p.w.data()) + static_cast<size_t>(c / 8) * p.pairs;
+  const Requant lo = Requant::Load(p.requant, c);
+  const Requant hi = kVectors == 2 ? Requant::Load(p.requant, c + 8) : lo;
   const T* const* edge = r.edges.data();
-  const T* const* base = r.base.data();
+  // A 3x3 window's rows and columns in locals, so that they stay in
+  // registers: stores through T* could alias the vectors' contents.
+  const T* rows[3] = {};
+  std::ptrdiff_t cols[3] = {};
+  if constexpr (kTaps == 9) {
+    std::copy_n(r.rows.data(), 3, rows);
+    std::copy_n(r.cols.data(), 3, cols);
+  }
+  const int filter_w = static_cast<int>(r.cols.size());
   for (int ox = 0; ox < out_w; ++ox) {
-    __m256i acc;
+    __m256i acc[kVectors];
     if (ox >= r.interior_begin && ox < r.interior_end) {
       const std::ptrdiff_t at = ox * r.step;
-      acc = Window<T, kPairs, kWhole>(p, w, c, count, [&](int t) { return base[t] + at; });
+      if constexpr (kTaps == 9) {
+        const std::ptrdiff_t at_col[3] = {at + cols[0], at + cols[1], at + cols[2]};
+        Window<T, kTaps, kVectors, kWhole>(
+            p, w, c, count, [&](int t) { return rows[t / 3] + at_col[t % 3]; }, acc);
+      } else {
+        Window<T, kTaps, kVectors, kWhole>(
+            p, w, c, count,
+            [&](int t) { return r.rows[t / filter_w] + (at + r.cols[t % filter_w]); }, acc);
+      }
     } else {
-      acc = Window<T, kPairs, kWhole>(p, w, c, count, [&](int t) { return edge[t]; });
+      Window<T, kTaps, kVectors, kWhole>(
+          p, w, c, count, [&](int t) { return edge[t]; }, acc);
       edge += p.taps;
     }
-    Store8(requant.Apply(acc), out + ox * stride, count);
+    if constexpr (kVectors == 2) {
+      Store16(lo.Apply(acc[0]), hi.Apply(acc[1]), out + ox * stride);
+    } else {
+      Store8(lo.Apply(acc[0]), out + ox * stride, count);
+    }
   }
 }
 
-template <typename T, int kPairs, typename Requant>
+template <typename T, int kTaps, typename Requant>
 EDGETL_AVX2_TARGET void RowBlocks(const DepthwiseAvx2& p, const RowTaps<T>& r, int channels,
                                   int out_w, T* out) {
   int c = 0;
-  for (; c + 8 <= channels; c += 8) {
-    Block<T, kPairs, true, Requant>(p, r, c, 8, out_w, channels, out + c);
+  for (; c + 16 <= channels; c += 16) {
+    Block<T, kTaps, 2, true, Requant>(p, r, c, 16, out_w, channels, out + c);
+  }
+  if (c + 8 <= channels) {
+    Block<T, kTaps, 1, true, Requant>(p, r, c, 8, out_w, channels, out + c);
+    c += 8;
   }
   if (c < channels) {
-    Block<T, kPairs, false, Requant>(p, r, c, channels - c, out_w, channels, out + c);
+    Block<T, kTaps, 1, false, Requant>(p, r, c, channels - c, out_w, channels, out + c);
   }
 }
 
@@ -114,20 +163,18 @@ void Rows(const reference::ConvGeometry& g, const DepthwiseAvx2& p, const T* inp
   r.interior_begin = std::min(g.out_w, (g.pad_w + g.stride_w - 1) / g.stride_w);
   const int span = g.in_w - 1 - last_tap + g.pad_w;  // the largest x0 + pad
   r.interior_end = std::clamp(span >= 0 ? span / g.stride_w + 1 : 0, r.interior_begin, g.out_w);
-  r.base.resize(p.taps);
+  r.rows.resize(g.filter_h);
+  r.cols.resize(g.filter_w);
+  for (int fx = 0; fx < g.filter_w; ++fx) {
+    r.cols[fx] = static_cast<std::ptrdiff_t>(fx * g.dilation_w - g.pad_w) * g.in_c;
+  }
   r.edges.resize(static_cast<size_t>(g.out_w - (r.interior_end - r.interior_begin)) * p.taps);
-  std::vector<const T*> rows(g.filter_h);
   for (int row = row_begin; row < row_end; ++row) {
     const int b = row / g.out_h, oy = row % g.out_h;
     const T* image = input + static_cast<size_t>(b) * g.in_h * row_bytes;
     for (int fy = 0; fy < g.filter_h; ++fy) {
       const int iy = oy * g.stride_h - g.pad_h + fy * g.dilation_h;
-      rows[fy] = iy >= 0 && iy < g.in_h ? image + iy * row_bytes : zero;
-    }
-    for (int fy = 0, t = 0; fy < g.filter_h; ++fy) {
-      for (int fx = 0; fx < g.filter_w; ++fx, ++t) {
-        r.base[t] = rows[fy] + static_cast<std::ptrdiff_t>(fx * g.dilation_w - g.pad_w) * g.in_c;
-      }
+      r.rows[fy] = iy >= 0 && iy < g.in_h ? image + iy * row_bytes : zero;
     }
     const T** edge = r.edges.data();
     for (int ox = 0; ox < g.out_w; ++ox) {
@@ -137,13 +184,13 @@ void Rows(const reference::ConvGeometry& g, const DepthwiseAvx2& p, const T* inp
       for (int fy = 0; fy < g.filter_h; ++fy) {
         for (int fx = 0; fx < g.filter_w; ++fx) {
           const int ix = x0 + fx * g.dilation_w;
-          *edge++ = ix >= 0 && ix < g.in_w ? rows[fy] + static_cast<size_t>(ix) * g.in_c : zero;
+          *edge++ = ix >= 0 && ix < g.in_w ? r.rows[fy] + static_cast<size_t>(ix) * g.in_c : zero;
         }
       }
     }
     T* out = output + static_cast<size_t>(row) * g.out_w * g.out_c;
-    if (p.pairs == 5) {
-      RowBlocks<T, 5, Requant>(p, r, g.out_c, g.out_w, out);
+    if (g.filter_h == 3 && g.filter_w == 3) {
+      RowBlocks<T, 9, Requant>(p, r, g.out_c, g.out_w, out);
     } else {
       RowBlocks<T, 0, Requant>(p, r, g.out_c, g.out_w, out);
     }
