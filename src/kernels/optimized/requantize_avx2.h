@@ -1,7 +1,8 @@
 // AVX2 building blocks shared by the AVX2 conv kernels (gemm_avx2.h,
 // depthwise_avx2.h): the target attribute, the per-channel requantization
 // parameters, TensorFlow Lite's requantization on 8 lanes (integer and
-// proven float forms) and the narrowing store. Internal header.
+// proven float forms, and the dispatch between them) and the narrowing
+// stores. Internal header.
 #pragma once
 
 #include <cstdint>
