@@ -1,9 +1,14 @@
 // The optimized kernels against the reference oracle: identical bytes on
 // random shapes (tails, strides, dilation, padding, depth multipliers) and on
 // whole models.
+#include <cfenv>
 #include <random>
 
 #include <gtest/gtest.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include "testing/op_test_util.h"
 #include "testing/test_data.h"
@@ -275,6 +280,56 @@ TEST(OptimizedKernels, DepthwiseNonSquareWindowsMatchReference) {
           t, rng, std::to_string(k_h) + "x" + std::to_string(k_w) + (u8 ? " uint8" : " int8"));
     }
   }
+}
+
+// The application's floating-point environment on the calling thread
+// (rounding upward; on x86 flush-to-zero and denormals-are-zero) must not
+// change a byte: the interpreter runs its proofs and kernels in the
+// default one, the pool's workers included.
+TEST(OptimizedKernels, CallersFloatEnvironmentChangesNothing) {
+  std::mt19937 rng(29);
+  ModelBuilder b;
+  const int in = b.AddTensor("in", TensorType::kUInt8, {1, 9, 11, 40}, PerTensor(0.05f, 117));
+  const int w = b.AddTensor("w", TensorType::kUInt8, {24, 3, 3, 40}, PerTensor(0.004f, 121),
+                            RandomBytes<uint8_t>(24 * 9 * 40, rng));
+  const int out = b.AddTensor("out", TensorType::kUInt8, {1, 9, 11, 24}, PerTensor(0.07f, 131));
+  fb::BuiltinOptionsUnion u;
+  fb::Conv2DOptionsT o;
+  o.padding = fb::Padding::SAME;
+  o.stride_w = o.stride_h = 1;
+  o.dilation_w_factor = o.dilation_h_factor = 1;
+  u.Set(o);
+  b.AddOperator(BuiltinOperator::CONV_2D, {in, w}, {out}, std::move(u));
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  auto model = b.Build();
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  const auto input = RandomBytes<uint8_t>(9 * 11 * 40, rng);
+  auto run = [&](int threads) {
+    auto interpreter = Interpreter::Create(*model, {.threads = threads});
+    EXPECT_TRUE(interpreter.ok()) << interpreter.status().ToString();
+    if (!interpreter.ok()) return std::vector<uint8_t>{};
+    EXPECT_TRUE(interpreter->SetInput(0, input).ok() && interpreter->Invoke().ok());
+    return std::vector<uint8_t>(interpreter->output(0).data.begin(),
+                                interpreter->output(0).data.end());
+  };
+  const std::vector<uint8_t> expected = run(1);
+  std::fenv_t saved;
+  std::fegetenv(&saved);
+  std::fesetround(FE_UPWARD);
+#if defined(__x86_64__)
+  _mm_setcsr(_mm_getcsr() | 0x8040);  // flush-to-zero, denormals-are-zero
+  const unsigned csr = _mm_getcsr();
+#endif
+  const std::vector<uint8_t> one = run(1), two = run(2);
+  // The caller's environment is back.
+  EXPECT_EQ(std::fegetround(), FE_UPWARD);
+#if defined(__x86_64__)
+  EXPECT_EQ(_mm_getcsr(), csr);
+#endif
+  std::fesetenv(&saved);
+  EXPECT_EQ(one, expected);
+  EXPECT_EQ(two, expected);
 }
 
 // MobileNet's narrow stride-2 layers (the 0.25 and 0.5 models' 16 and 32

@@ -48,7 +48,9 @@ struct InterpreterStats {
 // An Interpreter is not thread-safe (it runs its own worker threads inside
 // Invoke()), but any number of them may run the same Model concurrently (the
 // model's bytes are shared and read-only). All memory is allocated by
-// Create(); Invoke() does not allocate.
+// Create(); Invoke() does not allocate. Create() and Invoke() run in the
+// default floating-point environment (round to nearest, no flush-to-zero),
+// whatever the calling thread set, and give the caller's back on return.
 class Interpreter {
  public:
   // Prepares every op: validates types and shapes, precomputes requantization

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "model/model_impl.h"
+#include "runtime/float_environment.h"
 #include "runtime/kernel.h"
 #include "runtime/memory_planner.h"
 #include "runtime/sign_flip_shim.h"
@@ -52,6 +53,8 @@ Interpreter::~Interpreter() = default;
 
 Result<Interpreter> Interpreter::Create(const Model& model, const InterpreterOptions& options) {
   const auto start = std::chrono::steady_clock::now();
+  // The proofs of the float requantization run here (and on the pool).
+  const DefaultFloatEnvironment float_environment;
   auto impl = std::make_unique<Impl>(model);
   const Model::Impl& m = model.impl();
   const int num_ops = model.num_operators();
@@ -229,6 +232,7 @@ Status Interpreter::SetInput(int i, std::span<const uint8_t> bytes) {
 }
 
 Status Interpreter::Invoke() {
+  const DefaultFloatEnvironment float_environment;
   if (impl_->op_ms.empty()) {
     for (int i : impl_->schedule) impl_->kernels[i]->Eval();
     return Status::Ok();

@@ -1,5 +1,6 @@
 #include "runtime/thread_pool.h"
 
+#include <cfenv>
 #include <chrono>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -67,6 +68,9 @@ void ThreadPool::Run(int tasks, const TaskFn& fn) {
 }
 
 void ThreadPool::WorkerLoop(int thread) {
+  // A new thread inherits its creator's floating-point environment; the
+  // kernels assume the default one (float_environment.h).
+  std::fesetenv(FE_DFL_ENV);
   uint64_t seen = 0;
   for (;;) {
     // Spin for new work, then sleep.
