@@ -13,6 +13,7 @@ namespace {
 
 using fb::BuiltinOperator;
 using testing::Bytes;
+using testing::ConvOptions;
 using testing::RunModel;
 
 // A model of one op from float input tensors of `in_shapes` (the first
@@ -56,20 +57,15 @@ void ExpectNear(const std::vector<float>& got, const std::vector<float>& expecte
 }
 
 TEST(FloatOps, Conv2DWithBiasAndRelu) {
-  fb::Conv2DOptionsT o;
-  o.padding = fb::Padding::VALID;
-  o.stride_w = o.stride_h = 1;
-  o.fused_activation_function = fb::ActivationFunctionType::RELU;
-  fb::BuiltinOptionsUnion u;
-  u.Set(o);
   // Two 2x2 filters over a 2x2 image: 1 + 4 + 0.5 and 2 - 3 - 1 (ReLU: 0).
-  const std::vector<float> got = RunFloatOp({BuiltinOperator::CONV_2D,
-                                             {{1, 2, 2, 1}, {2, 2, 2, 1}, {2}},
-                                             {{1, 0, 0, 1, 0, 1, -1, 0}, {0.5f, -1}},
-                                             1,
-                                             {1, 1, 1, 2},
-                                             std::move(u)},
-                                            {{1, 2, 3, 4}});
+  const std::vector<float> got =
+      RunFloatOp({BuiltinOperator::CONV_2D,
+                  {{1, 2, 2, 1}, {2, 2, 2, 1}, {2}},
+                  {{1, 0, 0, 1, 0, 1, -1, 0}, {0.5f, -1}},
+                  1,
+                  {1, 1, 1, 2},
+                  ConvOptions(fb::Padding::VALID, 1, 1, fb::ActivationFunctionType::RELU)},
+                 {{1, 2, 3, 4}});
   ExpectNear(got, {5.5f, 0.f});
 }
 

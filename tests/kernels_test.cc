@@ -14,6 +14,7 @@ namespace {
 
 using fb::BuiltinOperator;
 using testing::Bytes;
+using testing::ConvOptions;
 using testing::Quantize;
 using testing::RunModel;
 
@@ -136,19 +137,6 @@ TEST(MemoryPlanner, OverlappingLifetimesNeverOverlapInMemory) {
 }
 
 // ---- Convolutions -----------------------------------------------------------
-
-fb::BuiltinOptionsUnion ConvOptions(
-    fb::Padding padding, int stride, int dilation = 1,
-    fb::ActivationFunctionType act = fb::ActivationFunctionType::NONE) {
-  fb::BuiltinOptionsUnion u;
-  fb::Conv2DOptionsT o;
-  o.padding = padding;
-  o.stride_w = o.stride_h = stride;
-  o.dilation_w_factor = o.dilation_h_factor = dilation;
-  o.fused_activation_function = act;
-  u.Set(o);
-  return u;
-}
 
 TEST(Conv2D, HandComputedUInt8Valid) {
   // 3x3 input, 2x2 filter of ones, all scales 1, zero points 0: sums of 2x2 windows.

@@ -17,6 +17,7 @@ namespace edgetl {
 namespace {
 
 using fb::BuiltinOperator;
+using testing::ConvOptions;
 
 template <typename T>
 std::vector<T> RandomBytes(size_t n, std::mt19937& rng) {
@@ -139,14 +140,10 @@ TEST(OptimizedKernels, LargeConvsOnSeveralThreads) {
         b.AddConstTensor("b", TensorType::kInt32, {t.oc}, bias, PerTensor(0.5f * wq.scale[0], 0));
     const int out =
         b.AddTensor("out", type, {1, oh, oh, t.oc}, PerTensor(t.out_scale, t.u8 ? 128 : 5));
-    fb::BuiltinOptionsUnion u;
-    fb::Conv2DOptionsT o;
-    o.padding = fb::Padding::SAME;
-    o.stride_w = o.stride_h = t.stride;
-    o.fused_activation_function =
-        (t.oc / 8) % 2 ? fb::ActivationFunctionType::RELU6 : fb::ActivationFunctionType::NONE;
-    u.Set(o);
-    b.AddOperator(BuiltinOperator::CONV_2D, {in, tw, tb}, {out}, std::move(u));
+    b.AddOperator(BuiltinOperator::CONV_2D, {in, tw, tb}, {out},
+                  ConvOptions(fb::Padding::SAME, t.stride, 1,
+                              (t.oc / 8) % 2 ? fb::ActivationFunctionType::RELU6
+                                             : fb::ActivationFunctionType::NONE));
     b.SetInputs({in});
     b.SetOutputs({out});
     const auto input = RandomBytes<uint8_t>(static_cast<size_t>(t.h) * t.h * t.c, rng);
@@ -293,13 +290,7 @@ TEST(OptimizedKernels, CallersFloatEnvironmentChangesNothing) {
   const int w = b.AddTensor("w", TensorType::kUInt8, {24, 3, 3, 40}, PerTensor(0.004f, 121),
                             RandomBytes<uint8_t>(24 * 9 * 40, rng));
   const int out = b.AddTensor("out", TensorType::kUInt8, {1, 9, 11, 24}, PerTensor(0.07f, 131));
-  fb::BuiltinOptionsUnion u;
-  fb::Conv2DOptionsT o;
-  o.padding = fb::Padding::SAME;
-  o.stride_w = o.stride_h = 1;
-  o.dilation_w_factor = o.dilation_h_factor = 1;
-  u.Set(o);
-  b.AddOperator(BuiltinOperator::CONV_2D, {in, w}, {out}, std::move(u));
+  b.AddOperator(BuiltinOperator::CONV_2D, {in, w}, {out}, ConvOptions(fb::Padding::SAME, 1));
   b.SetInputs({in});
   b.SetOutputs({out});
   auto model = b.Build();

@@ -57,4 +57,18 @@ std::vector<T> RunModel(const ModelBuilder& builder,
   return std::vector<T>(p, p + view.data.size() / sizeof(T));
 }
 
+// CONV_2D's options: the same stride and dilation both ways.
+inline fb::BuiltinOptionsUnion ConvOptions(
+    fb::Padding padding, int stride, int dilation = 1,
+    fb::ActivationFunctionType act = fb::ActivationFunctionType::NONE) {
+  fb::BuiltinOptionsUnion u;
+  fb::Conv2DOptionsT o;
+  o.padding = padding;
+  o.stride_w = o.stride_h = stride;
+  o.dilation_w_factor = o.dilation_h_factor = dilation;
+  o.fused_activation_function = act;
+  u.Set(o);
+  return u;
+}
+
 }  // namespace edgetl::testing
