@@ -53,7 +53,8 @@ Interpreter::~Interpreter() = default;
 
 Result<Interpreter> Interpreter::Create(const Model& model, const InterpreterOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  // The proofs of the float requantization run here (and on the pool).
+  // The proofs of the float requantization run here and on the pool,
+  // whose workers (created below) inherit this thread's environment.
   const DefaultFloatEnvironment float_environment;
   auto impl = std::make_unique<Impl>(model);
   const Model::Impl& m = model.impl();

@@ -1,6 +1,5 @@
 #include "runtime/thread_pool.h"
 
-#include <cfenv>
 #include <chrono>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -68,9 +67,6 @@ void ThreadPool::Run(int tasks, const TaskFn& fn) {
 }
 
 void ThreadPool::WorkerLoop(int thread) {
-  // A new thread inherits its creator's floating-point environment; the
-  // kernels assume the default one (float_environment.h).
-  std::fesetenv(FE_DFL_ENV);
   uint64_t seen = 0;
   for (;;) {
     // Spin for new work, then sleep.
