@@ -44,11 +44,10 @@ EDGETL_CLONES void MulAccChannels(const T* __restrict x, const int16_t* __restri
   for (int c = 0; c < n; ++c) acc[c] += (static_cast<int32_t>(x[c]) + offset) * w[c];
 }
 
-}  // namespace
-
+// The im2col row of output pixel (b, oy, ox): int16 x + offset, 0 in padding.
 template <typename T>
-void BuildPatchInt16(const reference::ConvGeometry& g, const T* input, int32_t input_offset, int b,
-                     int oy, int ox, int k_padded, int16_t* patch) {
+void BuildPatch(const reference::ConvGeometry& g, const T* input, int32_t input_offset, int b,
+                int oy, int ox, int k_padded, int16_t* patch) {
   const int y0 = oy * g.stride_h - g.pad_h, x0 = ox * g.stride_w - g.pad_w;
   int16_t* dst = patch;
   for (int fy = 0; fy < g.filter_h; ++fy) {
@@ -65,6 +64,8 @@ void BuildPatchInt16(const reference::ConvGeometry& g, const T* input, int32_t i
   }
   std::fill(dst, patch + k_padded, int16_t{0});
 }
+
+}  // namespace
 
 template <typename W>
 PackedFilter PackConvFilter(const W* filter, int out_c, int k, int32_t filter_offset) {
@@ -93,8 +94,8 @@ void ConvInt16(const reference::ConvGeometry& g, const reference::ConvQuant& q, 
     for (int p = 0; p < pixels; p += 4) {
       const int n = std::min(4, pixels - p);
       for (int i = 0; i < n; ++i) {
-        BuildPatchInt16(g, input, q.input_offset, b, (p + i) / g.out_w, (p + i) % g.out_w, kp,
-                        patches[i]);
+        BuildPatch(g, input, q.input_offset, b, (p + i) / g.out_w, (p + i) % g.out_w, kp,
+                   patches[i]);
       }
       T* out = output + (static_cast<size_t>(b) * pixels + p) * g.out_c;
       for (int o = 0; o < g.out_c; ++o) {
@@ -165,10 +166,6 @@ void DepthwiseInt16(const reference::ConvGeometry& g, const reference::ConvQuant
   }
 }
 
-template void BuildPatchInt16<uint8_t>(const reference::ConvGeometry&, const uint8_t*, int32_t, int,
-                                       int, int, int, int16_t*);
-template void BuildPatchInt16<int8_t>(const reference::ConvGeometry&, const int8_t*, int32_t, int,
-                                      int, int, int, int16_t*);
 template PackedFilter PackConvFilter<uint8_t>(const uint8_t*, int, int, int32_t);
 template PackedFilter PackConvFilter<int8_t>(const int8_t*, int, int, int32_t);
 template void ConvInt16<uint8_t>(const reference::ConvGeometry&, const reference::ConvQuant&,

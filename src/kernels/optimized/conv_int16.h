@@ -17,12 +17,6 @@
 
 namespace edgetl::optimized {
 
-// The im2col row of output pixel (b, oy, ox): int16 x + input_offset, 0 for
-// padding taps and from the depth to k_padded.
-template <typename T>
-void BuildPatchInt16(const reference::ConvGeometry& g, const T* input, int32_t input_offset, int b,
-                     int oy, int ox, int k_padded, int16_t* patch);
-
 // Filters of a conv as [out_c][K] int16 with the filter offset applied;
 // K = filter_h * filter_w * in_c, padded to a multiple of 16 with zeros.
 struct PackedFilter {

@@ -47,6 +47,9 @@ template <typename W>
 Avx2Conv PackAvx2Conv(const W* filter, int n, int k, const int32_t* bias,
                       const reference::ConvQuant& q, const ParallelFor& parallel);
 
+// RowsAvx2 and GemmAvx2 run only where optimized::HasAvx2() (a build
+// without AVX2 code compiles them empty).
+
 // Values `a` needs past its last row for RowsAvx2.
 inline constexpr int kAvx2RowSlack = 16;
 
