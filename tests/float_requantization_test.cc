@@ -10,6 +10,7 @@
 
 #include "kernels/optimized/cpu.h"
 #include "kernels/optimized/float_requantization.h"
+#include "kernels/optimized/requantize_avx2.h"
 #include "kernels/optimized/requantize_avx512.h"
 #include "kernels/reference/conv.h"
 #include "kernels/reference/fixed_point.h"
@@ -50,11 +51,14 @@ Layer RandomLayer(std::mt19937& rng, int channels, bool relu) {
   return l;
 }
 
-#if EDGETL_HAVE_VNNI_CODE
 // The kernels' float form on 16 accumulators of one channel, output offset
 // added and clamped as the kernels do.
-EDGETL_VNNI_TARGET void FloatForm(const int32_t* x, const optimized::FloatRequantization& f,
-                                  size_t c, const reference::ConvQuant& q, int32_t* out) {
+using FloatForm = void (*)(const int32_t* x, const optimized::FloatRequantization& f, size_t c,
+                           const reference::ConvQuant& q, int32_t* out);
+
+#if EDGETL_HAVE_VNNI_CODE
+EDGETL_VNNI_TARGET void FloatFormAvx512(const int32_t* x, const optimized::FloatRequantization& f,
+                                        size_t c, const reference::ConvQuant& q, int32_t* out) {
   const __m512i in = _mm512_loadu_si512(x);
   const __m512 scale = _mm512_set1_ps(f.scale[c]), offset = _mm512_set1_ps(f.offset[c]);
   // The one-piece form where the layer needs no more, as the kernels choose.
@@ -66,10 +70,52 @@ EDGETL_VNNI_TARGET void FloatForm(const int32_t* x, const optimized::FloatRequan
   _mm512_storeu_si512(out, _mm512_min_epi32(_mm512_max_epi32(shifted, _mm512_set1_epi32(q.act_min)),
                                             _mm512_set1_epi32(q.act_max)));
 }
+#endif
+
+#if EDGETL_HAVE_AVX2_CODE
+// The AVX2 kernels' form (FloatRequant8) on two vectors of 8, in their
+// rounding mode. They take it only where accumulators stay within 2^24,
+// as every range here does.
+template <bool kTwoPieces>
+EDGETL_AVX2_TARGET void FloatFormAvx2(const int32_t* x, const optimized::FloatRequantization& f,
+                                      size_t c, const reference::ConvQuant& q, int32_t* out) {
+  optimized::FloatRequant8<kTwoPieces, /*kClamp=*/true> r;
+  r.scale = _mm256_set1_ps(f.scale[c]);
+  r.offset = _mm256_set1_ps(f.offset[c]);
+  r.offset_below = _mm256_set1_ps(f.offset_below[c]);
+  r.split = _mm256_set1_epi32(f.split[c]);
+  r.output_offset = _mm256_set1_epi32(q.output_offset);
+  r.act_min = _mm256_set1_epi32(q.act_min);
+  r.act_max = _mm256_set1_epi32(q.act_max);
+  const optimized::RoundDownScope round_down;
+  for (int half = 0; half < 2; ++half) {
+    const __m256i in = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + 8 * half));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 8 * half), r.Apply(in));
+  }
+}
+
+void FloatFormAvx2Dispatch(const int32_t* x, const optimized::FloatRequantization& f, size_t c,
+                           const reference::ConvQuant& q, int32_t* out) {
+  // As the kernels choose: the one-piece form where the layer needs no more.
+  (f.two_pieces ? FloatFormAvx2<true> : FloatFormAvx2<false>)(x, f, c, q, out);
+}
+#endif
+
+// The forms this CPU runs.
+std::vector<FloatForm> FormsToTest() {
+  std::vector<FloatForm> forms;
+#if EDGETL_HAVE_VNNI_CODE
+  if (optimized::HasAvx512Vnni()) forms.push_back(FloatFormAvx512);
+#endif
+#if EDGETL_HAVE_AVX2_CODE
+  if (optimized::HasAvx2()) forms.push_back(FloatFormAvx2Dispatch);
+#endif
+  return forms;
+}
 
 // Every accumulator of every channel's range, 16 at a time; with `folded`,
 // the form takes x - folded[c] for each x of the range.
-void ExpectEqualOverRanges(const Layer& l, const optimized::FloatRequantization& f,
+void ExpectEqualOverRanges(FloatForm form, const Layer& l, const optimized::FloatRequantization& f,
                            const int32_t* folded = nullptr) {
   for (size_t c = 0; c < l.ranges.size(); ++c) {
     const int32_t k = folded ? folded[c] : 0;
@@ -77,7 +123,7 @@ void ExpectEqualOverRanges(const Layer& l, const optimized::FloatRequantization&
     int32_t y[16], out[16];
     for (int64_t base = r.min; base <= r.max; base += 16) {
       for (int i = 0; i < 16; ++i) y[i] = static_cast<int32_t>(std::min(base + i, r.max));
-      FloatForm(y, f, c, l.q, out);
+      form(y, f, c, l.q, out);
       for (int i = 0; i < 16; ++i) {
         ASSERT_EQ(out[i], reference::Requantize(y[i] + k, l.q, static_cast<int>(c)))
             << "channel " << c << " accumulator " << y[i] + k << " folded " << k;
@@ -87,7 +133,8 @@ void ExpectEqualOverRanges(const Layer& l, const optimized::FloatRequantization&
 }
 
 TEST(FloatRequantization, ProvenLayersMatchTheReferenceOnTheirWholeRange) {
-  if (!optimized::HasAvx512Vnni()) GTEST_SKIP() << "no AVX-512 VNNI";
+  const std::vector<FloatForm> forms = FormsToTest();
+  if (forms.empty()) GTEST_SKIP() << "no AVX-512 VNNI or AVX2";
   std::mt19937 rng(11);
   int proven = 0, two_pieces = 0;
   constexpr int kTrials = 40;
@@ -97,7 +144,7 @@ TEST(FloatRequantization, ProvenLayersMatchTheReferenceOnTheirWholeRange) {
     if (!f) continue;
     ++proven;
     two_pieces += f->two_pieces;
-    ExpectEqualOverRanges(l, *f);
+    for (const FloatForm form : forms) ExpectEqualOverRanges(form, l, *f);
   }
   // Not vacuous: most layers are proven, the linear ones (whose negative
   // outputs round the other way) in two pieces.
@@ -109,7 +156,8 @@ TEST(FloatRequantization, ProvenLayersMatchTheReferenceOnTheirWholeRange) {
 // epilogue's form): constants up to a few output steps' worth and up to
 // the whole range's, both signs.
 TEST(FloatRequantization, FoldedConstantsMatchTheReferenceOnTheirWholeRange) {
-  if (!optimized::HasAvx512Vnni()) GTEST_SKIP() << "no AVX-512 VNNI";
+  const std::vector<FloatForm> forms = FormsToTest();
+  if (forms.empty()) GTEST_SKIP() << "no AVX-512 VNNI or AVX2";
   std::mt19937 rng(23);
   int proven = 0, two_pieces = 0;
   constexpr int kTrials = 40;
@@ -126,7 +174,7 @@ TEST(FloatRequantization, FoldedConstantsMatchTheReferenceOnTheirWholeRange) {
     if (!f) continue;
     ++proven;
     two_pieces += f->two_pieces;
-    ExpectEqualOverRanges(l, *f, folded.data());
+    for (const FloatForm form : forms) ExpectEqualOverRanges(form, l, *f, folded.data());
   }
   EXPECT_GE(proven, kTrials / 2);
   EXPECT_GE(two_pieces, kTrials / 8);
@@ -136,7 +184,8 @@ TEST(FloatRequantization, FoldedConstantsMatchTheReferenceOnTheirWholeRange) {
 // negative product, so one piece serves (the depthwise kernels take no
 // other). TF2 MobileNet V2's 56x56x144 depthwise layer has such a channel.
 TEST(FloatRequantization, FirstStepAtOneNeedsOnePiece) {
-  if (!optimized::HasAvx512Vnni()) GTEST_SKIP() << "no AVX-512 VNNI";
+  const std::vector<FloatForm> forms = FormsToTest();
+  if (forms.empty()) GTEST_SKIP() << "no AVX-512 VNNI or AVX2";
   std::mt19937 rng(5);
   Layer l = RandomLayer(rng, 1, /*relu=*/true);
   fixedpoint::QuantizeMultiplier(0.75, &l.multiplier[0], &l.shift[0]);  // F(1) = z + 1
@@ -144,9 +193,8 @@ TEST(FloatRequantization, FirstStepAtOneNeedsOnePiece) {
   const auto f = optimized::ProveFloatRequantization(l.q, l.ranges.data(), 1, 16);
   ASSERT_TRUE(f);
   EXPECT_FALSE(f->two_pieces);
-  ExpectEqualOverRanges(l, *f);
+  for (const FloatForm form : forms) ExpectEqualOverRanges(form, l, *f);
 }
-#endif
 
 TEST(FloatRequantization, RefusesRangesTfliteWrapsInItsLeftShift) {
   std::mt19937 rng(3);

@@ -57,14 +57,14 @@ class CeilSequence {
     remainder_ = value_ * d - n;  // in [0, d)
   }
   int64_t value() const { return value_; }
+  // Without a branch: whether the remainder wraps follows no pattern the
+  // predictor learns, and a layer's proofs take this step 2 * 255 times
+  // per channel.
   void Next() {
-    value_ += step_quotient_;
-    if (step_remainder_ > remainder_) {
-      ++value_;
-      remainder_ += d_ - step_remainder_;
-    } else {
-      remainder_ -= step_remainder_;
-    }
+    remainder_ -= step_remainder_;
+    const int64_t wrapped = remainder_ >> 63;  // all ones where it went negative
+    value_ += step_quotient_ - wrapped;
+    remainder_ += wrapped & d_;
   }
 
  private:
@@ -129,21 +129,36 @@ class ChannelProof {
     const int64_t t0 = thresholds_.empty() ? range_.max + 1 : thresholds_.front();  // ascending
     const bool steps_below =
         (t0 <= range_.max && t0 < split_) || (t0 > range_.min && t0 - 1 < split_);
-    constexpr int64_t kAll = std::numeric_limits<int64_t>::max();
+    const size_t n = thresholds_.size();
     for (const float scale : candidates) {
       if (steps_below) break;
-      const std::optional<float> offset = OffsetFor(scale, -kAll, kAll);
-      if (offset && Verify({scale, *offset, *offset, split_})) {
-        return ChannelForm{scale, *offset, *offset, std::numeric_limits<int32_t>::min()};
+      const std::optional<OffsetInterval> offsets =
+          OffsetsFor(scale, {0, at_end_, before_begin_, n});
+      if (!offsets) continue;
+      const float c = offsets->Choose();
+      if (Verify({scale, c, c, split_}, offsets->ClearlyInside(c))) {
+        return ChannelForm{scale, c, c, std::numeric_limits<int32_t>::min()};
       }
     }
+    // Thresholds t (ascending) at or above the split, and t - 1.
+    const size_t at_split =
+        std::lower_bound(thresholds_.begin(), thresholds_.end(), split_) - thresholds_.begin();
+    const size_t before_split =
+        std::lower_bound(thresholds_.begin(), thresholds_.end(), int64_t{split_} + 1) -
+        thresholds_.begin();
+    const Piece above_split = {at_split, at_end_, std::max(before_split, before_begin_), n};
+    const Piece below_split = {0, std::min(at_split, at_end_), before_begin_, before_split};
     for (const float scale : candidates) {
       if (!steps_below) break;
-      const std::optional<float> above = OffsetFor(scale, split_, kAll);
-      const std::optional<float> below = OffsetFor(scale, -kAll, split_);
+      const std::optional<OffsetInterval> above = OffsetsFor(scale, above_split);
+      const std::optional<OffsetInterval> below = OffsetsFor(scale, below_split);
+      if (!above || !below) continue;
+      const float c_above = above->Choose(), c_below = below->Choose();
       // G stays monotonic with the lower offset below the split.
-      if (above && below && *below <= *above && Verify({scale, *above, *below, split_})) {
-        return ChannelForm{scale, *above, *below, split_};
+      if (c_below <= c_above &&
+          Verify({scale, c_above, c_below, split_},
+                 above->ClearlyInside(c_above) && below->ClearlyInside(c_below))) {
+        return ChannelForm{scale, c_above, c_below, split_};
       }
     }
     return std::nullopt;
@@ -174,21 +189,22 @@ class ChannelProof {
         m == 0 ? range_.min : -FloorDiv(int64_t{1} << 30, m);  // x * m >= -2^30
     split_ = static_cast<int32_t>(std::clamp(first_positive, range_.min, range_.max));
     const int32_t z = q_.output_offset;
-    thresholds_.clear();
+    thresholds_.resize(std::max(q_.act_max - q_.act_min, 0));
     const int64_t first_target = int64_t{q_.act_min + 1 - z} << (31 + e),
                   step = int64_t{1} << (31 + e);
     if (m == 0) {
       // F is constant.
-      for (int32_t k = q_.act_min + 1; k <= q_.act_max; ++k) {
-        thresholds_.push_back(a >= (int64_t{k - z} << (31 + e)) ? range_.min : range_.max + 1);
+      for (size_t i = 0; i < thresholds_.size(); ++i) {
+        const int64_t k = q_.act_min + 1 + static_cast<int64_t>(i);
+        thresholds_[i] = a >= ((k - z) << (31 + e)) ? range_.min : range_.max + 1;
       }
     } else {
       CeilSequence positive(first_target - a, step, m),
           negative(first_target - a_negative, step, m);
-      for (int32_t k = q_.act_min + 1; k <= q_.act_max; ++k) {
+      for (int64_t& t : thresholds_) {
         int64_t x = positive.value();
         if (x < first_positive) x = std::min(negative.value(), first_positive);
-        thresholds_.push_back(std::clamp(x, range_.min, range_.max + 1));
+        t = std::clamp(x, range_.min, range_.max + 1);
         positive.Next();
         negative.Next();
       }
@@ -203,46 +219,86 @@ class ChannelProof {
     return level_at(range_.min) == F(range_.min) && level_at(range_.max) == F(range_.max);
   }
 
-  // The constraints on G at the thresholds, as doubles: for the i-th level
-  // k - z (first_level_ + i), float(t_k) * s + c >= k - z where t_k is
-  // inside the range (at_, else +inf: no constraint) and float(t_k - 1) * s
-  // + c < k - z where t_k - 1 is (before_, else -inf).
+  // The constraints on G at the thresholds: for the i-th level k - z
+  // (first_level_ + i), float(t_k) * s + c >= k - z where t_k is inside the
+  // range (i < at_end_) and float(t_k - 1) * s + c < k - z where t_k - 1
+  // is (i >= before_begin_); the thresholds are ascending and clamped to
+  // [min, max + 1]. The floats as doubles.
   void TabulateConstraints() {
-    constexpr double kInf = std::numeric_limits<double>::infinity();
-    first_level_ = q_.act_min + 1 - q_.output_offset;
     const size_t n = thresholds_.size();
+    at_end_ = std::lower_bound(thresholds_.begin(), thresholds_.end(), range_.max + 1) -
+              thresholds_.begin();
+    before_begin_ =
+        std::upper_bound(thresholds_.begin(), thresholds_.end(), range_.min) - thresholds_.begin();
+    first_level_ = q_.act_min + 1 - q_.output_offset;
     at_.resize(n);
     before_.resize(n);
     for (size_t i = 0; i < n; ++i) {
-      const int64_t t = thresholds_[i];
-      at_[i] = t <= range_.max ? static_cast<float>(t) : kInf;
-      before_[i] = t > range_.min ? static_cast<float>(t - 1) : -kInf;
+      at_[i] = static_cast<float>(thresholds_[i]);
+      before_[i] = static_cast<float>(thresholds_[i] - 1);
     }
   }
 
-  // The middle of the offsets c that meet the constraints at points x in
-  // [from, to), as far as double arithmetic can tell (Verify decides).
-  std::optional<float> OffsetFor(float scale, int64_t from, int64_t to) const {
-    double low = -std::numeric_limits<double>::infinity();
-    double high = std::numeric_limits<double>::infinity();
-    double level = first_level_;
-    for (size_t i = 0; i < at_.size(); ++i, ++level) {
-      const int64_t t = thresholds_[i];
-      // NaN (no constraint times a zero scale) leaves both as they are.
-      if (t >= from && t < to) low = std::max(low, level - at_[i] * scale);
-      if (t - 1 >= from && t - 1 < to) high = std::min(high, level - before_[i] * scale);
+  // The constraints one offset serves: those at thresholds [at_begin,
+  // at_end) and before thresholds [before_begin, before_end) (empty where
+  // an end lies before its beginning).
+  struct Piece {
+    size_t at_begin, at_end, before_begin, before_end;
+  };
+
+  // The offsets c that meet a piece's constraints are [low, high), as far
+  // as double arithmetic can tell: each bound is a max (min) of terms
+  // level - float(t) * s, each rounded once from its exact value (the
+  // product of two floats is exact in double).
+  struct OffsetInterval {
+    double low, high;
+
+    // The middle, or one step inside a bound where the other is infinite.
+    float Choose() const {
+      if (std::isinf(low)) return static_cast<float>(std::isinf(high) ? 0.0 : high - 1);
+      if (std::isinf(high)) return static_cast<float>(low + 1);
+      return static_cast<float>((low + high) / 2);
     }
-    if (!(low < high)) return std::nullopt;
-    if (std::isinf(low)) return static_cast<float>(std::isinf(high) ? 0.0 : high - 1);
-    if (std::isinf(high)) return static_cast<float>(low + 1);
-    return static_cast<float>((low + high) / 2);
+
+    // Whether c lies inside the exact interval: a term's rounding error is
+    // at most |term| * 2^-53, so the exact bounds lie within |bound| *
+    // 2^-53 of the computed ones (the margin below is far wider).
+    bool ClearlyInside(float c) const {
+      constexpr double kRelative = 0x1p-40, kAbsolute = 0x1p-40;
+      const bool above_low = std::isinf(low) || c >= low + std::abs(low) * kRelative + kAbsolute;
+      const bool below_high =
+          std::isinf(high) || c <= high - std::abs(high) * kRelative - kAbsolute;
+      return above_low && below_high;
+    }
+  };
+
+  // The offsets for one piece at scale s, or nothing where none meets
+  // every constraint.
+  std::optional<OffsetInterval> OffsetsFor(float scale, Piece piece) const {
+    constexpr double kInf = std::numeric_limits<double>::infinity();
+    // Four independent maxima (minima): one chain would wait on each
+    // comparison (these loops are most of a proof's time).
+    double low[4] = {-kInf, -kInf, -kInf, -kInf}, high[4] = {kInf, kInf, kInf, kInf};
+    auto term = [&](const std::vector<double>& x, size_t i) {
+      return first_level_ + static_cast<double>(i) - x[i] * scale;
+    };
+    for (size_t i = piece.at_begin; i < piece.at_end; ++i) {
+      low[i % 4] = std::max(low[i % 4], term(at_, i));
+    }
+    for (size_t i = piece.before_begin; i < piece.before_end; ++i) {
+      high[i % 4] = std::min(high[i % 4], term(before_, i));
+    }
+    const OffsetInterval offsets{std::max({low[0], low[1], low[2], low[3]}),
+                                 std::min({high[0], high[1], high[2], high[3]})};
+    if (!(offsets.low < offsets.high)) return std::nullopt;
+    return offsets;
   }
 
-  // Whether G meets the constraints. Double arithmetic decides where it
-  // leaves float(x) * s + c more than kSure away from the level (its
-  // rounding error is far below that); if any is closer, all are computed
-  // exactly.
-  bool Verify(const ChannelForm& form) const {
+  // Whether G meets the constraints and its conversion cannot overflow at
+  // the range's ends. Where its offsets lie clearly inside their intervals
+  // (`clearly_inside`), the constraints are met; otherwise G is computed
+  // exactly at every threshold.
+  bool Verify(const ChannelForm& form, bool clearly_inside) const {
     const Dyadic s = Split(form.scale), above = Split(form.offset),
                  below = Split(form.offset_below);
     auto exact = [&](int64_t x) {
@@ -253,26 +309,14 @@ class ChannelProof {
       const std::optional<int64_t> g = exact(x);
       if (!g || std::abs(*g) > kMaxFloatResult) return false;
     }
-    constexpr double kSure = 1.0 / (1 << 20);
-    bool unsure = false;
-    double level = first_level_;
-    // Constraints at +-inf compare false: met.
-    for (size_t i = 0; i < at_.size(); ++i, ++level) {
-      const int64_t t = thresholds_[i];
-      const double c_at = t < form.split ? form.offset_below : form.offset;
-      const double c_before = t - 1 < form.split ? form.offset_below : form.offset;
-      unsure |= at_[i] * form.scale + c_at < level + kSure;
-      unsure |= before_[i] * form.scale + c_before > level - kSure;
-    }
-    if (!unsure) return true;
-    level = first_level_;
-    for (size_t i = 0; i < at_.size(); ++i, ++level) {
-      const int64_t t = thresholds_[i];
-      if (!std::isinf(at_[i])) {
+    if (clearly_inside) return true;
+    for (size_t i = 0; i < thresholds_.size(); ++i) {
+      const int64_t t = thresholds_[i], level = first_level_ + static_cast<int64_t>(i);
+      if (i < at_end_) {
         const std::optional<int64_t> g = exact(t);
         if (!g || *g < level) return false;
       }
-      if (!std::isinf(before_[i])) {
+      if (i >= before_begin_) {
         const std::optional<int64_t> g = exact(t - 1);
         if (!g || *g >= level) return false;
       }
@@ -287,6 +331,7 @@ class ChannelProof {
   int32_t first_level_ = 0;
   int32_t split_ = 0;  // the first x with x * m >= -2^30, clamped to the range
   std::vector<double> at_, before_;
+  size_t at_end_ = 0, before_begin_ = 0;
 };
 
 }  // namespace
