@@ -4,11 +4,19 @@ namespace edgetl::optimized {
 
 template <typename T, bool kSub>
 std::vector<uint8_t> TabulateAdd(const reference::AddQuant& q, const ParallelFor& parallel) {
+  // Each input's term once per byte value, so a pair costs only the
+  // output's rescaling.
+  int32_t term1[256], term2[256];
+  for (int v = 0; v < 256; ++v) {
+    term1[v] = reference::AddInput1Term(q, static_cast<T>(v));
+    term2[v] = reference::AddInput2Term(q, static_cast<T>(v));
+  }
   std::vector<uint8_t> table(256 * 256);
   parallel(256, [&](int x) {
     for (int y = 0; y < 256; ++y) {
-      const T out = reference::AddOne<T, kSub>(q, static_cast<T>(x), static_cast<T>(y));
-      table[static_cast<size_t>(x) * 256 + y] = static_cast<uint8_t>(out);
+      const int32_t sum = kSub ? term1[x] - term2[y] : term1[x] + term2[y];
+      table[static_cast<size_t>(x) * 256 + y] =
+          static_cast<uint8_t>(reference::AddOutput<T>(q, sum));
     }
   });
   return table;

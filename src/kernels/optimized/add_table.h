@@ -1,7 +1,8 @@
 // Quantized ADD/SUB of two same-shape 8-bit tensors on any CPU: the op's
 // outputs for all 65536 input pairs are computed once, at Prepare, with the
-// reference arithmetic (reference::AddOne), and each output is then one
-// table read, where the reference spends three 64-bit rescalings (about 10
+// reference arithmetic (reference::AddOne's steps: each input's term once
+// per byte value, the output's rescaling per pair), and each output is then
+// one table read, where the reference spends three 64-bit rescalings (about 10
 // ns an element). The AVX-512 kernels (add_avx512.h) have their own table
 // and float form. Internal header.
 #pragma once

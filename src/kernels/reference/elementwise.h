@@ -33,20 +33,29 @@ struct AddQuant {
   int32_t act_min = 0, act_max = 0;
 };
 
+// AddOne in its three steps, for callers that reuse the inputs' terms
+// (add_table.h): each input rescaled to the common scale, then their sum
+// (difference) rescaled to the output.
+inline int32_t AddInput1Term(const AddQuant& p, int32_t x) {
+  return fixedpoint::MultiplyByQuantizedMultiplierSmallerThanOneExp(
+      (p.input1_offset + x) * (1 << p.left_shift), p.input1_multiplier, p.input1_shift);
+}
+inline int32_t AddInput2Term(const AddQuant& p, int32_t y) {
+  return fixedpoint::MultiplyByQuantizedMultiplierSmallerThanOneExp(
+      (p.input2_offset + y) * (1 << p.left_shift), p.input2_multiplier, p.input2_shift);
+}
+template <typename T>
+inline T AddOutput(const AddQuant& p, int32_t sum) {
+  const int32_t out = fixedpoint::MultiplyByQuantizedMultiplierSmallerThanOneExp(
+                          sum, p.output_multiplier, p.output_shift) +
+                      p.output_offset;
+  return static_cast<T>(std::clamp(out, p.act_min, p.act_max));
+}
+
 template <typename T, bool kSub>
 inline T AddOne(const AddQuant& p, T x, T y) {
-  using fixedpoint::MultiplyByQuantizedMultiplierSmallerThanOneExp;
-  const int32_t a = (p.input1_offset + x) * (1 << p.left_shift);
-  const int32_t b = (p.input2_offset + y) * (1 << p.left_shift);
-  const int32_t sa =
-      MultiplyByQuantizedMultiplierSmallerThanOneExp(a, p.input1_multiplier, p.input1_shift);
-  const int32_t sb =
-      MultiplyByQuantizedMultiplierSmallerThanOneExp(b, p.input2_multiplier, p.input2_shift);
-  const int32_t sum = kSub ? sa - sb : sa + sb;
-  const int32_t out =
-      MultiplyByQuantizedMultiplierSmallerThanOneExp(sum, p.output_multiplier, p.output_shift) +
-      p.output_offset;
-  return static_cast<T>(std::clamp(out, p.act_min, p.act_max));
+  const int32_t a = AddInput1Term(p, x), b = AddInput2Term(p, y);
+  return AddOutput<T>(p, kSub ? a - b : a + b);
 }
 
 struct MulQuant {
