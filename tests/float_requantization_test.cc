@@ -180,6 +180,41 @@ TEST(FloatRequantization, FoldedConstantsMatchTheReferenceOnTheirWholeRange) {
   EXPECT_GE(two_pieces, kTrials / 8);
 }
 
+// Per-tensor layers (one multiplier and shift for all channels, as the
+// uint8 MobileNets have), where a channel may take a form proven for an
+// earlier one, moved to its own fold: ranges that hold every step and
+// ranges that end inside the levels, constant terms of both signs.
+TEST(FloatRequantization, PerTensorLayersMatchTheReferenceOnTheirWholeRange) {
+  const std::vector<FloatForm> forms = FormsToTest();
+  if (forms.empty()) GTEST_SKIP() << "no AVX-512 VNNI or AVX2";
+  std::mt19937 rng(31);
+  constexpr int kChannels = 16, kTrials = 24;
+  int proven = 0;
+  for (int trial = 0; trial < kTrials; ++trial) {
+    Layer l = RandomLayer(rng, kChannels, /*relu=*/trial % 2 == 0);
+    const double m = std::ldexp(1.0 + (rng() % 1000) / 1000.0, -static_cast<int>(2 + rng() % 9));
+    std::vector<int32_t> folded(kChannels, 0);
+    for (int c = 0; c < kChannels; ++c) {
+      fixedpoint::QuantizeMultiplier(m, &l.multiplier[c], &l.shift[c]);
+      // Every other channel, the first among them, reaches only a few of
+      // the levels (a form proven for it alone must not serve the others).
+      const double steps = c % 2 == 0 ? 2 + rng() % 30 : 300;
+      const int64_t reach = static_cast<int64_t>(steps / m) + rng() % 1000;
+      l.ranges[c] = {-reach + static_cast<int64_t>(rng() % 100), reach};
+      if (trial % 3 != 0) {
+        const int64_t span = trial % 3 == 1 ? std::max<int64_t>(reach / 16, 1) : reach;
+        folded[c] = static_cast<int32_t>(static_cast<int64_t>(rng() % (2 * span + 1)) - span);
+      }
+    }
+    const auto f = optimized::ProveFloatRequantization(l.q, l.ranges.data(), kChannels, kChannels,
+                                                       {}, 0, folded.data());
+    if (!f) continue;
+    ++proven;
+    for (const FloatForm form : forms) ExpectEqualOverRanges(form, l, *f, folded.data());
+  }
+  EXPECT_GE(proven, kTrials * 2 / 3);
+}
+
 // A clamped layer whose first step is at accumulator 1: x = 0 is no
 // negative product, so one piece serves (the depthwise kernels take no
 // other). TF2 MobileNet V2's 56x56x144 depthwise layer has such a channel.

@@ -91,8 +91,9 @@ class ChannelProof {
  public:
   explicit ChannelProof(const reference::ConvQuant& q) : q_(q) {}
 
-  // G's form for one channel, or nothing. One object serves all channels
-  // of a layer (its tables keep their storage).
+  // G's form for one channel, or nothing. One object serves consecutive
+  // channels of a layer (its tables keep their storage, and a channel with
+  // the last proven one's quantization may take its form, moved).
   std::optional<ChannelForm> Solve(int channel, AccumulatorRange range, int64_t folded) {
     channel_ = channel;
     range_ = range;
@@ -104,6 +105,7 @@ class ChannelProof {
     const int left_shift = std::max(q_.shift[channel_], 0);
     const int64_t reach = std::max(-range_.min, range_.max);
     if ((reach << left_shift) > kInt32Max) return std::nullopt;
+    if (std::optional<ChannelForm> form = SolveAsLast(folded)) return form;
     if (!FindThresholds()) return std::nullopt;
     if (folded != 0) {
       // G takes x - folded: every threshold, the range and the split move
@@ -137,6 +139,7 @@ class ChannelProof {
       if (!offsets) continue;
       const float c = offsets->Choose();
       if (Verify({scale, c, c, split_}, offsets->ClearlyInside(c))) {
+        Remember(scale, false, *offsets, *offsets, folded);
         return ChannelForm{scale, c, c, std::numeric_limits<int32_t>::min()};
       }
     }
@@ -158,6 +161,7 @@ class ChannelProof {
       if (c_below <= c_above &&
           Verify({scale, c_above, c_below, split_},
                  above->ClearlyInside(c_above) && below->ClearlyInside(c_below))) {
+        Remember(scale, true, *above, *below, folded);
         return ChannelForm{scale, c_above, c_below, split_};
       }
     }
@@ -187,6 +191,7 @@ class ChannelProof {
     const int64_t a_negative = a - (e > 0 ? int64_t{1} << 31 : 0);
     const int64_t first_positive =
         m == 0 ? range_.min : -FloorDiv(int64_t{1} << 30, m);  // x * m >= -2^30
+    first_positive_ = first_positive;
     split_ = static_cast<int32_t>(std::clamp(first_positive, range_.min, range_.max));
     const int32_t z = q_.output_offset;
     thresholds_.resize(std::max(q_.act_max - q_.act_min, 0));
@@ -209,12 +214,16 @@ class ChannelProof {
         negative.Next();
       }
     }
-    // The reference agrees at the ends: F(min) and F(max) count the levels
-    // reached there.
+    return AgreesAtEnds(thresholds_);
+  }
+
+  // The reference agrees with thresholds (ascending) at the range's ends:
+  // F(min) and F(max) count the levels reached there.
+  bool AgreesAtEnds(const std::vector<int64_t>& thresholds) const {
     auto level_at = [&](int64_t x) {
       return q_.act_min +
-             static_cast<int32_t>(std::upper_bound(thresholds_.begin(), thresholds_.end(), x) -
-                                  thresholds_.begin());
+             static_cast<int32_t>(std::upper_bound(thresholds.begin(), thresholds.end(), x) -
+                                  thresholds.begin());
     };
     return level_at(range_.min) == F(range_.min) && level_at(range_.max) == F(range_.max);
   }
@@ -262,12 +271,14 @@ class ChannelProof {
 
     // Whether c lies inside the exact interval: a term's rounding error is
     // at most |term| * 2^-53, so the exact bounds lie within |bound| *
-    // 2^-53 of the computed ones (the margin below is far wider).
-    bool ClearlyInside(float c) const {
-      constexpr double kRelative = 0x1p-40, kAbsolute = 0x1p-40;
-      const bool above_low = std::isinf(low) || c >= low + std::abs(low) * kRelative + kAbsolute;
+    // 2^-53 of the computed ones; bounds computed in more steps are within
+    // (|bound| + extra) * 2^-51, extra bounding the other values involved.
+    // The margin here is far wider.
+    bool ClearlyInside(float c, double extra = 0) const {
+      constexpr double kRelative = 0x1p-40;
+      const bool above_low = std::isinf(low) || c >= low + (1 + std::abs(low) + extra) * kRelative;
       const bool below_high =
-          std::isinf(high) || c <= high - std::abs(high) * kRelative - kAbsolute;
+          std::isinf(high) || c <= high - (1 + std::abs(high) + extra) * kRelative;
       return above_low && below_high;
     }
   };
@@ -324,14 +335,112 @@ class ChannelProof {
     return true;
   }
 
+  // A proven channel's form in terms of x before folding, where every
+  // threshold lay inside its range: then it meets the constraints at F's
+  // thresholds themselves, which are the same for every channel with its
+  // multiplier and shift (per-tensor layers share one quantization across
+  // their channels). Moved to another such channel, it meets that one's
+  // constraints too: those at thresholds inside its range are among them,
+  // and those at a range end that clamps thresholds beyond it follow by
+  // monotonicity (G(min) >= G(t) >= level for t <= min; G(max) <= G(t - 1)
+  // < level for t > max). With float(t - folded) exact for every
+  // threshold t, the constraint float(t - folded) * s + c >= level reads c
+  // >= (level - t * s) + folded * s: each bound of the offsets just moves
+  // by folded * s.
+  struct Reusable {
+    int32_t multiplier;
+    int shift;
+    std::vector<int64_t> thresholds;  // unfolded, ascending
+    int64_t first_positive;
+    float scale;
+    bool two_pieces;
+    OffsetInterval above, below;  // unfolded (below: two pieces only)
+    // A bound on the magnitudes behind the unfolded bounds' rounding.
+    double magnitude;
+  };
+
+  // Exact float conversion of every x - folded with x in [first, last].
+  static bool ExactAsFloat(int64_t first, int64_t last, int64_t folded) {
+    constexpr int64_t kExact = int64_t{1} << 24;
+    return std::abs(first - folded) <= kExact && std::abs(last - folded) <= kExact;
+  }
+
+  void Remember(float scale, bool two_pieces, OffsetInterval above, OffsetInterval below,
+                int64_t folded) {
+    last_.reset();
+    const size_t n = thresholds_.size();
+    // Thresholds (folded) and split inside the range; split_ is
+    // first_positive_ clamped to it.
+    if (n == 0 || before_begin_ != 0 || at_end_ != n || split_ + folded != first_positive_ ||
+        !ExactAsFloat(thresholds_.front() - 1, thresholds_.back(), 0)) {
+      return;
+    }
+    const double moved = static_cast<double>(folded) * scale;
+    auto unfold = [&](OffsetInterval i) { return OffsetInterval{i.low - moved, i.high - moved}; };
+    auto finite = [](double v) { return std::isinf(v) ? 0.0 : std::abs(v); };
+    const OffsetInterval above0 = unfold(above), below0 = unfold(below);
+    const double magnitude =
+        std::abs(moved) + std::max({finite(above.low), finite(above.high), finite(below.low),
+                                    finite(below.high), finite(above0.low), finite(above0.high),
+                                    finite(below0.low), finite(below0.high)});
+    std::vector<int64_t> unfolded = thresholds_;
+    for (int64_t& t : unfolded) t += folded;
+    last_ = Reusable{q_.multiplier[channel_],
+                     q_.shift[channel_],
+                     std::move(unfolded),
+                     first_positive_,
+                     scale,
+                     two_pieces,
+                     above0,
+                     below0,
+                     magnitude};
+  }
+
+  // The last proven channel's form, moved to this channel's fold, where
+  // that is proven here too; else nothing (the full proof runs).
+  std::optional<ChannelForm> SolveAsLast(int64_t folded) {
+    if (!last_ || last_->multiplier != q_.multiplier[channel_] ||
+        last_->shift != q_.shift[channel_]) {
+      return std::nullopt;
+    }
+    const Reusable& l = *last_;
+    if (!ExactAsFloat(l.thresholds.front() - 1, l.thresholds.back(), folded)) return std::nullopt;
+    if (!AgreesAtEnds(l.thresholds)) return std::nullopt;  // as FindThresholds checks
+    const AccumulatorRange unfolded = range_;
+    range_ = {range_.min - folded, range_.max - folded};
+    constexpr int64_t kInt32Min = std::numeric_limits<int32_t>::min(),
+                      kInt32Max = std::numeric_limits<int32_t>::max();
+    std::optional<ChannelForm> form;
+    if (range_.min >= kInt32Min && range_.max <= kInt32Max &&
+        l.first_positive - folded >= kInt32Min && l.first_positive - folded <= kInt32Max) {
+      const double moved = static_cast<double>(folded) * l.scale;
+      const double extra = l.magnitude + std::abs(moved);
+      const OffsetInterval above{l.above.low + moved, l.above.high + moved},
+          below{l.below.low + moved, l.below.high + moved};
+      const float c_above = above.Choose();
+      const float c_below = l.two_pieces ? below.Choose() : c_above;
+      const int32_t split = static_cast<int32_t>(l.first_positive - folded);
+      if (above.ClearlyInside(c_above, extra) &&
+          (!l.two_pieces || (below.ClearlyInside(c_below, extra) && c_below <= c_above)) &&
+          Verify({l.scale, c_above, c_below, split}, /*clearly_inside=*/true)) {
+        form = ChannelForm{l.scale, c_above, c_below,
+                           l.two_pieces ? split : std::numeric_limits<int32_t>::min()};
+      }
+    }
+    range_ = unfolded;
+    return form;
+  }
+
   const reference::ConvQuant& q_;
   int channel_ = 0;
   AccumulatorRange range_;
   std::vector<int64_t> thresholds_;
   int32_t first_level_ = 0;
-  int32_t split_ = 0;  // the first x with x * m >= -2^30, clamped to the range
+  int64_t first_positive_ = 0;  // the first x with x * m >= -2^30
+  int32_t split_ = 0;           // first_positive_ clamped to the range
   std::vector<double> at_, before_;
   size_t at_end_ = 0, before_begin_ = 0;
+  std::optional<Reusable> last_;
 };
 
 }  // namespace
