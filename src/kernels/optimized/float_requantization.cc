@@ -89,7 +89,8 @@ struct ChannelForm {
 // so a function's values on the range are determined by these thresholds.
 class ChannelProof {
  public:
-  explicit ChannelProof(const reference::ConvQuant& q) : q_(q) {}
+  // For a layer of `channels` channels.
+  ChannelProof(const reference::ConvQuant& q, int channels) : q_(q), channels_(channels) {}
 
   // G's form for one channel, or nothing. One object serves consecutive
   // channels of a layer (its tables keep their storage, and a channel with
@@ -368,6 +369,13 @@ class ChannelProof {
   void Remember(float scale, bool two_pieces, OffsetInterval above, OffsetInterval below,
                 int64_t folded) {
     last_.reset();
+    // Not where the next channel has another quantization (per-channel
+    // layers: every one).
+    const int next = channel_ + 1;
+    if (next == channels_ || q_.multiplier[next] != q_.multiplier[channel_] ||
+        q_.shift[next] != q_.shift[channel_]) {
+      return;
+    }
     const size_t n = thresholds_.size();
     // Thresholds (folded) and split inside the range; split_ is
     // first_positive_ clamped to it.
@@ -432,6 +440,7 @@ class ChannelProof {
   }
 
   const reference::ConvQuant& q_;
+  int channels_;
   int channel_ = 0;
   AccumulatorRange range_;
   std::vector<int64_t> thresholds_;
@@ -461,7 +470,7 @@ std::optional<FloatRequantization> ProveFloatRequantization(
   // remaining proofs are skipped (a failing proof costs the most).
   std::atomic<int> failures{0};
   const std::function<void(int)> prove = [&](int task) {
-    ChannelProof proof(q);
+    ChannelProof proof(q, channels);
     const int end = std::min(channels, (task + 1) * kChannelsPerTask);
     for (int c = task * kChannelsPerTask; c < end; ++c) {
       if (failures.load(std::memory_order_relaxed) > max_unproven) return;
