@@ -1,7 +1,9 @@
 // The cost of proving a layer's float requantization exact
 // (float_requantization.h), which Interpreter::Create pays once per conv
-// layer: channels per second, for layers clamped at their zero
-// point (ReLU, one piece) and linear ones (two pieces), on one thread.
+// layer: channels per second, for layers clamped at their zero point (ReLU,
+// one piece) and linear ones (two pieces), on one thread. Every channel has
+// its own multiplier, as in per-channel layers, so each takes the full
+// proof (per-tensor layers mostly reuse one).
 #include <benchmark/benchmark.h>
 
 #include <random>
