@@ -133,16 +133,18 @@ class ChannelProof {
     const bool steps_below =
         (t0 <= range_.max && t0 < split_) || (t0 > range_.min && t0 - 1 < split_);
     const size_t n = thresholds_.size();
-    for (const float scale : candidates) {
-      if (steps_below) break;
-      const std::optional<OffsetInterval> offsets =
-          OffsetsFor(scale, {0, at_end_, before_begin_, n});
-      if (!offsets) continue;
-      const float c = offsets->Choose();
-      if (Verify({scale, c, c, split_}, offsets->ClearlyInside(c))) {
-        Remember(scale, false, *offsets, *offsets, folded);
-        return ChannelForm{scale, c, c, std::numeric_limits<int32_t>::min()};
+    if (!steps_below) {
+      for (const float scale : candidates) {
+        const std::optional<OffsetInterval> offsets =
+            OffsetsFor(scale, {0, at_end_, before_begin_, n});
+        if (!offsets) continue;
+        const float c = offsets->Choose();
+        if (Verify({scale, c, c, split_}, offsets->ClearlyInside(c))) {
+          Remember(scale, false, *offsets, *offsets, folded);
+          return ChannelForm{scale, c, c, std::numeric_limits<int32_t>::min()};
+        }
       }
+      return std::nullopt;
     }
     // Thresholds t (ascending) at or above the split, and t - 1.
     const size_t at_split =
@@ -153,7 +155,6 @@ class ChannelProof {
     const Piece above_split = {at_split, at_end_, std::max(before_split, before_begin_), n};
     const Piece below_split = {0, std::min(at_split, at_end_), before_begin_, before_split};
     for (const float scale : candidates) {
-      if (!steps_below) break;
       const std::optional<OffsetInterval> above = OffsetsFor(scale, above_split);
       const std::optional<OffsetInterval> below = OffsetsFor(scale, below_split);
       if (!above || !below) continue;
@@ -362,8 +363,7 @@ class ChannelProof {
 
   // Exact float conversion of every x - folded with x in [first, last].
   static bool ExactAsFloat(int64_t first, int64_t last, int64_t folded) {
-    constexpr int64_t kExact = int64_t{1} << 24;
-    return std::abs(first - folded) <= kExact && std::abs(last - folded) <= kExact;
+    return ExactInFloat(first - folded) && ExactInFloat(last - folded);
   }
 
   void Remember(float scale, bool two_pieces, OffsetInterval above, OffsetInterval below,

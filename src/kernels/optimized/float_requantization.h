@@ -62,6 +62,10 @@ inline AccumulatorRange RangeOfAccumulator(int32_t bias, int32_t alpha, int64_t 
   return {base + 255 * (sum - positive_sum), base + 255 * positive_sum};
 }
 
+// Whether every integer with |x| <= |v| converts to float exactly (in any
+// rounding mode): |v| <= 2^24.
+inline bool ExactInFloat(int64_t v) { return v >= -(int64_t{1} << 24) && v <= int64_t{1} << 24; }
+
 // Per channel, G's scale and offset (the output offset is added after the
 // conversion), with `padded` entries (zeros past the channels). Where a
 // layer's outputs are not clamped at its zero point (no ReLU), TFLite rounds

@@ -32,10 +32,8 @@ Avx2Requantization MakeAvx2Requantization(const reference::ConvQuant& q, const i
   if (!ranges || float_off) return r;
   // The kernel's accumulator is TFLite's less the bias; the float form
   // needs it exact as a float.
-  constexpr int64_t kExactInFloat = int64_t{1} << 24;
   for (int c = 0; c < channels; ++c) {
-    if (std::llabs(ranges[c].min - r.bias[c]) > kExactInFloat ||
-        std::llabs(ranges[c].max - r.bias[c]) > kExactInFloat) {
+    if (!ExactInFloat(ranges[c].min - r.bias[c]) || !ExactInFloat(ranges[c].max - r.bias[c])) {
       return r;
     }
   }
