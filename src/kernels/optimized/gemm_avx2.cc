@@ -98,6 +98,15 @@ void Panels(const Avx2Conv& w, const int16_t* a, int rows, int p_begin, int p_en
   }
 }
 
+// dst[i] = src[i] + offset for i < 16.
+template <typename T>
+EDGETL_AVX2_TARGET inline void Widen16(const T* src, __m256i offset, int16_t* dst) {
+  const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
+  const __m256i x =
+      std::is_same_v<T, uint8_t> ? _mm256_cvtepu8_epi16(bytes) : _mm256_cvtepi8_epi16(bytes);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), _mm256_add_epi16(x, offset));
+}
+
 // dst[i] = src[i] + offset for i < n, 16 values a step. The last step
 // may write up to 15 values past n (the caller's slack) and, where that
 // stays before `end`, read past them; otherwise it goes value by value.
@@ -106,12 +115,7 @@ EDGETL_AVX2_TARGET inline void Widen(const T* src, int n, int32_t offset, const 
                                      int16_t* dst) {
   const __m256i off = _mm256_set1_epi16(static_cast<int16_t>(offset));
   int i = 0;
-  for (; i < n && src + i + 16 <= end; i += 16) {
-    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i));
-    const __m256i x =
-        std::is_same_v<T, uint8_t> ? _mm256_cvtepu8_epi16(bytes) : _mm256_cvtepi8_epi16(bytes);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i), _mm256_add_epi16(x, off));
-  }
+  for (; i < n && src + i + 16 <= end; i += 16) Widen16(src + i, off, dst + i);
   for (; i < n; ++i) dst[i] = static_cast<int16_t>(src[i] + offset);
 }
 
@@ -134,39 +138,56 @@ EDGETL_AVX2_TARGET void Patches(const reference::ConvGeometry& g, int32_t input_
     Widen(input + static_cast<size_t>(m0) * k, rows * k, input_offset, end, a);
     return;
   }
-  // The pixel walks on (no divisions per pixel: with a 3-channel stem they
+  // Window rows of at most 16 values (3-channel stems: 9) take one vector
+  // each, which may write past the row: the next row, or the slack, takes
+  // it back.
+  const bool short_span = g.dilation_w == 1 && span <= 16;
+  const __m256i offset = _mm256_set1_epi16(static_cast<int16_t>(input_offset));
+  // Pixels go in runs along an output row: the window's input rows are
+  // found once per run (no divisions per pixel: with a 3-channel stem they
   // would cost as much as its products).
   int b = m0 / pixels, oy = m0 % pixels / g.out_w, ox = m0 % g.out_w;
-  for (int r = 0; r < rows; ++r, ++ox) {
-    if (ox == g.out_w) {
-      ox = 0;
-      if (++oy == g.out_h) oy = 0, ++b;
-    }
+  std::vector<const T*> window_rows(g.filter_h);
+  for (int r = 0; r < rows;) {
     const T* image = input + static_cast<size_t>(b) * g.in_h * g.in_w * g.in_c;
-    const int y0 = oy * g.stride_h - g.pad_h, x0 = ox * g.stride_w - g.pad_w;
-    const bool row_inside = g.dilation_w == 1 && x0 >= 0 && x0 + g.filter_w <= g.in_w;
-    int16_t* dst = a + static_cast<size_t>(r) * k2;
-    for (int fy = 0; fy < g.filter_h; ++fy, dst += span) {
+    const int y0 = oy * g.stride_h - g.pad_h;
+    for (int fy = 0; fy < g.filter_h; ++fy) {
       const int iy = y0 + fy * g.dilation_h;
-      if (iy < 0 || iy >= g.in_h) {
-        std::memset(dst, 0, span * sizeof(int16_t));
-        continue;
-      }
-      const T* row = image + static_cast<size_t>(iy) * g.in_w * g.in_c;
-      if (row_inside) {
-        Widen(row + static_cast<size_t>(x0) * g.in_c, span, input_offset, end, dst);
-        continue;
-      }
-      for (int fx = 0; fx < g.filter_w; ++fx) {
-        const int ix = x0 + fx * g.dilation_w;
-        int16_t* tap = dst + fx * g.in_c;
-        if (ix < 0 || ix >= g.in_w) {
-          std::memset(tap, 0, g.in_c * sizeof(int16_t));
-        } else {
-          Widen(row + static_cast<size_t>(ix) * g.in_c, g.in_c, input_offset, end, tap);
+      window_rows[fy] =
+          iy >= 0 && iy < g.in_h ? image + static_cast<size_t>(iy) * g.in_w * g.in_c : nullptr;
+    }
+    for (const int run_end = r + std::min(rows - r, g.out_w - ox); r < run_end; ++r, ++ox) {
+      const int x0 = ox * g.stride_w - g.pad_w;
+      const bool row_inside = g.dilation_w == 1 && x0 >= 0 && x0 + g.filter_w <= g.in_w;
+      int16_t* dst = a + static_cast<size_t>(r) * k2;
+      for (int fy = 0; fy < g.filter_h; ++fy, dst += span) {
+        const T* row = window_rows[fy];
+        if (row == nullptr) {
+          std::memset(dst, 0, span * sizeof(int16_t));
+          continue;
+        }
+        if (row_inside) {
+          const T* src = row + static_cast<size_t>(x0) * g.in_c;
+          if (short_span && src + 16 <= end) {
+            Widen16(src, offset, dst);
+          } else {
+            Widen(src, span, input_offset, end, dst);
+          }
+          continue;
+        }
+        for (int fx = 0; fx < g.filter_w; ++fx) {
+          const int ix = x0 + fx * g.dilation_w;
+          int16_t* tap = dst + fx * g.in_c;
+          if (ix < 0 || ix >= g.in_w) {
+            std::memset(tap, 0, g.in_c * sizeof(int16_t));
+          } else {
+            Widen(row + static_cast<size_t>(ix) * g.in_c, g.in_c, input_offset, end, tap);
+          }
         }
       }
     }
+    ox = 0;
+    if (++oy == g.out_h) oy = 0, ++b;
   }
 }
 
