@@ -94,6 +94,28 @@ void BM_Conv3x3Stem8(benchmark::State& state) {
 }
 BENCHMARK(BM_Conv3x3Stem8)->ArgName("optimized")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
+// MobileNet V2's residual ADD: two same-shape int8 tensors, different
+// scales. Its GMAC/s counter is 0 (no multiply-adds); elements/s is the
+// rate.
+void BM_Add(benchmark::State& state) {
+  const int hw = state.range(1), c = state.range(2);
+  const std::vector<int> shape = {1, hw, hw, c};
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::kInt8, shape, PerTensor(0.07f, -8));
+  const int y = b.AddTensor("y", TensorType::kInt8, shape, PerTensor(0.05f, 3));
+  const int out = b.AddTensor("out", TensorType::kInt8, shape, PerTensor(0.1f, -2));
+  b.AddOperator(fb::BuiltinOperator::ADD, {x, y}, {out});
+  b.SetInputs({x, y});
+  b.SetOutputs({out});
+  RunLayer(state, *b.Build());
+  state.SetItemsProcessed(state.iterations() * hw * hw * c);
+}
+BENCHMARK(BM_Add)
+    ->ArgNames({"optimized", "hw", "c"})
+    ->ArgsProduct({{0, 1}, {56}, {24}})
+    ->ArgsProduct({{0, 1}, {14}, {96}})
+    ->Unit(benchmark::kMicrosecond);
+
 void BM_Depthwise3x3(benchmark::State& state) {
   const int hw = state.range(1), c = state.range(2);
   RunLayer(state, ConvLayer(hw, c, c, 3, true));

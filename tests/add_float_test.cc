@@ -1,14 +1,17 @@
-// Same-shape ADD/SUB in float (optimized::AddFloatForm) against TensorFlow
-// Lite's integer arithmetic (reference::AddOne) on every one of the 65536
-// input pairs, then a tail shorter than a vector: quantizations whose float
-// form has no lanes near a rounding step, some with exact ties (the lanes
-// read from the table), ReLU ranges, int8 and uint8, ADD and SUB; and the
-// prover turning down a table the form does not give.
+// Same-shape ADD/SUB kernels against TensorFlow Lite's integer arithmetic
+// (reference::AddOne) on every one of the 65536 input pairs, then a tail
+// shorter than a vector. In float (optimized::AddFloatForm, AVX-512):
+// quantizations whose float form has no lanes near a rounding step, some
+// with exact ties (the lanes read from the table), ReLU ranges, int8 and
+// uint8, ADD and SUB; and the prover turning down a table the form does not
+// give. In integers (optimized::AddAvx2): the same quantizations, and
+// rescalings at the shift's limit and beyond it.
 #include <algorithm>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "kernels/optimized/add_avx2.h"
 #include "kernels/optimized/add_avx512.h"
 #include "kernels/optimized/cpu.h"
 #include "kernels/reference/elementwise.h"
@@ -73,19 +76,25 @@ float ExpectFloatFormExact(const Scales& s) {
   return form->near;
 }
 
+// int8 zero points (uint8 ones are 128 more).
+constexpr Scales kCases[] = {
+    {0.07f, 120, 0.02f, 7, 0.09f, 131, false}, {0.0235f, 3, 0.031f, -20, 0.04f, -7, false},
+    {0.05f, 10, 0.05f, 10, 0.1f, 5, false},  // equal scales: exact ties
+    {0.1f, 0, 0.1f, 0, 0.1f, 0, true},         {0.013f, -100, 0.4f, 50, 0.37f, 12, true},
+};
+
+Scales AsUint8(Scales s) {
+  s.z1 += 128;
+  s.z2 += 128;
+  s.zo += 128;
+  return s;
+}
+
 TEST(AddFloatForm, MatchesTfLiteOnEveryPair) {
   if (!optimized::HasAvx512Vnni()) GTEST_SKIP() << "no AVX-512 VNNI on this CPU";
-  const Scales cases[] = {
-      {0.07f, 120, 0.02f, 7, 0.09f, 131, false}, {0.0235f, 3, 0.031f, -20, 0.04f, -7, false},
-      {0.05f, 10, 0.05f, 10, 0.1f, 5, false},  // equal scales: exact ties
-      {0.1f, 0, 0.1f, 0, 0.1f, 0, true},         {0.013f, -100, 0.4f, 50, 0.37f, 12, true},
-  };
   int with_near = 0, without_near = 0;
-  for (const Scales& s : cases) {
-    Scales u = s;  // uint8 zero points
-    u.z1 += 128;
-    u.z2 += 128;
-    u.zo += 128;
+  for (const Scales& s : kCases) {
+    const Scales u = AsUint8(s);
     for (const float near :
          {ExpectFloatFormExact<int8_t, false>(s), ExpectFloatFormExact<int8_t, true>(s),
           ExpectFloatFormExact<uint8_t, false>(u), ExpectFloatFormExact<uint8_t, true>(u)}) {
@@ -111,6 +120,41 @@ TEST(AddFloatForm, TurnsDownATableItDoesNotGive) {
   const int at = 200 * 256 + 100;
   table[at] = static_cast<uint8_t>(table[at] == 255 ? 254 : table[at] + 1);
   EXPECT_FALSE((optimized::ProveAddFloatForm<uint8_t, false>(q, table)));
+}
+
+template <typename T, bool kSub>
+reference::AddQuant ExpectAvx2Exact(const Scales& s) {
+  const reference::AddQuant q = MakeQuant(s, std::is_same_v<T, uint8_t>);
+  const optimized::AddAvx2 kernel = optimized::MakeAddAvx2(q);
+  std::vector<T> x, y;
+  AllPairs(&x, &y);
+  std::vector<T> out(x.size());
+  optimized::AddByAvx2<T, kSub>(kernel, q, x.data(), y.data(), out.data(), x.size());
+  size_t wrong = 0;
+  for (size_t i = 0; i < x.size(); ++i)
+    wrong += out[i] != reference::AddOne<T, kSub>(q, x[i], y[i]);
+  EXPECT_EQ(wrong, 0u) << "scales " << s.s1 << " " << s.s2 << " " << s.so << " sub " << kSub;
+  return q;
+}
+
+TEST(AddAvx2, MatchesTfLiteOnEveryPair) {
+  if (!optimized::HasAvx2()) GTEST_SKIP() << "no AVX2 on this CPU";
+  std::vector<Scales> cases(std::begin(kCases), std::end(kCases));
+  // The second input's rescaling at the largest shift (-31), then below
+  // it, where its multiplier is 0.
+  cases.push_back({0.1f, 3, 0.1f * 1.5f * 0x1p-31f, -9, 0.2f, 1, false});
+  cases.push_back({0.1f, 3, 0.1f * 0x1p-40f, -9, 0.2f, 1, true});
+  int at_limit = 0, zero_multiplier = 0;
+  for (const Scales& s : cases) {
+    const reference::AddQuant q = ExpectAvx2Exact<int8_t, false>(s);
+    at_limit += q.input2_shift == -31;
+    zero_multiplier += q.input2_multiplier == 0;
+    ExpectAvx2Exact<int8_t, true>(s);
+    ExpectAvx2Exact<uint8_t, false>(AsUint8(s));
+    ExpectAvx2Exact<uint8_t, true>(AsUint8(s));
+  }
+  EXPECT_EQ(at_limit, 1);
+  EXPECT_EQ(zero_multiplier, 1);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include "kernels/ops/op_util.h"
 #include "kernels/ops/registry.h"
+#include "kernels/optimized/add_avx2.h"
 #include "kernels/optimized/add_avx512.h"
 #include "kernels/optimized/add_table.h"
 #include "kernels/reference/elementwise.h"
@@ -75,9 +76,10 @@ class Elementwise final : public OpKernel {
     if (p.input1_shift > 0 || p.input2_shift > 0 || p.output_shift > 0) {
       return Unsupported("input/output scale ratio too large for quantized add");
     }
-    // Same shapes (MobileNet V2's residuals): by table (add_avx512.h, 16
-    // lanes at a time, or add_table.h elsewhere), in chunks over the
-    // interpreter's threads.
+    // Same shapes (MobileNet V2's residuals): by table and float form on
+    // AVX-512 (add_avx512.h, 16 lanes at a time), TFLite's arithmetic 8
+    // lanes at a time on AVX2 (add_avx2.h), by table elsewhere
+    // (add_table.h); in chunks over the interpreter's threads.
     pool_ = ctx.pool;
     if (ctx.reference_only || a_->shape() != b_->shape()) return Status::Ok();
     constexpr bool kSub = kKind == Kind::kSub;
@@ -89,6 +91,8 @@ class Elementwise final : public OpKernel {
       // the table, which it still reads for values near a rounding step.
       add_float_ = u8 ? optimized::ProveAddFloatForm<uint8_t, kSub>(p, add_table_)
                       : optimized::ProveAddFloatForm<int8_t, kSub>(p, add_table_);
+    } else if (UseAvx2(ctx)) {
+      add_avx2_ = optimized::MakeAddAvx2(p);
     } else {
       add_table_ = u8 ? optimized::TabulateAdd<uint8_t, kSub>(p, ParallelOver(pool_))
                       : optimized::TabulateAdd<int8_t, kSub>(p, ParallelOver(pool_));
@@ -121,10 +125,13 @@ class Elementwise final : public OpKernel {
       const auto& p = mul_;
       reference::Broadcast(map_, n, a_->ptr<T>(), b_->ptr<T>(), out_->ptr<T>(),
                            [&p](T x, T y) { return reference::MulOne<T>(p, x, y); });
-    } else if (!add_table_.empty()) {
+    } else if (add_avx2_ || !add_table_.empty()) {
       ParallelOverValues(pool_, n, [&](size_t begin, size_t count) {
         const T *x = a_->ptr<T>() + begin, *y = b_->ptr<T>() + begin;
-        if (portable_table_) {
+        if (add_avx2_) {
+          optimized::AddByAvx2<T, kKind == Kind::kSub>(*add_avx2_, add_, x, y,
+                                                       out_->ptr<T>() + begin, count);
+        } else if (portable_table_) {
           optimized::LookUpAdd(add_table_, x, y, out_->ptr<T>() + begin, count);
         } else if (add_float_) {
           optimized::AddByFloatAvx512(*add_float_, add_table_, x, y, out_->ptr<T>() + begin, count);
@@ -144,9 +151,10 @@ class Elementwise final : public OpKernel {
   reference::BroadcastMap map_;
   reference::AddQuant add_;
   // Same shapes: optimized::TabulateAddAvx512's table on AVX-512, else
-  // (portable_table_) optimized::TabulateAdd's.
+  // (portable_table_) optimized::TabulateAdd's without AVX2.
   std::vector<uint8_t> add_table_;
   bool portable_table_ = false;
+  std::optional<optimized::AddAvx2> add_avx2_;  // same shapes on AVX2
   std::optional<optimized::AddFloatForm> add_float_;
   reference::MulQuant mul_;
   float fmin_ = 0, fmax_ = 0;
