@@ -1,4 +1,5 @@
-// Quantized ADD/SUB of two same-shape 8-bit tensors on any CPU: the op's
+// Quantized ADD/SUB of two same-shape 8-bit tensors on CPUs without AVX2
+// (add_avx2.h computes TFLite's arithmetic in vectors instead): the op's
 // outputs for all 65536 input pairs are computed once, at Prepare, with the
 // reference arithmetic (reference::AddOne's steps: each input's term once
 // per byte value, the output's rescaling per pair), and each output is then
