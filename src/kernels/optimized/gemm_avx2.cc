@@ -143,29 +143,34 @@ EDGETL_AVX2_TARGET void Patches(const reference::ConvGeometry& g, int32_t input_
   // it back.
   const bool short_span = g.dilation_w == 1 && span <= 16;
   const __m256i offset = _mm256_set1_epi16(static_cast<int16_t>(input_offset));
-  // Pixels go in runs along an output row: the window's input rows are
-  // found once per run (no divisions per pixel: with a 3-channel stem they
-  // would cost as much as its products).
+  // Pixels go in runs along an output row: the window's rows inside the
+  // image, [fy_begin, fy_end), are found once per run (no divisions per
+  // pixel: with a 3-channel stem they would cost as much as its products);
+  // the rest are padding. Nothing is allocated here: this runs inside
+  // Invoke().
+  const size_t row_values = static_cast<size_t>(g.in_w) * g.in_c;
+  const size_t row_step = static_cast<size_t>(g.dilation_h) * row_values;
   int b = m0 / pixels, oy = m0 % pixels / g.out_w, ox = m0 % g.out_w;
-  std::vector<const T*> window_rows(g.filter_h);
   for (int r = 0; r < rows;) {
-    const T* image = input + static_cast<size_t>(b) * g.in_h * g.in_w * g.in_c;
     const int y0 = oy * g.stride_h - g.pad_h;
-    for (int fy = 0; fy < g.filter_h; ++fy) {
-      const int iy = y0 + fy * g.dilation_h;
-      window_rows[fy] =
-          iy >= 0 && iy < g.in_h ? image + static_cast<size_t>(iy) * g.in_w * g.in_c : nullptr;
-    }
+    // y0 + fy * dilation_h in [0, in_h).
+    const int fy_begin =
+        y0 >= 0 ? 0 : std::min(g.filter_h, (-y0 + g.dilation_h - 1) / g.dilation_h);
+    const int fy_end =
+        std::clamp((g.in_h - y0 + g.dilation_h - 1) / g.dilation_h, fy_begin, g.filter_h);
+    const T* first_row =
+        fy_begin < fy_end
+            ? input + (static_cast<size_t>(b) * g.in_h + y0 + fy_begin * g.dilation_h) * row_values
+            : nullptr;
     for (const int run_end = r + std::min(rows - r, g.out_w - ox); r < run_end; ++r, ++ox) {
       const int x0 = ox * g.stride_w - g.pad_w;
       const bool row_inside = g.dilation_w == 1 && x0 >= 0 && x0 + g.filter_w <= g.in_w;
       int16_t* dst = a + static_cast<size_t>(r) * k2;
-      for (int fy = 0; fy < g.filter_h; ++fy, dst += span) {
-        const T* row = window_rows[fy];
-        if (row == nullptr) {
-          std::memset(dst, 0, span * sizeof(int16_t));
-          continue;
-        }
+      // The rows in order: a window row's vector may spill into the next.
+      if (fy_begin > 0) std::memset(dst, 0, fy_begin * span * sizeof(int16_t));
+      dst += fy_begin * span;
+      const T* row = first_row;
+      for (int fy = fy_begin; fy < fy_end; ++fy, dst += span, row += row_step) {
         if (row_inside) {
           const T* src = row + static_cast<size_t>(x0) * g.in_c;
           if (short_span && src + 16 <= end) {
@@ -185,6 +190,7 @@ EDGETL_AVX2_TARGET void Patches(const reference::ConvGeometry& g, int32_t input_
           }
         }
       }
+      if (fy_end < g.filter_h) std::memset(dst, 0, (g.filter_h - fy_end) * span * sizeof(int16_t));
     }
     ox = 0;
     if (++oy == g.out_h) oy = 0, ++b;
