@@ -17,9 +17,13 @@ int PanelWidth(const Avx2Conv& w, int p) {
 template <int kRows, int kVectors, typename Requant, typename T>
 EDGETL_AVX2_TARGET void Tile(const Avx2Conv& w, const int16_t* a, const int16_t* b, int c0, T* out,
                              size_t ldc) {
+  // Every loop over acc is unrolled whole (pragmas): only then does GCC
+  // keep it in registers rather than on the stack.
   __m256i acc[kRows][kVectors];
-  for (auto& row : acc) {
-    for (auto& v : row) v = _mm256_setzero_si256();
+#pragma GCC unroll 8
+  for (int r = 0; r < kRows; ++r) {
+#pragma GCC unroll 2
+    for (int v = 0; v < kVectors; ++v) acc[r][v] = _mm256_setzero_si256();
   }
   const size_t lda = w.k2;
   // Two k pairs per iteration: GCC then keeps the accumulators in place
@@ -42,16 +46,19 @@ EDGETL_AVX2_TARGET void Tile(const Avx2Conv& w, const int16_t* a, const int16_t*
   if constexpr (kVectors == 2) {
     if (c0 + 16 <= w.n) {
       const Requant lo = Requant::Load(w.requant, c0), hi = Requant::Load(w.requant, c0 + 8);
+#pragma GCC unroll 8
       for (int r = 0; r < kRows; ++r) {
         Store16(lo.Apply(acc[r][0]), hi.Apply(acc[r][1]), out + r * ldc + c0);
       }
       return;
     }
   }
+#pragma GCC unroll 2
   for (int v = 0; v < kVectors; ++v) {
     const int c = c0 + v * 8;
     if (c >= w.n) break;
     const Requant requant = Requant::Load(w.requant, c);
+#pragma GCC unroll 8
     for (int r = 0; r < kRows; ++r) {
       Store8(requant.Apply(acc[r][v]), out + r * ldc + c, std::min(8, w.n - c));
     }
