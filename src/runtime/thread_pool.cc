@@ -42,7 +42,7 @@ void ThreadPool::Work(int thread) {
   for (int t = begin; t < end; ++t) (*fn_)(t, thread);
 }
 
-void ThreadPool::Run(int tasks, const TaskFn& fn) {
+void ThreadPool::Run(int tasks, TaskFn fn) {
   if (tasks <= 0) return;
   if (workers_.empty() || tasks == 1) {
     for (int t = 0; t < tasks; ++t) fn(t, 0);

@@ -7,10 +7,11 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "runtime/function_ref.h"
 
 namespace edgetl {
 
@@ -28,9 +29,9 @@ class ThreadPool {
   // are done. Thread i (the caller is thread 0; `thread` < threads() indexes
   // per-thread scratch) runs the i-th contiguous share of the tasks, so
   // callers should make tasks of equal cost. Not re-entrant: fn must not
-  // call Run.
-  using TaskFn = std::function<void(int task, int thread)>;
-  void Run(int tasks, const TaskFn& fn);
+  // call Run. Allocates nothing (fn is referred to, not copied).
+  using TaskFn = FunctionRef<void(int task, int thread)>;
+  void Run(int tasks, TaskFn fn);
 
  private:
   void WorkerLoop(int thread);

@@ -64,6 +64,7 @@ class DepthwiseConv2D final : public OpKernel {
                                                  ParallelOver(pool_))
                   : optimized::PackDepthwiseAvx2(filter_->ptr<int8_t>(), g, bias, quant_.quant,
                                                  ParallelOver(pool_));
+      avx2_taps_.assign(pool_->threads(), optimized::MakeDepthwiseAvx2Taps(g));
       SplitRows();
     } else if (!ctx.reference_only) {
       const int taps = g.filter_h * g.filter_w;
@@ -98,12 +99,12 @@ class DepthwiseConv2D final : public OpKernel {
     const int32_t* bias = bias_ ? bias_->ptr<int32_t>() : nullptr;
     if (tasks_ > 0) {
       const int rows = geometry_.batches * geometry_.out_h;
-      pool_->Run(tasks_, [&](int task, int) {
+      pool_->Run(tasks_, [&](int task, int thread) {
         const int begin = task * rows_per_task_;
         const int end = std::min(rows, begin + rows_per_task_);
         if (avx2_.taps > 0) {
           optimized::DepthwiseRowsAvx2(geometry_, avx2_, input_->ptr<T>(), begin, end,
-                                       output_->ptr<T>());
+                                       output_->ptr<T>(), &avx2_taps_[thread]);
         } else {
           optimized::DepthwiseRowsAvx512(geometry_, quant_.quant, avx512_, input_->ptr<T>(), begin,
                                          end, output_->ptr<T>());
@@ -134,6 +135,7 @@ class DepthwiseConv2D final : public OpKernel {
   ThreadPool* pool_ = nullptr;
   optimized::DepthwiseAvx512 avx512_;
   optimized::DepthwiseAvx2 avx2_;  // taps > 0: the AVX2 kernel runs (tasks_ > 0)
+  std::vector<optimized::DepthwiseAvx2Taps> avx2_taps_;  // per thread
   int tasks_ = 0, rows_per_task_ = 1;
   float act_min_ = 0, act_max_ = 0;
 };

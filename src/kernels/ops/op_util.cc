@@ -218,7 +218,7 @@ optimized::ParallelFor ParallelOver(ThreadPool* pool) {
 }
 
 void ParallelOverValues(ThreadPool* pool, size_t n,
-                        const std::function<void(size_t begin, size_t count)>& fn) {
+                        FunctionRef<void(size_t begin, size_t count)> fn) {
   constexpr size_t kMinPerTask = 2048;
   const int tasks = static_cast<int>(
       std::clamp<size_t>(n / kMinPerTask, 1, static_cast<size_t>(pool->threads())));

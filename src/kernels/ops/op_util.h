@@ -8,6 +8,7 @@
 #include "edgetl/status.h"
 #include "kernels/optimized/float_requantization.h"
 #include "model/schema.h"
+#include "runtime/function_ref.h"
 #include "runtime/kernel.h"
 
 namespace edgetl {
@@ -47,7 +48,7 @@ optimized::ParallelFor ParallelOver(ThreadPool* pool);
 // takes the same share of every elementwise op, so it mostly reads and
 // writes the lines it touched in the op before.
 void ParallelOverValues(ThreadPool* pool, size_t n,
-                        const std::function<void(size_t begin, size_t count)>& fn);
+                        FunctionRef<void(size_t begin, size_t count)> fn);
 
 // [min, max] of the output after a fused activation, in the output's
 // quantized domain (TFLite's CalculateActivationRangeQuantized).

@@ -64,7 +64,7 @@ EDGETL_AVX2_TARGET inline void Window(const DepthwiseAvx2& p, const __m256i* w, 
     }
   }
   if (full_pairs < pairs) {
-    const T* last = tap(2 * full_pairs) + c;
+    const uint8_t* last = tap(2 * full_pairs) + c;
     acc[0] =
         _mm256_add_epi32(acc[0], _mm256_madd_epi16(WidenSingles<T>(Load8Bytes<kWhole>(last, count)),
                                                    _mm256_load_si256(w + full_pairs)));
@@ -76,32 +76,19 @@ EDGETL_AVX2_TARGET inline void Window(const DepthwiseAvx2& p, const __m256i* w, 
   }
 }
 
-// One output row's window taps. Pixels [interior_begin, interior_end)
-// have their whole window inside the row span: tap (fy, fx) of pixel ox
-// reads rows[fy] + ox * step + cols[fx] (rows beyond the image are the
-// zero row). The edge pixels, before and after, list theirs in `edges`,
-// pixel by pixel.
-template <typename T>
-struct RowTaps {
-  std::vector<const T*> rows, edges;
-  std::vector<std::ptrdiff_t> cols;
-  std::ptrdiff_t step = 0;
-  int interior_begin = 0, interior_end = 0;
-};
-
 // Channels [c, c + count) of one output row: 16 (kVectors 2), 8, or the
 // last fewer (kWhole false). kTaps 9: a 3x3 window.
 template <typename T, int kTaps, int kVectors, bool kWhole, typename Requant>
-EDGETL_AVX2_TARGET void Block(const DepthwiseAvx2& p, const RowTaps<T>& r, int c, int count,
+EDGETL_AVX2_TARGET void Block(const DepthwiseAvx2& p, const DepthwiseAvx2Taps& r, int c, int count,
                               int out_w, size_t stride, T* out) {
   const auto* w =
       reinterpret_cast<const __m256i*>(p.w.data()) + static_cast<size_t>(c / 8) * p.pairs;
   const Requant lo = Requant::Load(p.requant, c);
   const Requant hi = kVectors == 2 ? Requant::Load(p.requant, c + 8) : lo;
-  const T* const* edge = r.edges.data();
+  const uint8_t* const* edge = r.edges.data();
   // A 3x3 window's rows and columns in locals, so that they stay in
   // registers: stores through T* could alias the vectors' contents.
-  const T* rows[3] = {};
+  const uint8_t* rows[3] = {};
   std::ptrdiff_t cols[3] = {};
   if constexpr (kTaps == 9) {
     std::copy_n(r.rows.data(), 3, rows);
@@ -135,7 +122,7 @@ EDGETL_AVX2_TARGET void Block(const DepthwiseAvx2& p, const RowTaps<T>& r, int c
 }
 
 template <typename T, int kTaps, typename Requant>
-EDGETL_AVX2_TARGET void RowBlocks(const DepthwiseAvx2& p, const RowTaps<T>& r, int channels,
+EDGETL_AVX2_TARGET void RowBlocks(const DepthwiseAvx2& p, const DepthwiseAvx2Taps& r, int channels,
                                   int out_w, T* out) {
   int c = 0;
   for (; c + 16 <= channels; c += 16) {
@@ -152,31 +139,18 @@ EDGETL_AVX2_TARGET void RowBlocks(const DepthwiseAvx2& p, const RowTaps<T>& r, i
 
 template <typename T, typename Requant>
 void Rows(const reference::ConvGeometry& g, const DepthwiseAvx2& p, const T* input, int row_begin,
-          int row_end, T* output) {
-  const T* zero = reinterpret_cast<const T*>(p.zero_row.data());
+          int row_end, T* output, DepthwiseAvx2Taps& r) {
+  const auto* bytes = reinterpret_cast<const uint8_t*>(input);
+  const uint8_t* zero = p.zero_row.data();
   const size_t row_bytes = static_cast<size_t>(g.in_w) * g.in_c;
-  RowTaps<T> r;
-  r.step = static_cast<std::ptrdiff_t>(g.stride_w) * g.in_c;
-  // Interior pixels: x0 = ox * stride - pad >= 0 and the last tap,
-  // x0 + (filter_w - 1) * dilation, < in_w.
-  const int last_tap = (g.filter_w - 1) * g.dilation_w;
-  r.interior_begin = std::min(g.out_w, (g.pad_w + g.stride_w - 1) / g.stride_w);
-  const int span = g.in_w - 1 - last_tap + g.pad_w;  // the largest x0 + pad
-  r.interior_end = std::clamp(span >= 0 ? span / g.stride_w + 1 : 0, r.interior_begin, g.out_w);
-  r.rows.resize(g.filter_h);
-  r.cols.resize(g.filter_w);
-  for (int fx = 0; fx < g.filter_w; ++fx) {
-    r.cols[fx] = static_cast<std::ptrdiff_t>(fx * g.dilation_w - g.pad_w) * g.in_c;
-  }
-  r.edges.resize(static_cast<size_t>(g.out_w - (r.interior_end - r.interior_begin)) * p.taps);
   for (int row = row_begin; row < row_end; ++row) {
     const int b = row / g.out_h, oy = row % g.out_h;
-    const T* image = input + static_cast<size_t>(b) * g.in_h * row_bytes;
+    const uint8_t* image = bytes + static_cast<size_t>(b) * g.in_h * row_bytes;
     for (int fy = 0; fy < g.filter_h; ++fy) {
       const int iy = oy * g.stride_h - g.pad_h + fy * g.dilation_h;
       r.rows[fy] = iy >= 0 && iy < g.in_h ? image + iy * row_bytes : zero;
     }
-    const T** edge = r.edges.data();
+    const uint8_t** edge = r.edges.data();
     for (int ox = 0; ox < g.out_w; ++ox) {
       if (ox == r.interior_begin) ox = r.interior_end;
       if (ox == g.out_w) break;
@@ -234,15 +208,34 @@ DepthwiseAvx2 PackDepthwiseAvx2(const W* filter, const reference::ConvGeometry& 
   return p;
 }
 
+DepthwiseAvx2Taps MakeDepthwiseAvx2Taps(const reference::ConvGeometry& g) {
+  DepthwiseAvx2Taps r;
+  r.step = static_cast<std::ptrdiff_t>(g.stride_w) * g.in_c;
+  // Interior pixels: x0 = ox * stride - pad >= 0 and the last tap,
+  // x0 + (filter_w - 1) * dilation, < in_w.
+  const int last_tap = (g.filter_w - 1) * g.dilation_w;
+  r.interior_begin = std::min(g.out_w, (g.pad_w + g.stride_w - 1) / g.stride_w);
+  const int span = g.in_w - 1 - last_tap + g.pad_w;  // the largest x0 + pad
+  r.interior_end = std::clamp(span >= 0 ? span / g.stride_w + 1 : 0, r.interior_begin, g.out_w);
+  r.rows.resize(g.filter_h);
+  r.cols.resize(g.filter_w);
+  for (int fx = 0; fx < g.filter_w; ++fx) {
+    r.cols[fx] = static_cast<std::ptrdiff_t>(fx * g.dilation_w - g.pad_w) * g.in_c;
+  }
+  r.edges.resize(static_cast<size_t>(g.out_w - (r.interior_end - r.interior_begin)) * g.filter_h *
+                 g.filter_w);
+  return r;
+}
+
 template <typename T>
 void DepthwiseRowsAvx2(const reference::ConvGeometry& g, const DepthwiseAvx2& p, const T* input,
-                       int row_begin, int row_end, T* output) {
+                       int row_begin, int row_end, T* output, DepthwiseAvx2Taps* taps) {
 #if EDGETL_HAVE_AVX2_CODE
   WithRequantization<T>(p.requant, [&]<typename Requant>() {
-    Rows<T, Requant>(g, p, input, row_begin, row_end, output);
+    Rows<T, Requant>(g, p, input, row_begin, row_end, output, *taps);
   });
 #else
-  (void)g, (void)p, (void)input, (void)row_begin, (void)row_end, (void)output;
+  (void)g, (void)p, (void)input, (void)row_begin, (void)row_end, (void)output, (void)taps;
 #endif
 }
 
@@ -253,8 +246,8 @@ template DepthwiseAvx2 PackDepthwiseAvx2<int8_t>(const int8_t*, const reference:
                                                  const int32_t*, const reference::ConvQuant&,
                                                  const ParallelFor&);
 template void DepthwiseRowsAvx2<uint8_t>(const reference::ConvGeometry&, const DepthwiseAvx2&,
-                                         const uint8_t*, int, int, uint8_t*);
+                                         const uint8_t*, int, int, uint8_t*, DepthwiseAvx2Taps*);
 template void DepthwiseRowsAvx2<int8_t>(const reference::ConvGeometry&, const DepthwiseAvx2&,
-                                        const int8_t*, int, int, int8_t*);
+                                        const int8_t*, int, int, int8_t*, DepthwiseAvx2Taps*);
 
 }  // namespace edgetl::optimized

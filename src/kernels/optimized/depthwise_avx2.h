@@ -12,6 +12,7 @@
 // x + io is 0 as the reference's skipped tap. Internal header.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -39,9 +40,26 @@ DepthwiseAvx2 PackDepthwiseAvx2(const W* filter, const reference::ConvGeometry& 
                                 const int32_t* bias, const reference::ConvQuant& q,
                                 const ParallelFor& parallel);
 
-// Output rows [row_begin, row_end) of batches x out_h.
+// One thread's working memory for DepthwiseRowsAvx2, sized for the
+// layer's geometry when the interpreter is created (Invoke() allocates
+// nothing): an output row's window taps, as pointers to input bytes (uint8
+// or int8 alike). Tap (fy, fx) of pixel ox in [interior_begin,
+// interior_end), whose window lies inside the row span, reads rows[fy] + ox
+// * step + cols[fx] (rows beyond the image are the zero row); the edge
+// pixels before and after list theirs in `edges`, pixel by pixel.
+struct DepthwiseAvx2Taps {
+  std::vector<const uint8_t*> rows, edges;
+  std::vector<std::ptrdiff_t> cols;
+  std::ptrdiff_t step = 0;
+  int interior_begin = 0, interior_end = 0;
+};
+
+DepthwiseAvx2Taps MakeDepthwiseAvx2Taps(const reference::ConvGeometry& g);
+
+// Output rows [row_begin, row_end) of batches x out_h; `taps` is the
+// calling thread's own (MakeDepthwiseAvx2Taps(g)).
 template <typename T>
 void DepthwiseRowsAvx2(const reference::ConvGeometry& g, const DepthwiseAvx2& p, const T* input,
-                       int row_begin, int row_end, T* output);
+                       int row_begin, int row_end, T* output, DepthwiseAvx2Taps* taps);
 
 }  // namespace edgetl::optimized
