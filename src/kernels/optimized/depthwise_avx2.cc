@@ -121,23 +121,35 @@ EDGETL_AVX2_TARGET void Block(const DepthwiseAvx2& p, const DepthwiseAvx2Taps& r
   }
 }
 
-template <typename T, int kTaps, typename Requant>
+// Block with the float requantization where channel c's block of 16 has
+// it (Avx2Requantization::FloatAt), else the integer one.
+template <typename T, int kTaps, int kVectors, bool kWhole, typename Float>
+EDGETL_AVX2_TARGET void BlockAs(const DepthwiseAvx2& p, const DepthwiseAvx2Taps& r, int c,
+                                int count, int out_w, size_t stride, T* out) {
+  if (p.requant.FloatAt(c)) {
+    Block<T, kTaps, kVectors, kWhole, Float>(p, r, c, count, out_w, stride, out);
+  } else {
+    Block<T, kTaps, kVectors, kWhole, Requant8>(p, r, c, count, out_w, stride, out);
+  }
+}
+
+template <typename T, int kTaps, typename Float>
 EDGETL_AVX2_TARGET void RowBlocks(const DepthwiseAvx2& p, const DepthwiseAvx2Taps& r, int channels,
                                   int out_w, T* out) {
   int c = 0;
   for (; c + 16 <= channels; c += 16) {
-    Block<T, kTaps, 2, true, Requant>(p, r, c, 16, out_w, channels, out + c);
+    BlockAs<T, kTaps, 2, true, Float>(p, r, c, 16, out_w, channels, out + c);
   }
   if (c + 8 <= channels) {
-    Block<T, kTaps, 1, true, Requant>(p, r, c, 8, out_w, channels, out + c);
+    BlockAs<T, kTaps, 1, true, Float>(p, r, c, 8, out_w, channels, out + c);
     c += 8;
   }
   if (c < channels) {
-    Block<T, kTaps, 1, false, Requant>(p, r, c, channels - c, out_w, channels, out + c);
+    BlockAs<T, kTaps, 1, false, Float>(p, r, c, channels - c, out_w, channels, out + c);
   }
 }
 
-template <typename T, typename Requant>
+template <typename T, typename Float>
 void Rows(const reference::ConvGeometry& g, const DepthwiseAvx2& p, const T* input, int row_begin,
           int row_end, T* output, DepthwiseAvx2Taps& r) {
   const auto* bytes = reinterpret_cast<const uint8_t*>(input);
@@ -164,9 +176,9 @@ void Rows(const reference::ConvGeometry& g, const DepthwiseAvx2& p, const T* inp
     }
     T* out = output + static_cast<size_t>(row) * g.out_w * g.out_c;
     if (g.filter_h == 3 && g.filter_w == 3) {
-      RowBlocks<T, 9, Requant>(p, r, g.out_c, g.out_w, out);
+      RowBlocks<T, 9, Float>(p, r, g.out_c, g.out_w, out);
     } else {
-      RowBlocks<T, 0, Requant>(p, r, g.out_c, g.out_w, out);
+      RowBlocks<T, 0, Float>(p, r, g.out_c, g.out_w, out);
     }
   }
 }
@@ -231,8 +243,8 @@ template <typename T>
 void DepthwiseRowsAvx2(const reference::ConvGeometry& g, const DepthwiseAvx2& p, const T* input,
                        int row_begin, int row_end, T* output, DepthwiseAvx2Taps* taps) {
 #if EDGETL_HAVE_AVX2_CODE
-  WithRequantization<T>(p.requant, [&]<typename Requant>() {
-    Rows<T, Requant>(g, p, input, row_begin, row_end, output, *taps);
+  WithRequantization<T>(p.requant, [&]<typename Float>() {
+    Rows<T, Float>(g, p, input, row_begin, row_end, output, *taps);
   });
 #else
   (void)g, (void)p, (void)input, (void)row_begin, (void)row_end, (void)output, (void)taps;

@@ -90,17 +90,30 @@ void PanelRows(const Avx2Conv& w, const int16_t* a, int rows, const int16_t* b, 
 }
 static_assert(kAvx2Rows == 4, "PanelRows's tail cases cover kAvx2Rows - 1 rows");
 
-template <typename Requant, typename T>
+template <int kVectors, typename Float, typename T>
+void PanelRowsAs(const Avx2Conv& w, const int16_t* a, int rows, const int16_t* b, int c0, T* out,
+                 size_t ldc) {
+  if (w.requant.FloatAt(c0)) {
+    PanelRows<kVectors, Float>(w, a, rows, b, c0, out, ldc);
+  } else {
+    PanelRows<kVectors, Requant8>(w, a, rows, b, c0, out, ldc);
+  }
+}
+
+// Float: the layer's float requantization (WithRequantization), for the
+// panels that have it (a panel is one block of 16 channels).
+template <typename Float, typename T>
 void Panels(const Avx2Conv& w, const int16_t* a, int rows, int p_begin, int p_end, T* out,
             size_t ldc) {
+  static_assert(kAvx2Panel == 16, "a panel is one of Avx2Requantization's float blocks");
   // Panel by panel: its weights stay in L1 across the block's rows.
   for (int p = p_begin; p < p_end; ++p) {
     const int16_t* b = w.b.data() + static_cast<size_t>(p) * kAvx2Panel * w.k2;
     const int c0 = p * kAvx2Panel;
     if (PanelWidth(w, p) == 16) {
-      PanelRows<2, Requant>(w, a, rows, b, c0, out, ldc);
+      PanelRowsAs<2, Float>(w, a, rows, b, c0, out, ldc);
     } else {
-      PanelRows<1, Requant>(w, a, rows, b, c0, out, ldc);
+      PanelRowsAs<1, Float>(w, a, rows, b, c0, out, ldc);
     }
   }
 }
@@ -251,9 +264,8 @@ template <typename T>
 void GemmAvx2(const Avx2Conv& w, const int16_t* a, int rows, int p_begin, int p_end, T* out,
               size_t ldc) {
 #if EDGETL_HAVE_AVX2_CODE
-  WithRequantization<T>(w.requant, [&]<typename Requant>() {
-    Panels<Requant>(w, a, rows, p_begin, p_end, out, ldc);
-  });
+  WithRequantization<T>(
+      w.requant, [&]<typename Float>() { Panels<Float>(w, a, rows, p_begin, p_end, out, ldc); });
 #else
   (void)w, (void)a, (void)rows, (void)p_begin, (void)p_end, (void)out, (void)ldc;
 #endif

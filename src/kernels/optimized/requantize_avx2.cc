@@ -1,5 +1,6 @@
 #include "kernels/optimized/requantize_avx2.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -37,7 +38,16 @@ Avx2Requantization MakeAvx2Requantization(const reference::ConvQuant& q, const i
       return r;
     }
   }
-  r.as_float = ProveFloatRequantization(q, ranges, channels, padded, parallel, 0, r.bias.data());
+  // Any channel may lack a proven form: its block of 16 keeps the integer
+  // one.
+  r.as_float =
+      ProveFloatRequantization(q, ranges, channels, padded, parallel, channels, r.bias.data());
+  r.float_blocks.assign(padded / 16, 1);
+  for (const int c : r.as_float->unproven) r.float_blocks[c / 16] = 0;
+  if (std::find(r.float_blocks.begin(), r.float_blocks.end(), 1) == r.float_blocks.end()) {
+    r.as_float.reset();
+    r.float_blocks.clear();
+  }
   return r;
 }
 

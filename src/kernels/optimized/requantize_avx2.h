@@ -34,11 +34,19 @@ struct Avx2Requantization {
   std::vector<int32_t> bias, multiplier, left_shift, right_shift;
   int32_t output_offset = 0, act_min = 0, act_max = 0;
   // The float form (float_requantization.h) of the kernel's accumulator,
-  // the bias folded into its offsets, where every channel has a proven
-  // one and its accumulator stays within +-2^24: float(acc) is then exact
-  // under any rounding, and the kernels run it rounding toward minus
-  // infinity throughout (RoundDownScope).
+  // the bias folded into its offsets, where every channel's accumulator
+  // stays within +-2^24 (float(acc) is then exact under any rounding) and
+  // some block of 16 channels has a proven form for each of its channels:
+  // the kernels take it for those blocks (FloatAt), rounding toward minus
+  // infinity throughout (RoundDownScope), and the integer form elsewhere.
+  // A per-channel layer often has one channel in a few hundred without a
+  // proven form (the int8 MobileNet V2: 20 of its 53 convolutions).
   std::optional<FloatRequantization> as_float;
+  std::vector<uint8_t> float_blocks;  // per 16 channels, where as_float: 1 if proven
+
+  // Whether channels [c, c + 16) (c a multiple of 8, its block c / 16)
+  // take the float form.
+  bool FloatAt(size_t c) const { return as_float && float_blocks[c / 16]; }
 };
 
 // `ranges` (TFLite's accumulator range per channel, bias included) allows
@@ -186,9 +194,10 @@ EDGETL_AVX2_TARGET inline void Store16(__m256i lo, __m256i hi, T* out) {
                    _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(bytes, order)));
 }
 
-// Calls fn.template operator()<Requant>() with the requantization that
-// suits r and outputs of type T: Requant8, or a FloatRequant8 (inside a
-// RoundDownScope).
+// Calls fn.template operator()<Float>() with the float requantization that
+// suits r and outputs of type T (a FloatRequant8, inside a RoundDownScope),
+// or Requant8 where r has no float form: the kernel takes Float for the
+// blocks where r.FloatAt and Requant8 elsewhere.
 template <typename T, typename Fn>
 EDGETL_AVX2_TARGET void WithRequantization(const Avx2Requantization& r, Fn&& fn) {
   if (!r.as_float) {
