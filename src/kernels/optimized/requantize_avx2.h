@@ -44,8 +44,7 @@ struct Avx2Requantization {
   std::optional<FloatRequantization> as_float;
   std::vector<uint8_t> float_blocks;  // per 16 channels, where as_float: 1 if proven
 
-  // Whether channels [c, c + 16) (c a multiple of 8, its block c / 16)
-  // take the float form.
+  // Whether channel c's block of 16 (c / 16) takes the float form.
   bool FloatAt(size_t c) const { return as_float && float_blocks[c / 16]; }
 };
 
