@@ -113,7 +113,7 @@ class ChannelProof {
       // with it (the kernel's int32 accumulator is x - folded exactly where
       // that range fits in 32 bits).
       range_ = {range_.min - folded, range_.max - folded};
-      if (range_.min < -kInt32Max - 1 || range_.max > kInt32Max) return std::nullopt;
+      if (!InInt32(range_.min) || !InInt32(range_.max)) return std::nullopt;
       for (int64_t& t : thresholds_) t -= folded;
       split_ = static_cast<int32_t>(split_ - folded);
     }
@@ -361,6 +361,12 @@ class ChannelProof {
     double magnitude;
   };
 
+  // Whether the kernel's int32 accumulator can hold v (a folded range's
+  // ends, a folded split).
+  static bool InInt32(int64_t v) {
+    return v >= std::numeric_limits<int32_t>::min() && v <= std::numeric_limits<int32_t>::max();
+  }
+
   // Exact float conversion of every x - folded with x in [first, last].
   static bool ExactAsFloat(int64_t first, int64_t last, int64_t folded) {
     return ExactInFloat(first - folded) && ExactInFloat(last - folded);
@@ -416,11 +422,8 @@ class ChannelProof {
     if (!AgreesAtEnds(l.thresholds)) return std::nullopt;  // as FindThresholds checks
     const AccumulatorRange unfolded = range_;
     range_ = {range_.min - folded, range_.max - folded};
-    constexpr int64_t kInt32Min = std::numeric_limits<int32_t>::min(),
-                      kInt32Max = std::numeric_limits<int32_t>::max();
     std::optional<ChannelForm> form;
-    if (range_.min >= kInt32Min && range_.max <= kInt32Max &&
-        l.first_positive - folded >= kInt32Min && l.first_positive - folded <= kInt32Max) {
+    if (InInt32(range_.min) && InInt32(range_.max) && InInt32(l.first_positive - folded)) {
       const double moved = static_cast<double>(folded) * l.scale;
       const double extra = l.magnitude + std::abs(moved);
       const OffsetInterval above{l.above.low + moved, l.above.high + moved},

@@ -17,12 +17,13 @@
 // steps exactly (integer arithmetic), chooses s and c that put G's steps at
 // the same places, and checks G on both sides of every step: in double
 // arithmetic where the value lies clearly away from an integer, exactly
-// where it is close. A layer uses the float form only if every channel
-// passes; otherwise it keeps the integer form. Channels that share their
-// multiplier and shift (per-tensor layers) take an earlier channel's form,
-// moved to their folded constant, where its bounds show it carries over:
-// a few operations instead of a pass over every level. Plain C++ (no
-// SIMD): runs when the interpreter is created.
+// where it is close. A kernel takes the float form only for channels that
+// pass (the AVX2 ones block by block of 16, the AVX-512 ones for whole
+// layers, AMX for all but a few channels); the rest keep the integer form.
+// Channels that share their multiplier and shift (per-tensor layers) take
+// an earlier channel's form, moved to their folded constant, where its
+// bounds show it carries over: a few operations instead of a pass over
+// every level. Plain C++ (no SIMD): runs when the interpreter is created.
 //
 // Internal header.
 #pragma once
