@@ -4,9 +4,11 @@
 // quantizations whose float form has no lanes near a rounding step, some
 // with exact ties (the lanes read from the table), ReLU ranges, int8 and
 // uint8, ADD and SUB; and the prover turning down a table the form does not
-// give. In integers (optimized::AddAvx2): the same quantizations, and
-// rescalings at the shift's limit and beyond it.
+// give. The same float form on AVX2 (optimized::AddByFloatAvx2, its near
+// lanes in integers), and in integers alone (optimized::AddAvx2): the same
+// quantizations, and rescalings at the shift's limit and beyond it.
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -56,24 +58,53 @@ void AllPairs(std::vector<T>* x, std::vector<T>* y) {
   }
 }
 
-// Runs one quantization, whose float form must be proven; returns its
-// `near` (-1: not proven).
-template <typename T, bool kSub>
-float ExpectFloatFormExact(const Scales& s) {
-  const reference::AddQuant q = MakeQuant(s, std::is_same_v<T, uint8_t>);
-  const std::vector<uint8_t> table = optimized::TabulateAddAvx512<T, kSub>(q);
-  const auto form = optimized::ProveAddFloatForm<T, kSub>(q, table);
+// Runs `form`, which must be proven, through `run(form, x, y, out, n)` on
+// every pair and a tail against TFLite's arithmetic; returns its `near`
+// (-1: not proven).
+template <typename T, bool kSub, typename Run>
+float ExpectFormExact(const Scales& s, const reference::AddQuant& q,
+                      const std::optional<optimized::AddFloatForm>& form, Run run) {
   EXPECT_TRUE(form) << "scales " << s.s1 << " " << s.s2 << " " << s.so << " sub " << kSub;
   if (!form) return -1;
   std::vector<T> x, y;
   AllPairs(&x, &y);
   std::vector<T> out(x.size()), expected(x.size());
   for (size_t i = 0; i < x.size(); ++i) expected[i] = reference::AddOne<T, kSub>(q, x[i], y[i]);
-  optimized::AddByFloatAvx512(*form, table, x.data(), y.data(), out.data(), x.size());
+  run(*form, x.data(), y.data(), out.data(), x.size());
   size_t wrong = 0;
   for (size_t i = 0; i < x.size(); ++i) wrong += out[i] != expected[i];
   EXPECT_EQ(wrong, 0u) << "scales " << s.s1 << " " << s.s2 << " " << s.so << " sub " << kSub;
   return form->near;
+}
+
+// The AVX-512 kernel, its form proven against its table.
+template <typename T, bool kSub>
+float ExpectFloatFormExact(const Scales& s) {
+  const reference::AddQuant q = MakeQuant(s, std::is_same_v<T, uint8_t>);
+  const std::vector<uint8_t> table = optimized::TabulateAddAvx512<T, kSub>(q);
+  return ExpectFormExact<T, kSub>(
+      s, q, optimized::ProveAddFloatForm<T, kSub>(q, table),
+      [&](const optimized::AddFloatForm& f, const T* x, const T* y, T* out, size_t n) {
+        optimized::AddByFloatAvx512(f, table, x, y, out, n);
+      });
+}
+
+// The AVX2 kernel, its form proven and run where the caller's rounding is
+// toward minus infinity: both set their own.
+template <typename T, bool kSub>
+float ExpectAvx2FloatFormExact(const Scales& s) {
+  const reference::AddQuant q = MakeQuant(s, std::is_same_v<T, uint8_t>);
+  const optimized::AddAvx2 kernel = optimized::MakeAddAvx2(q);
+  std::optional<optimized::AddFloatForm> form;
+  {
+    const optimized::RoundDownScope other_mode;
+    form = optimized::ProveAddFloatFormAvx2<T, kSub>(kernel, q);
+  }
+  return ExpectFormExact<T, kSub>(
+      s, q, form, [&](const optimized::AddFloatForm& f, const T* x, const T* y, T* out, size_t n) {
+        const optimized::RoundDownScope other_mode;
+        optimized::AddByFloatAvx2<T, kSub>(f, kernel, x, y, out, n);
+      });
 }
 
 // int8 zero points (uint8 ones are 128 more).
@@ -90,21 +121,39 @@ Scales AsUint8(Scales s) {
   return s;
 }
 
-TEST(AddFloatForm, MatchesTfLiteOnEveryPair) {
-  if (!optimized::HasAvx512Vnni()) GTEST_SKIP() << "no AVX-512 VNNI on this CPU";
+// Runs `expect` (int8 and uint8, ADD and SUB) on every case; both of the
+// kernel's forms must run: with lanes near a rounding step and without.
+template <typename Expect>
+void ExpectBothFormsExact(Expect expect) {
   int with_near = 0, without_near = 0;
   for (const Scales& s : kCases) {
-    const Scales u = AsUint8(s);
-    for (const float near :
-         {ExpectFloatFormExact<int8_t, false>(s), ExpectFloatFormExact<int8_t, true>(s),
-          ExpectFloatFormExact<uint8_t, false>(u), ExpectFloatFormExact<uint8_t, true>(u)}) {
+    for (const float near : expect(s)) {
       with_near += near > 0;
       without_near += near == 0;
     }
   }
-  // Both kernels ran: with lanes from the table and without.
   EXPECT_GT(with_near, 0);
   EXPECT_GT(without_near, 0);
+}
+
+TEST(AddFloatForm, MatchesTfLiteOnEveryPair) {
+  if (!optimized::HasAvx512Vnni()) GTEST_SKIP() << "no AVX-512 VNNI on this CPU";
+  ExpectBothFormsExact([](const Scales& s) {
+    const Scales u = AsUint8(s);
+    return std::vector<float>{
+        ExpectFloatFormExact<int8_t, false>(s), ExpectFloatFormExact<int8_t, true>(s),
+        ExpectFloatFormExact<uint8_t, false>(u), ExpectFloatFormExact<uint8_t, true>(u)};
+  });
+}
+
+TEST(AddAvx2, FloatFormMatchesTfLiteOnEveryPair) {
+  if (!optimized::HasAvx2()) GTEST_SKIP() << "no AVX2 on this CPU";
+  ExpectBothFormsExact([](const Scales& s) {
+    const Scales u = AsUint8(s);
+    return std::vector<float>{
+        ExpectAvx2FloatFormExact<int8_t, false>(s), ExpectAvx2FloatFormExact<int8_t, true>(s),
+        ExpectAvx2FloatFormExact<uint8_t, false>(u), ExpectAvx2FloatFormExact<uint8_t, true>(u)};
+  });
 }
 
 TEST(AddFloatForm, TurnsDownATableItDoesNotGive) {

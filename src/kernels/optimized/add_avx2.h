@@ -4,11 +4,15 @@
 // output) as Requant8's MultiplyByQuantizedMultiplier, so exact by
 // construction. The portable kernel's 64 KB table (add_table.h) outgrows
 // L1 and its reads miss; this needs nothing at Prepare but the constants.
-// Internal header.
+// Where the float form (add_float_form.h) is proven, two FMAs an output
+// replace the three rescalings, which then serve only the outputs near a
+// rounding step. Internal header.
 #pragma once
 
 #include <cstddef>
+#include <optional>
 
+#include "kernels/optimized/add_float_form.h"
 #include "kernels/optimized/requantize_avx2.h"
 #include "kernels/reference/elementwise.h"
 
@@ -33,5 +37,17 @@ AddAvx2 MakeAddAvx2(const reference::AddQuant& q);
 template <typename T, bool kSub>
 void AddByAvx2(const AddAvx2& p, const reference::AddQuant& q, const T* x, const T* y, T* out,
                size_t n);
+
+// The float form where it gives this kernel's outputs (TFLite's) for all
+// 65536 input pairs; none where it does not hold. Call only where optimized::HasAvx2().
+template <typename T, bool kSub>
+std::optional<AddFloatForm> ProveAddFloatFormAvx2(const AddAvx2& p, const reference::AddQuant& q);
+
+// out[i] = x[i] + y[i] (kSub: x[i] - y[i]) for i < n by f, a form proven
+// for p (ProveAddFloatFormAvx2); the lanes near a rounding step by
+// AddByAvx2's arithmetic. Runs only where optimized::HasAvx2().
+template <typename T, bool kSub>
+void AddByFloatAvx2(const AddFloatForm& f, const AddAvx2& p, const T* x, const T* y, T* out,
+                    size_t n);
 
 }  // namespace edgetl::optimized

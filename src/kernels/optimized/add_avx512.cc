@@ -7,69 +7,6 @@
 
 namespace edgetl::optimized {
 
-namespace {
-
-// The table's index of an input byte: uint8 as it is, int8 with the sign
-// bit flipped; and the input value at an index (the same flip back).
-template <typename T>
-int TableIndex(T v) {
-  return std::is_same_v<T, int8_t> ? static_cast<uint8_t>(v) ^ 0x80 : static_cast<uint8_t>(v);
-}
-template <typename T>
-T TableValue(int index) {
-  return static_cast<T>(std::is_same_v<T, int8_t> ? index ^ 0x80 : index);
-}
-
-// The float form's t for one pair, in the kernel's operations and order.
-float AddFloatT(const AddFloatForm& f, float x, float y) {
-  return std::fma(x, f.a, std::fma(y, f.b, f.c));
-}
-
-}  // namespace
-
-template <typename T, bool kSub>
-std::optional<AddFloatForm> ProveAddFloatForm(const reference::AddQuant& q,
-                                              const std::vector<uint8_t>& table) {
-  if (table.size() < 256 * 256) return std::nullopt;
-  // The rescalings' real multipliers (TFLite's m * 2^(shift - 31)): the
-  // inputs' scale over the output's.
-  const auto real = [](int32_t m, int shift) {
-    return std::ldexp(static_cast<double>(m), shift - 31);
-  };
-  const double to_out = real(q.output_multiplier, q.output_shift) * std::ldexp(1.0, q.left_shift);
-  const double a = real(q.input1_multiplier, q.input1_shift) * to_out;
-  const double b = (kSub ? -1 : 1) * real(q.input2_multiplier, q.input2_shift) * to_out;
-  AddFloatForm f;
-  f.a = static_cast<float>(a);
-  f.b = static_cast<float>(b);
-  f.bias = std::is_same_v<T, int8_t> ? 128 : 0;
-  f.act_min = q.act_min;
-  f.act_max = q.act_max;
-  // Offsets, the output's zero point and the bias; + 0.5: floor rounds.
-  f.c = static_cast<float>(q.input1_offset * a + q.input2_offset * b + q.output_offset + 0.5 +
-                           f.bias);
-  bool disagrees = false;
-  float worst = 0;  // the largest distance from an integer of a t that disagrees
-  for (int i = 0; i < 256; ++i) {
-    for (int j = 0; j < 256; ++j) {
-      const float t = AddFloatT(f, TableValue<T>(i), TableValue<T>(j));
-      const int32_t v =
-          std::clamp(static_cast<int32_t>(std::floor(t)) - f.bias, q.act_min, q.act_max);
-      if (static_cast<T>(v) == static_cast<T>(table[static_cast<size_t>(i) * 256 + j])) continue;
-      disagrees = true;
-      worst = std::max(worst, std::fabs(t - std::nearbyint(t)));
-    }
-  }
-  // Disagreements far from an integer would send a good part of the values
-  // to the table, and mean the form is off. (They lie on exact ties in
-  // MobileNet V2's adds, which TFLite rounds away from zero, so both ways.)
-  if (worst >= 1.f / 256) return std::nullopt;
-  // A power of two above the worst (t - nearbyint(t) is exact in float).
-  if (disagrees)
-    f.near = worst == 0 ? std::ldexp(1.f, -24) : std::ldexp(1.f, std::ilogb(worst) + 1);
-  return f;
-}
-
 #if EDGETL_HAVE_VNNI_CODE
 namespace {
 
@@ -163,14 +100,18 @@ template <typename T, bool kNear>
 EDGETL_VNNI_TARGET inline __m512i AddFloat64(const AddFloatForm& f, const Narrowing& narrowing,
                                              const T* x, const T* y, uint64_t* near) {
   constexpr int kDown = _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC;
+  // The FMAs round to nearest, as the form was proven, whatever the
+  // caller's mode (MXCSR).
+  constexpr int kNearest = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
   const __m512 a = _mm512_set1_ps(f.a), b = _mm512_set1_ps(f.b), c = _mm512_set1_ps(f.c);
   const __m512 limit = _mm512_set1_ps(f.near);
   __m512i v[4];
   uint64_t lanes = 0;
 #pragma GCC unroll 4
   for (int j = 0; j < 4; ++j) {
-    const __m512 t = _mm512_fmadd_ps(LoadFloats16(x + 16 * j), a,
-                                     _mm512_fmadd_ps(LoadFloats16(y + 16 * j), b, c));
+    const __m512 t = _mm512_fmadd_round_ps(
+        LoadFloats16(x + 16 * j), a,
+        _mm512_fmadd_round_ps(LoadFloats16(y + 16 * j), b, c, kNearest), kNearest);
     v[j] = _mm512_cvt_roundps_epi32(t, kDown);
     if constexpr (!kNear) continue;
     const __m512 from_integer =
@@ -216,17 +157,9 @@ EDGETL_VNNI_TARGET void AddByFloat(const AddFloatForm& f, const uint8_t* table, 
 template <typename T, bool kSub>
 std::vector<uint8_t> TabulateAddAvx512(const reference::AddQuant& q) {
   const AddConstants constants = MakeAddConstants(q);
-  // Row x of the table: x against every y, through the arithmetic.
-  T xs[256], ys[256], row[256];
-  for (int b = 0; b < 256; ++b) {
-    ys[b] = TableValue<T>(b);
-  }
-  std::vector<uint8_t> table(256 * 256 + 3, 0);
-  for (int a = 0; a < 256; ++a) {
-    std::fill(xs, xs + 256, ys[a]);
-    Add<T, kSub>(q, constants, xs, ys, row, 256);
-    std::copy(row, row + 256, reinterpret_cast<T*>(table.data() + a * 256));
-  }
+  std::vector<uint8_t> table = TabulateAddWith<T>(
+      [&](const T* x, const T* y, T* out, size_t n) { Add<T, kSub>(q, constants, x, y, out, n); });
+  table.resize(table.size() + 3, 0);
   return table;
 }
 
@@ -265,14 +198,6 @@ template void AddByTableAvx512<uint8_t>(const std::vector<uint8_t>&, const uint8
                                         uint8_t*, size_t);
 template void AddByTableAvx512<int8_t>(const std::vector<uint8_t>&, const int8_t*, const int8_t*,
                                        int8_t*, size_t);
-template std::optional<AddFloatForm> ProveAddFloatForm<uint8_t, false>(const reference::AddQuant&,
-                                                                       const std::vector<uint8_t>&);
-template std::optional<AddFloatForm> ProveAddFloatForm<uint8_t, true>(const reference::AddQuant&,
-                                                                      const std::vector<uint8_t>&);
-template std::optional<AddFloatForm> ProveAddFloatForm<int8_t, false>(const reference::AddQuant&,
-                                                                      const std::vector<uint8_t>&);
-template std::optional<AddFloatForm> ProveAddFloatForm<int8_t, true>(const reference::AddQuant&,
-                                                                     const std::vector<uint8_t>&);
 template void AddByFloatAvx512<uint8_t>(const AddFloatForm&, const std::vector<uint8_t>&,
                                         const uint8_t*, const uint8_t*, uint8_t*, size_t);
 template void AddByFloatAvx512<int8_t>(const AddFloatForm&, const std::vector<uint8_t>&,

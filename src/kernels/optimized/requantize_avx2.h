@@ -147,21 +147,26 @@ struct FloatRequant8 {
   }
 };
 
-// Rounds this thread's float arithmetic toward minus infinity (MXCSR) for
-// its lifetime: the float form's multiply-add and conversion. AVX2 has no
-// per-instruction rounding (AVX-512's embedded rounding).
-class RoundDownScope {
+// Sets this thread's float rounding (MXCSR) to kMode for its lifetime:
+// toward minus infinity for the float requantization's multiply-add and
+// conversion, to nearest for the ADD's float form (add_float_form.h),
+// whichever mode the caller left. AVX2 has no per-instruction rounding
+// (AVX-512's embedded rounding).
+template <unsigned kMode>
+class RoundingScope {
  public:
-  EDGETL_AVX2_TARGET RoundDownScope() : saved_(_mm_getcsr()) {
-    _mm_setcsr((saved_ & ~_MM_ROUND_MASK) | _MM_ROUND_DOWN);
+  EDGETL_AVX2_TARGET RoundingScope() : saved_(_mm_getcsr()) {
+    _mm_setcsr((saved_ & ~_MM_ROUND_MASK) | kMode);
   }
-  EDGETL_AVX2_TARGET ~RoundDownScope() { _mm_setcsr(saved_); }
-  RoundDownScope(const RoundDownScope&) = delete;
-  RoundDownScope& operator=(const RoundDownScope&) = delete;
+  EDGETL_AVX2_TARGET ~RoundingScope() { _mm_setcsr(saved_); }
+  RoundingScope(const RoundingScope&) = delete;
+  RoundingScope& operator=(const RoundingScope&) = delete;
 
  private:
   unsigned saved_;
 };
+using RoundDownScope = RoundingScope<_MM_ROUND_DOWN>;
+using RoundNearestScope = RoundingScope<_MM_ROUND_NEAREST>;
 
 // Stores the first `count` (<= 8) of 8 clamped lanes as T.
 template <typename T>
