@@ -71,7 +71,8 @@ std::optional<AddFloatForm> ProveAddFloatForm(const reference::AddQuant& q,
   const bool disagrees = !GivesTable<T>(f, table, &worst);
   std::fesetround(mode);
   // Disagreements far from an integer would send a good part of the values
-  // to the table, and mean the form is off. (They lie on exact ties in
+  // to the exact path (the table, or the integer arithmetic), and mean the
+  // form is off. (They lie on exact ties in
   // MobileNet V2's adds, which TFLite rounds away from zero, so both ways.)
   if (worst >= 1.f / 256) return std::nullopt;
   // A power of two above the worst (t - nearbyint(t) is exact in float).
