@@ -121,16 +121,13 @@ EDGETL_AVX2_TARGET void Block(const DepthwiseAvx2& p, const DepthwiseAvx2Taps& r
   }
 }
 
-// Block with the float requantization where channel c's block of 16 has
-// it (Avx2Requantization::FloatAt), else the integer one.
+// Block with channel c's block's requantization (WithBlockRequantization).
 template <typename T, int kTaps, int kVectors, bool kWhole, typename Float>
 EDGETL_AVX2_TARGET void BlockAs(const DepthwiseAvx2& p, const DepthwiseAvx2Taps& r, int c,
                                 int count, int out_w, size_t stride, T* out) {
-  if (p.requant.FloatAt(c)) {
-    Block<T, kTaps, kVectors, kWhole, Float>(p, r, c, count, out_w, stride, out);
-  } else {
-    Block<T, kTaps, kVectors, kWhole, Requant8>(p, r, c, count, out_w, stride, out);
-  }
+  WithBlockRequantization<Float>(p.requant, c, [&]<typename Requant>() {
+    Block<T, kTaps, kVectors, kWhole, Requant>(p, r, c, count, out_w, stride, out);
+  });
 }
 
 template <typename T, int kTaps, typename Float>

@@ -90,16 +90,6 @@ void PanelRows(const Avx2Conv& w, const int16_t* a, int rows, const int16_t* b, 
 }
 static_assert(kAvx2Rows == 4, "PanelRows's tail cases cover kAvx2Rows - 1 rows");
 
-template <int kVectors, typename Float, typename T>
-void PanelRowsAs(const Avx2Conv& w, const int16_t* a, int rows, const int16_t* b, int c0, T* out,
-                 size_t ldc) {
-  if (w.requant.FloatAt(c0)) {
-    PanelRows<kVectors, Float>(w, a, rows, b, c0, out, ldc);
-  } else {
-    PanelRows<kVectors, Requant8>(w, a, rows, b, c0, out, ldc);
-  }
-}
-
 // Float: the layer's float requantization (WithRequantization), for the
 // panels that have it (a panel is one block of 16 channels).
 template <typename Float, typename T>
@@ -110,11 +100,13 @@ void Panels(const Avx2Conv& w, const int16_t* a, int rows, int p_begin, int p_en
   for (int p = p_begin; p < p_end; ++p) {
     const int16_t* b = w.b.data() + static_cast<size_t>(p) * kAvx2Panel * w.k2;
     const int c0 = p * kAvx2Panel;
-    if (PanelWidth(w, p) == 16) {
-      PanelRowsAs<2, Float>(w, a, rows, b, c0, out, ldc);
-    } else {
-      PanelRowsAs<1, Float>(w, a, rows, b, c0, out, ldc);
-    }
+    WithBlockRequantization<Float>(w.requant, c0, [&]<typename Requant>() {
+      if (PanelWidth(w, p) == 16) {
+        PanelRows<2, Requant>(w, a, rows, b, c0, out, ldc);
+      } else {
+        PanelRows<1, Requant>(w, a, rows, b, c0, out, ldc);
+      }
+    });
   }
 }
 

@@ -201,7 +201,7 @@ EDGETL_AVX2_TARGET inline void Store16(__m256i lo, __m256i hi, T* out) {
 // Calls fn.template operator()<Float>() with the float requantization that
 // suits r and outputs of type T (a FloatRequant8, inside a RoundDownScope),
 // or Requant8 where r has no float form: the kernel takes Float for the
-// blocks where r.FloatAt and Requant8 elsewhere.
+// blocks where r.FloatAt and Requant8 elsewhere (WithBlockRequantization).
 template <typename T, typename Fn>
 EDGETL_AVX2_TARGET void WithRequantization(const Avx2Requantization& r, Fn&& fn) {
   if (!r.as_float) {
@@ -221,6 +221,18 @@ EDGETL_AVX2_TARGET void WithRequantization(const Avx2Requantization& r, Fn&& fn)
     fn.template operator()<FloatRequant8<false, true>>();
   } else {
     fn.template operator()<FloatRequant8<false, false>>();
+  }
+}
+
+// Calls fn.template operator()<Requant>() with the requantization of
+// channel c's block of 16: Float (WithRequantization's float form) where
+// r.FloatAt(c), else Requant8. The kernels choose block by block.
+template <typename Float, typename Fn>
+inline void WithBlockRequantization(const Avx2Requantization& r, size_t c, Fn&& fn) {
+  if (r.FloatAt(c)) {
+    fn.template operator()<Float>();
+  } else {
+    fn.template operator()<Requant8>();
   }
 }
 
