@@ -589,6 +589,29 @@ TEST(Softmax, UInt8MatchesFloatWithinOneStep) {
   ExpectWithinSteps(got, expected, 1.f / 256, 0, 1.0f);
 }
 
+// TFLite's fixed-point softmax needs beta * input scale above 2^-26 (its
+// input multiplier is greater than one); below, a clear refusal, not
+// undefined shifts.
+TEST(Softmax, InputScaleTooSmallIsRefused) {
+  for (const float scale : {1e-9f, 1e-12f}) {
+    fb::BuiltinOptionsUnion u;
+    fb::SoftmaxOptionsT o;
+    o.beta = 1.f;
+    u.Set(o);
+    auto m = UnaryModel(BuiltinOperator::SOFTMAX, TensorType::kUInt8, {1, 4}, scale, 128, 1.f / 256,
+                        0, std::move(u));
+    auto model = m.Build();
+    ASSERT_TRUE(model.ok()) << model.status().ToString();
+    for (const KernelChoice kernels : {KernelChoice::kAuto, KernelChoice::kReference}) {
+      auto interpreter = Interpreter::Create(*model, {.kernels = kernels});
+      ASSERT_FALSE(interpreter.ok());
+      EXPECT_EQ(interpreter.status().code(), StatusCode::kUnsupported);
+      EXPECT_NE(interpreter.status().message().find("below 2^-26"), std::string::npos)
+          << interpreter.status().ToString();
+    }
+  }
+}
+
 TEST(L2Normalization, UInt8AndInt8MatchFloatWithinOneStep) {
   const auto real = RandomReals(64, -3, 3, 12);
   float norm = 0;

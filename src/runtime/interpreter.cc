@@ -155,16 +155,6 @@ Result<Interpreter> Interpreter::Create(const Model& model, const InterpreterOpt
     requests.push_back(r);
     request_tensor.push_back(t);
   }
-  std::vector<size_t> offsets;
-  const size_t arena_size =
-      PlanArena(requests, kArenaAlignment,
-                threads > 1 ? ArenaLayout::kSharedMidpoints : ArenaLayout::kCompact, &offsets);
-  impl->arena = AlignedBytes(arena_size);
-  std::memset(impl->arena.data(), 0, arena_size);
-  for (size_t k = 0; k < requests.size(); ++k) {
-    impl->tensors[request_tensor[k]].data = impl->arena.data() + offsets[k];
-  }
-
   impl->pool = std::make_unique<ThreadPool>(threads);
   for (int i = 0; i < num_ops; ++i) {
     const fb::Operator& op = *m.graph->operators()->Get(i);
@@ -180,6 +170,18 @@ Result<Interpreter> Interpreter::Create(const Model& model, const InterpreterOpt
     Status s = impl->kernels[i]->Prepare(ctx);
     if (!s.ok()) return s.WithContext(OpLabel(i, m));
     impl->stats.packed_weight_bytes += impl->kernels[i]->packed_bytes();
+  }
+  // The arena only now, with every op's shapes checked: a damaged file
+  // can declare tensors of gigabytes, which would be allocated (and
+  // zeroed) before an op refused them. Prepare reads constants only.
+  std::vector<size_t> offsets;
+  const size_t arena_size =
+      PlanArena(requests, kArenaAlignment,
+                threads > 1 ? ArenaLayout::kSharedMidpoints : ArenaLayout::kCompact, &offsets);
+  impl->arena = AlignedBytes(arena_size);
+  std::memset(impl->arena.data(), 0, arena_size);
+  for (size_t k = 0; k < requests.size(); ++k) {
+    impl->tensors[request_tensor[k]].data = impl->arena.data() + offsets[k];
   }
   std::vector<bool> skipped(num_ops, false);
   for (const SignFlipShim& s : shims) {

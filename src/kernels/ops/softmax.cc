@@ -36,6 +36,13 @@ class Softmax final : public OpKernel {
                          std::to_string(expected_zp));
     }
     if (!(beta_ > 0.f)) return Unsupported("softmax beta must be positive");
+    // TFLite's fixed-point softmax scales input differences by a multiplier
+    // greater than one, beta * scale * 2^26 (its Q5.26 exponent input).
+    if (!(static_cast<double>(beta_) * in_->scale() * (int64_t{1} << 26) > 1.0)) {
+      return Unsupported("softmax beta * input scale " +
+                         std::to_string(static_cast<double>(beta_) * in_->scale()) +
+                         " is below 2^-26, the least TensorFlow Lite's quantized softmax takes");
+    }
     quant_ = reference::MakeSoftmaxQuant(beta_, in_->scale());
     if (!ctx.reference_only) {
       // 8-bit differences are 0..-255: their exponentials, once.
