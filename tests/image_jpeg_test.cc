@@ -82,6 +82,40 @@ TEST(Jpeg, ExifOrientationIsApplied) {
   }
 }
 
+// Damaged EXIF blocks read no byte outside the segment and fall back to
+// orientation 1: offsets near 2^32 (which wrapped a 32-bit bound check),
+// entry counts past the end, and every byte of a valid block set to 0x00
+// or 0xFF in turn (ASan checks the reads).
+TEST(Jpeg, DamagedExifReadsOnlyItsSegment) {
+  const std::vector<uint8_t> good = {
+      0xFF, 0xD8,  // SOI
+      0xFF, 0xE1, 0x00, 0x22, 'E',  'x',  'i',  'f',  0,
+      0,    'I',  'I',  0x2A, 0x00, 0x08, 0x00, 0x00, 0x00,  // TIFF, IFD0 at 8
+      0x01, 0x00,                                            // one entry
+      0x12, 0x01, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x06,  // orientation 6
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+  ASSERT_EQ(JpegExifOrientation(good), 6);
+  for (const uint32_t ifd : {0xFFFFFFFFu, 0xFFFFFFFEu, 0xFFFFFFF0u, 27u, 26u}) {
+    std::vector<uint8_t> bad = good;
+    for (int i = 0; i < 4; ++i) bad[16 + i] = static_cast<uint8_t>(ifd >> (8 * i));
+    EXPECT_EQ(JpegExifOrientation(bad), 1) << "IFD offset " << ifd;
+  }
+  std::vector<uint8_t> many = good;
+  many[20] = many[21] = 0xFF;  // 65535 entries, one present
+  EXPECT_EQ(JpegExifOrientation(many), 6);
+  many[22] = 0x13;  // and not the orientation tag
+  EXPECT_EQ(JpegExifOrientation(many), 1);
+  for (size_t at = 0; at < good.size(); ++at) {
+    for (const uint8_t value : {uint8_t{0}, uint8_t{0xFF}}) {
+      std::vector<uint8_t> damaged = good;
+      damaged[at] = value;
+      // Exactly sized: any read past the segment is past the buffer.
+      const int orientation = JpegExifOrientation(damaged);
+      EXPECT_TRUE(orientation >= 1 && orientation <= 8) << at;
+    }
+  }
+}
+
 TEST(Jpeg, DamagedInputsAreErrorsNamingTheFile) {
   EDGETL_REQUIRE_DATA(DataPath("images/parrot.jpg"));
   testing::TempDir tmp;

@@ -24,8 +24,9 @@ int TiffOrientation(const uint8_t* tiff, size_t size) {
   if (size < 8) return 1;
   const bool little = tiff[0] == 'I' && tiff[1] == 'I';
   if (!little && !(tiff[0] == 'M' && tiff[1] == 'M')) return 1;
-  const uint32_t ifd = Read32(tiff + 4, little);
-  if (ifd + 2 > size) return 1;
+  // In size_t: ifd + 2 in 32 bits wraps for offsets near 2^32.
+  const size_t ifd = Read32(tiff + 4, little);
+  if (ifd > size - 2) return 1;
   const uint16_t count = Read16(tiff + ifd, little);
   for (uint32_t i = 0; i < count; ++i) {
     const size_t entry = ifd + 2 + size_t(i) * 12;
