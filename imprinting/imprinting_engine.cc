@@ -1,6 +1,10 @@
+#include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <sstream>
+#include <string_view>
 
 #include "edgetl/imprinting.h"
 #include "model/model_builder.h"
@@ -35,6 +39,14 @@ struct StoredClass {
   std::string label;
 };
 
+// A non-negative decimal int filling all of `text`.
+std::optional<int> ParseCount(std::string_view text) {
+  int value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < 0) return std::nullopt;
+  return value;
+}
+
 Result<std::vector<StoredClass>> ParseClasses(const std::vector<uint8_t>& bytes) {
   std::vector<StoredClass> classes;
   std::istringstream in(std::string(bytes.begin(), bytes.end()));
@@ -43,12 +55,23 @@ Result<std::vector<StoredClass>> ParseClasses(const std::vector<uint8_t>& bytes)
     const size_t t1 = line.find('\t'), t2 = t1 == std::string::npos ? t1 : line.find('\t', t1 + 1);
     if (t2 == std::string::npos)
       return CorruptModel("malformed edgetl class metadata line: " + line);
-    const int id = std::atoi(line.substr(0, t1).c_str());
-    if (id != static_cast<int>(classes.size()))
+    const std::optional<int> id = ParseCount(std::string_view(line).substr(0, t1));
+    const std::optional<int> samples =
+        ParseCount(std::string_view(line).substr(t1 + 1, t2 - t1 - 1));
+    if (!id || !samples) return CorruptModel("malformed edgetl class metadata line: " + line);
+    if (*id != static_cast<int>(classes.size()))
       return CorruptModel("edgetl class metadata out of order");
-    classes.push_back({std::atoi(line.substr(t1 + 1, t2 - t1 - 1).c_str()), line.substr(t2 + 1)});
+    classes.push_back({*samples, line.substr(t2 + 1)});
   }
   return classes;
+}
+
+// Labels are stored one per line (here and in label files).
+Status CheckLabel(const std::string& label) {
+  if (label.find_first_of("\n\r") != std::string::npos) {
+    return InvalidArgument("a class label cannot contain a line break");
+  }
+  return Status::Ok();
 }
 
 std::string ClassName(int id, const ImprintedClass& c) {
@@ -123,7 +146,10 @@ Result<ImprintingEngine> ImprintingEngine::Create(const Model& model, bool keep_
       } else if (c.trainable) {
         // A Coral-trained class has no count; the sum of n unit vectors has
         // norm <= n, so ceil(norm) is a lower bound on its samples.
-        c.samples = static_cast<int>(std::ceil(norm->second - 1e-3f));
+        // Capped at the per-class limit: a class whose norm reaches it is
+        // full either way, and a hand-edited norm cannot overflow the int.
+        c.samples = static_cast<int>(
+            std::min(std::ceil(double{norm->second} - 1e-3), double{kMaxSamplesPerClass}));
       }
       state->classes.push_back(std::move(c));
     }
@@ -175,6 +201,7 @@ Status ImprintingEngine::Train(std::span<const float> embedding, int class_id) {
 
 Result<int> ImprintingEngine::TrainLabel(std::span<const float> embedding,
                                          const std::string& label) {
+  EDGETL_RETURN_IF_ERROR(CheckLabel(label));
   auto& classes = state_->classes;
   for (size_t i = 0; i < classes.size(); ++i) {
     if (classes[i].label == label) {
@@ -191,6 +218,7 @@ Result<int> ImprintingEngine::TrainLabel(std::span<const float> embedding,
 Status ImprintingEngine::SetLabel(int class_id, const std::string& label) {
   if (class_id < 0 || class_id >= num_classes())
     return OutOfRange("no class " + std::to_string(class_id));
+  EDGETL_RETURN_IF_ERROR(CheckLabel(label));
   state_->classes[class_id].label = label;
   return Status::Ok();
 }

@@ -234,9 +234,13 @@ TEST(Imprinting, TrainingErrors) {
                 "all zeros");
   ExpectMessage(engine->Train(std::vector<float>{NAN, 0, 0, 0}, 0), StatusCode::kInvalidArgument,
                 "non-finite");
+  // Labels are stored one per line.
+  ExpectMessage(engine->TrainLabel(e, "two\nlines").status(), StatusCode::kInvalidArgument,
+                "line break");
   EXPECT_EQ(engine->num_classes(), 0);
   ASSERT_TRUE(engine->Train(e, 0).ok());
   EXPECT_EQ(engine->num_classes(), 1);
+  ExpectMessage(engine->SetLabel(0, "cr\r"), StatusCode::kInvalidArgument, "line break");
 }
 
 TEST(Imprinting, BaseClassesAreLocked) {
@@ -328,6 +332,47 @@ TEST(ImprintingMetadata, CoralFormatParseAndWrite) {
   EXPECT_TRUE(ParseImprintingMetadata("MLIR Converted.").empty());
   EXPECT_TRUE(ParseImprintingMetadata("").empty());
   EXPECT_TRUE(ParseImprintingMetadata("0 1.0\nx 2.0\n").empty());  // one bad pair empties it
+  // Not a norm, or not a class id: not Coral's metadata.
+  for (const char* bad : {"0 nan\n", "0 inf\n", "0 -1.0\n", "-1 1.0\n", "4294967296 1.0\n",
+                          "99999999999999999999 1.0\n"}) {
+    EXPECT_TRUE(ParseImprintingMetadata(bad).empty()) << bad;
+  }
+}
+
+// Hand-edited or damaged metadata of a trained model: refused, or read
+// within bounds, never undefined arithmetic.
+TEST(ImprintingMetadata, DamagedEntriesAreRefusedOrBounded) {
+  auto engine = ImprintingEngine::Create(TinyImprintingModel(), false);
+  ASSERT_TRUE(engine.ok());
+  ASSERT_TRUE(engine->TrainLabel(std::vector<float>{1, 0, 0, 0}, "cat").ok());
+  auto trained = engine->SerializeModel();
+  ASSERT_TRUE(trained.ok());
+  const auto with = [&](const std::string& description, const std::string& classes) {
+    ModelBuilder b = ModelBuilder::FromModel(*trained);
+    b.model().description = description;
+    if (classes.empty()) b.model().metadata.clear();  // a model Coral trained
+    for (auto& m : b.model().metadata) {
+      if (m->name == kImprintingClassesMetadata) {
+        b.model().buffers[m->buffer]->data.assign(classes.begin(), classes.end());
+      }
+    }
+    auto model = b.Build();
+    EXPECT_TRUE(model.ok()) << model.status().ToString();
+    return ImprintingEngine::Create(*model, true);
+  };
+  ASSERT_TRUE(with("0 1.000000\n", "0\t1\tcat\n").ok());
+  // A Coral class (no edgetl entry) with an absurd norm: its sample count,
+  // ceil(norm), stops at the cap rather than overflowing an int.
+  auto coral = with("0 1e30\n", "");
+  ASSERT_TRUE(coral.ok()) << coral.status().ToString();
+  ASSERT_EQ(coral->num_classes(), 1);
+  EXPECT_EQ(coral->classes()[0].samples, ImprintingEngine::kMaxSamplesPerClass);
+  for (const char* bad :
+       {"0\t-5\tcat\n", "0\t99999999999\tcat\n", "0\tmany\tcat\n", "x\t1\tcat\n", "0\t1\n"}) {
+    auto r = with("0 1.000000\n", bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    ExpectMessage(r.status(), StatusCode::kCorruptModel, "edgetl class metadata");
+  }
 }
 
 TEST(MakeImprintable, ErrorsNameTheProblem) {

@@ -61,8 +61,8 @@ Result<Model> MakeImprintable(const Model& extractor, const MakeImprintableOptio
 // Coral stores, for each class trained by imprinting, the L2 norm of its
 // embedding sum in the model description: "%d %f\n" per class, ascending.
 std::string FormatImprintingMetadata(const std::map<int, float>& norms);
-// Parses that format; anything else (e.g. "MLIR Converted.") gives an empty
-// map, as in Coral.
+// Parses that format; anything else (e.g. "MLIR Converted.", or a negative,
+// non-finite or out-of-range entry) gives an empty map, as in Coral.
 std::map<int, float> ParseImprintingMetadata(const std::string& description);
 
 // ---- Engine ------------------------------------------------------------------
@@ -108,10 +108,12 @@ class ImprintingEngine {
   Status Train(std::span<const float> embedding, int class_id);
 
   // The class id for `label`, adding a new class when the label is unknown;
-  // then trains it. Errors: those of Train.
+  // then trains it. Errors: those of Train; kInvalidArgument for a label
+  // with a line break (labels are stored one per line).
   Result<int> TrainLabel(std::span<const float> embedding, const std::string& label);
 
-  // Sets a class's label. Errors: kOutOfRange.
+  // Sets a class's label. Errors: kOutOfRange; kInvalidArgument for a label
+  // with a line break.
   Status SetLabel(int class_id, const std::string& label);
   // Removes a class; later classes move down one id. Errors: kOutOfRange.
   Status RemoveClass(int class_id);

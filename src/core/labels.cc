@@ -1,6 +1,7 @@
 #include "edgetl/labels.h"
 
 #include <cctype>
+#include <charconv>
 #include <sstream>
 
 #include "edgetl/file_io.h"
@@ -38,7 +39,11 @@ Result<std::map<int, std::string>> ReadLabels(const std::filesystem::path& path)
     if (line.empty()) continue;
     size_t i = 0;
     while (std::isdigit(static_cast<unsigned char>(line[i]))) ++i;
-    const int id = std::stoi(line.substr(0, i));
+    int id = 0;
+    if (std::from_chars(line.data(), line.data() + i, id).ec != std::errc()) {
+      return InvalidArgument(path.string() + ": line " + std::to_string(n + 1) + ": class id " +
+                             line.substr(0, i) + " is too large");
+    }
     while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
     if (!labels.emplace(id, line.substr(i)).second) {
       return InvalidArgument(path.string() + ": class id " + std::to_string(id) + " appears twice");
@@ -49,7 +54,14 @@ Result<std::map<int, std::string>> ReadLabels(const std::filesystem::path& path)
 
 Status WriteLabels(const std::filesystem::path& path, const std::map<int, std::string>& labels) {
   std::string text;
-  for (const auto& [id, label] : labels) text += std::to_string(id) + "  " + label + "\n";
+  for (const auto& [id, label] : labels) {
+    // Either would read back as something else (ReadLabels).
+    if (id < 0) return InvalidArgument("class id " + std::to_string(id) + " is negative");
+    if (label.find_first_of("\n\r") != std::string::npos) {
+      return InvalidArgument("the label of class " + std::to_string(id) + " contains a line break");
+    }
+    text += std::to_string(id) + "  " + label + "\n";
+  }
   return WriteFileAtomic(path, std::string_view(text));
 }
 
