@@ -112,6 +112,18 @@ TEST(Cli, ErrorsAndUsage) {
   r = RunCli("classify --model");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_TRUE(Contains(r.err, "--model needs a value")) << r.err;
+  // Numbers: whole, within int, finite (checked before any model is read).
+  r = RunCli("bench --model m.tflite --runs 99999999999");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(Contains(r.err, "--runs is out of range, got '99999999999'")) << r.err;
+  r = RunCli("bench --model m.tflite --runs 3x");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(Contains(r.err, "--runs must be an integer, got '3x'")) << r.err;
+  for (const std::string value : {"nan", "inf", "1e999"}) {
+    r = RunCli("retrain --model m.tflite --data d --learning-rate " + value);
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_TRUE(Contains(r.err, "--learning-rate must be a finite number")) << r.err;
+  }
   r = RunCli("inspect /nonexistent.tflite");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(Contains(r.err, "no such file: /nonexistent.tflite")) << r.err;

@@ -1,5 +1,7 @@
 #include "cli/args.h"
 
+#include <charconv>
+#include <cmath>
 #include <cstdlib>
 
 namespace edgetl::cli {
@@ -55,11 +57,13 @@ Result<std::string> Args::require(const std::string& name) const {
 Result<int> Args::get_int(const std::string& name, int fallback) const {
   auto v = get(name);
   if (!v) return fallback;
-  char* end = nullptr;
-  const long n = std::strtol(v->c_str(), &end, 10);
-  if (v->empty() || *end != '\0')
+  int n = 0;
+  const auto [end, error] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (error == std::errc::result_out_of_range)
+    return InvalidArgument("--" + name + " is out of range, got '" + *v + "'");
+  if (v->empty() || error != std::errc() || end != v->data() + v->size())
     return InvalidArgument("--" + name + " must be an integer, got '" + *v + "'");
-  return static_cast<int>(n);
+  return n;
 }
 
 Result<double> Args::get_double(const std::string& name, double fallback) const {
@@ -67,8 +71,8 @@ Result<double> Args::get_double(const std::string& name, double fallback) const 
   if (!v) return fallback;
   char* end = nullptr;
   const double d = std::strtod(v->c_str(), &end);
-  if (v->empty() || *end != '\0')
-    return InvalidArgument("--" + name + " must be a number, got '" + *v + "'");
+  if (v->empty() || *end != '\0' || !std::isfinite(d))
+    return InvalidArgument("--" + name + " must be a finite number, got '" + *v + "'");
   return d;
 }
 
