@@ -19,6 +19,7 @@ namespace {
 
 using fb::BuiltinOperator;
 using testing::ConvOptions;
+using testing::SoftmaxOptions;
 
 template <typename T>
 std::vector<T> Ramp(size_t n, int modulo, int offset) {
@@ -82,11 +83,7 @@ std::vector<uint8_t> SmallClassifier() {
   b.AddOperator(BuiltinOperator::FULLY_CONNECTED, {flat, fw, fb_}, {logits});
 
   const int probs = b.AddTensor("probs", u8, {1, 5}, PerTensor(1.0f / 256, 0));
-  fb::SoftmaxOptionsT s;
-  s.beta = 1.f;
-  fb::BuiltinOptionsUnion su;
-  su.Set(s);
-  b.AddOperator(BuiltinOperator::SOFTMAX, {logits}, {probs}, std::move(su));
+  b.AddOperator(BuiltinOperator::SOFTMAX, {logits}, {probs}, SoftmaxOptions());
   b.SetInputs({image});
   b.SetOutputs({probs});
   return b.Pack();

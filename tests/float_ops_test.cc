@@ -15,6 +15,7 @@ using fb::BuiltinOperator;
 using testing::Bytes;
 using testing::ConvOptions;
 using testing::RunModel;
+using testing::SoftmaxOptions;
 
 // A model of one op from float input tensors of `in_shapes` (the first
 // `inputs` of them fed, the rest constants from `constants`) to a float
@@ -132,11 +133,7 @@ TEST(FloatOps, PoolingAndMean) {
 }
 
 TEST(FloatOps, SoftmaxAndActivations) {
-  fb::SoftmaxOptionsT s;
-  s.beta = 1.f;
-  fb::BuiltinOptionsUnion u;
-  u.Set(s);
-  ExpectNear(RunFloatOp({BuiltinOperator::SOFTMAX, {{1, 2}}, {}, 1, {1, 2}, std::move(u)},
+  ExpectNear(RunFloatOp({BuiltinOperator::SOFTMAX, {{1, 2}}, {}, 1, {1, 2}, SoftmaxOptions()},
                         {{0.f, std::log(3.f)}}),
              {0.25f, 0.75f});
   const std::vector<float> x = {-1.f, 0.5f, 7.f};

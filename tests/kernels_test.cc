@@ -17,6 +17,7 @@ using testing::Bytes;
 using testing::ConvOptions;
 using testing::Quantize;
 using testing::RunModel;
+using testing::SoftmaxOptions;
 
 std::vector<float> RandomReals(size_t n, float lo, float hi, uint32_t seed) {
   std::mt19937 rng(seed);
@@ -577,12 +578,8 @@ TEST(Softmax, UInt8MatchesFloatWithinOneStep) {
     for (int c = 0; c < 50; ++c)
       expected.push_back(std::exp(scale * (in_q[r * 50 + c] - 128)) / sum);
   }
-  fb::BuiltinOptionsUnion u;
-  fb::SoftmaxOptionsT o;
-  o.beta = 1.f;
-  u.Set(o);
   auto m = UnaryModel(BuiltinOperator::SOFTMAX, TensorType::kUInt8, {2, 50}, scale, 128, 1.f / 256,
-                      0, std::move(u));
+                      0, SoftmaxOptions());
   std::string error;
   const auto got = RunModel<uint8_t>(m, {in_q}, &error);
   ASSERT_FALSE(got.empty()) << error;
@@ -594,12 +591,8 @@ TEST(Softmax, UInt8MatchesFloatWithinOneStep) {
 // undefined shifts.
 TEST(Softmax, InputScaleTooSmallIsRefused) {
   for (const float scale : {1e-9f, 1e-12f}) {
-    fb::BuiltinOptionsUnion u;
-    fb::SoftmaxOptionsT o;
-    o.beta = 1.f;
-    u.Set(o);
     auto m = UnaryModel(BuiltinOperator::SOFTMAX, TensorType::kUInt8, {1, 4}, scale, 128, 1.f / 256,
-                        0, std::move(u));
+                        0, SoftmaxOptions());
     auto model = m.Build();
     ASSERT_TRUE(model.ok()) << model.status().ToString();
     for (const KernelChoice kernels : {KernelChoice::kAuto, KernelChoice::kReference}) {

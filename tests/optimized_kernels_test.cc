@@ -18,6 +18,7 @@ namespace {
 
 using fb::BuiltinOperator;
 using testing::ConvOptions;
+using testing::SoftmaxOptions;
 
 template <typename T>
 std::vector<T> RandomBytes(size_t n, std::mt19937& rng) {
@@ -550,11 +551,7 @@ TEST(OptimizedKernels, SoftmaxMatchesReference) {
         const int in = b.AddTensor("in", type, {rows, depth}, PerTensor(scale, 3));
         const int out = b.AddTensor("out", type, {rows, depth},
                                     PerTensor(1.f / 256, type == TensorType::kUInt8 ? 0 : -128));
-        fb::BuiltinOptionsUnion options;
-        fb::SoftmaxOptionsT o;
-        o.beta = beta;
-        options.Set(o);
-        b.AddOperator(BuiltinOperator::SOFTMAX, {in}, {out}, std::move(options));
+        b.AddOperator(BuiltinOperator::SOFTMAX, {in}, {out}, SoftmaxOptions(beta));
         b.SetInputs({in});
         b.SetOutputs({out});
         ExpectSameBothWays(

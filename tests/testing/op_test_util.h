@@ -71,4 +71,13 @@ inline fb::BuiltinOptionsUnion ConvOptions(
   return u;
 }
 
+// SOFTMAX's options.
+inline fb::BuiltinOptionsUnion SoftmaxOptions(float beta = 1.f) {
+  fb::BuiltinOptionsUnion u;
+  fb::SoftmaxOptionsT o;
+  o.beta = beta;
+  u.Set(o);
+  return u;
+}
+
 }  // namespace edgetl::testing
