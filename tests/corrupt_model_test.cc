@@ -19,6 +19,7 @@ namespace {
 
 using fb::BuiltinOperator;
 using testing::ConvOptions;
+using testing::DepthwiseOptions;
 using testing::SoftmaxOptions;
 
 template <typename T>
@@ -52,13 +53,8 @@ std::vector<uint8_t> SmallClassifier() {
   const int db = b.AddConstTensor("dw/b", TensorType::kInt32, {8}, Ramp<int32_t>(8, 50, -20),
                                   PerTensor(0.001f, 0));
   const int depthwise = b.AddTensor("dw", u8, {1, 8, 8, 8}, PerTensor(0.04f, 0));
-  fb::DepthwiseConv2DOptionsT d;
-  d.padding = fb::Padding::SAME;
-  d.stride_w = d.stride_h = 1;
-  d.depth_multiplier = 1;
-  fb::BuiltinOptionsUnion du;
-  du.Set(d);
-  b.AddOperator(BuiltinOperator::DEPTHWISE_CONV_2D, {conv, dw, db}, {depthwise}, std::move(du));
+  b.AddOperator(BuiltinOperator::DEPTHWISE_CONV_2D, {conv, dw, db}, {depthwise},
+                DepthwiseOptions(fb::Padding::SAME, 1));
 
   const int sum = b.AddTensor("sum", u8, {1, 8, 8, 8}, PerTensor(0.08f, 3));
   b.AddOperator(BuiltinOperator::ADD, {conv, depthwise}, {sum});

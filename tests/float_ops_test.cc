@@ -14,6 +14,7 @@ namespace {
 using fb::BuiltinOperator;
 using testing::Bytes;
 using testing::ConvOptions;
+using testing::DepthwiseOptions;
 using testing::RunModel;
 using testing::SoftmaxOptions;
 
@@ -71,19 +72,13 @@ TEST(FloatOps, Conv2DWithBiasAndRelu) {
 }
 
 TEST(FloatOps, DepthwiseConv2DPerChannel) {
-  fb::DepthwiseConv2DOptionsT o;
-  o.padding = fb::Padding::VALID;
-  o.stride_w = o.stride_h = 1;
-  o.depth_multiplier = 1;
-  fb::BuiltinOptionsUnion u;
-  u.Set(o);
   // Channel 0: 1*1 + 3*2 + 5*3 + 7*4; channel 1: -(2 + 8) + 1.
   const std::vector<float> got = RunFloatOp({BuiltinOperator::DEPTHWISE_CONV_2D,
                                              {{1, 2, 2, 2}, {1, 2, 2, 2}, {2}},
                                              {{1, -1, 2, 0, 3, 0, 4, -1}, {0, 1}},
                                              1,
                                              {1, 1, 1, 2},
-                                             std::move(u)},
+                                             DepthwiseOptions(fb::Padding::VALID, 1)},
                                             {{1, 2, 3, 4, 5, 6, 7, 8}});
   ExpectNear(got, {50.f, -9.f});
 }

@@ -15,6 +15,7 @@ namespace {
 using fb::BuiltinOperator;
 using testing::Bytes;
 using testing::ConvOptions;
+using testing::DepthwiseOptions;
 using testing::Quantize;
 using testing::RunModel;
 using testing::SoftmaxOptions;
@@ -279,15 +280,9 @@ TEST(DepthwiseConv2D, DepthMultiplierAndDilationMatchFloat) {
         b.AddConstTensor("w", TensorType::kUInt8, {1, k, k, oc}, w_q, PerTensor(w_scale, 120));
     const int tout =
         b.AddTensor("out", TensorType::kUInt8, {1, oh, ow, oc}, PerTensor(out_scale, 0));
-    fb::BuiltinOptionsUnion u;
-    fb::DepthwiseConv2DOptionsT o;
-    o.padding = fb::Padding::VALID;
-    o.stride_w = o.stride_h = 1;
-    o.depth_multiplier = mult;
-    o.dilation_w_factor = o.dilation_h_factor = dilation;
-    o.fused_activation_function = fb::ActivationFunctionType::RELU6;
-    u.Set(o);
-    b.AddOperator(BuiltinOperator::DEPTHWISE_CONV_2D, {tin, tw, -1}, {tout}, std::move(u));
+    b.AddOperator(
+        BuiltinOperator::DEPTHWISE_CONV_2D, {tin, tw, -1}, {tout},
+        DepthwiseOptions(fb::Padding::VALID, 1, mult, dilation, fb::ActivationFunctionType::RELU6));
     b.SetInputs({tin});
     b.SetOutputs({tout});
     std::string error;

@@ -18,6 +18,7 @@ namespace {
 
 using fb::BuiltinOperator;
 using testing::ConvOptions;
+using testing::DepthwiseOptions;
 using testing::SoftmaxOptions;
 
 template <typename T>
@@ -208,17 +209,11 @@ void ExpectDepthwiseSameBothWays(const DepthwiseCase& t, std::mt19937& rng,
   const int out = b.AddTensor(
       "out", type, {t.batches, oh, ow, oc},
       t.full_range ? PerTensor(6.0f / 255, t.u8 ? 0 : -128) : PerTensor(0.1f, t.u8 ? 3 : -7));
-  fb::BuiltinOptionsUnion u;
-  fb::DepthwiseConv2DOptionsT o;
-  o.padding = fb::Padding::SAME;
-  o.stride_w = o.stride_h = t.stride;
-  o.depth_multiplier = t.mult;
-  o.dilation_w_factor = o.dilation_h_factor = t.dilation;
   // RELU6 clamps at the output zero point: the one-step requantization.
-  o.fused_activation_function =
-      t.relu6 ? fb::ActivationFunctionType::RELU6 : fb::ActivationFunctionType::NONE;
-  u.Set(o);
-  b.AddOperator(BuiltinOperator::DEPTHWISE_CONV_2D, {in, tw, tb}, {out}, std::move(u));
+  b.AddOperator(BuiltinOperator::DEPTHWISE_CONV_2D, {in, tw, tb}, {out},
+                DepthwiseOptions(fb::Padding::SAME, t.stride, t.mult, t.dilation,
+                                 t.relu6 ? fb::ActivationFunctionType::RELU6
+                                         : fb::ActivationFunctionType::NONE));
   b.SetInputs({in});
   b.SetOutputs({out});
   // Two images on one thread: one band over both, where rows pair up

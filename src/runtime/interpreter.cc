@@ -173,7 +173,8 @@ Result<Interpreter> Interpreter::Create(const Model& model, const InterpreterOpt
   }
   // The arena only now, with every op's shapes checked: a damaged file
   // can declare tensors of gigabytes, which would be allocated (and
-  // zeroed) before an op refused them. Prepare reads constants only.
+  // zeroed) before an op refused them. Prepare reads constants only
+  // (OpKernel::Prepare).
   std::vector<size_t> offsets;
   const size_t arena_size =
       PlanArena(requests, kArenaAlignment,

@@ -34,6 +34,9 @@ class OpKernel {
   virtual ~OpKernel() = default;
   // Errors name the problem without the op's index and name, which the
   // interpreter prefixes (e.g. "op 12 CONV_2D: filter must be constant").
+  // Only constant tensors have data here: the activations' memory is
+  // allocated after every op is prepared (a damaged model's shapes are
+  // refused before it is), so keep RtTensor pointers, not data pointers.
   virtual Status Prepare(const KernelContext& ctx) = 0;
   virtual void Eval() = 0;
   // Bytes of weights repacked for optimized kernels (reported in stats).

@@ -71,6 +71,21 @@ inline fb::BuiltinOptionsUnion ConvOptions(
   return u;
 }
 
+// DEPTHWISE_CONV_2D's options: the same stride and dilation both ways.
+inline fb::BuiltinOptionsUnion DepthwiseOptions(
+    fb::Padding padding, int stride, int multiplier = 1, int dilation = 1,
+    fb::ActivationFunctionType act = fb::ActivationFunctionType::NONE) {
+  fb::BuiltinOptionsUnion u;
+  fb::DepthwiseConv2DOptionsT o;
+  o.padding = padding;
+  o.stride_w = o.stride_h = stride;
+  o.depth_multiplier = multiplier;
+  o.dilation_w_factor = o.dilation_h_factor = dilation;
+  o.fused_activation_function = act;
+  u.Set(o);
+  return u;
+}
+
 // SOFTMAX's options.
 inline fb::BuiltinOptionsUnion SoftmaxOptions(float beta = 1.f) {
   fb::BuiltinOptionsUnion u;
