@@ -117,7 +117,7 @@ class ChannelProof {
       for (int64_t& t : thresholds_) t -= folded;
       split_ = static_cast<int32_t>(split_ - folded);
     }
-    TabulateConstraints();
+    LocateConstraints();
     const float s = static_cast<float>(
         std::ldexp(static_cast<double>(q_.multiplier[channel_]), q_.shift[channel_] - 31));
     // The nearest float first, then its neighbours: each tilts G's steps
@@ -208,12 +208,18 @@ class ChannelProof {
     } else {
       CeilSequence positive(first_target - a, step, m),
           negative(first_target - a_negative, step, m);
-      for (int64_t& t : thresholds_) {
-        int64_t x = positive.value();
-        if (x < first_positive) x = std::min(negative.value(), first_positive);
-        t = std::clamp(x, range_.min, range_.max + 1);
+      // The positive sequence ascends: once it reaches first_positive, the
+      // negative one is never taken again, and stops.
+      size_t i = 0;
+      for (; i < thresholds_.size() && positive.value() < first_positive; ++i) {
+        thresholds_[i] =
+            std::clamp(std::min(negative.value(), first_positive), range_.min, range_.max + 1);
         positive.Next();
         negative.Next();
+      }
+      for (; i < thresholds_.size(); ++i) {
+        thresholds_[i] = std::clamp(positive.value(), range_.min, range_.max + 1);
+        positive.Next();
       }
     }
     return AgreesAtEnds(thresholds_);
@@ -234,20 +240,13 @@ class ChannelProof {
   // (first_level_ + i), float(t_k) * s + c >= k - z where t_k is inside the
   // range (i < at_end_) and float(t_k - 1) * s + c < k - z where t_k - 1
   // is (i >= before_begin_); the thresholds are ascending and clamped to
-  // [min, max + 1]. The floats as doubles.
-  void TabulateConstraints() {
-    const size_t n = thresholds_.size();
+  // [min, max + 1].
+  void LocateConstraints() {
     at_end_ = std::lower_bound(thresholds_.begin(), thresholds_.end(), range_.max + 1) -
               thresholds_.begin();
     before_begin_ =
         std::upper_bound(thresholds_.begin(), thresholds_.end(), range_.min) - thresholds_.begin();
     first_level_ = q_.act_min + 1 - q_.output_offset;
-    at_.resize(n);
-    before_.resize(n);
-    for (size_t i = 0; i < n; ++i) {
-      at_[i] = static_cast<float>(thresholds_[i]);
-      before_[i] = static_cast<float>(thresholds_[i] - 1);
-    }
   }
 
   // The constraints one offset serves: those at thresholds [at_begin,
@@ -288,23 +287,37 @@ class ChannelProof {
   // The offsets for one piece at scale s, or nothing where none meets
   // every constraint.
   std::optional<OffsetInterval> OffsetsFor(float scale, Piece piece) const {
-    constexpr double kInf = std::numeric_limits<double>::infinity();
-    // Four independent maxima (minima): one chain would wait on each
-    // comparison (these loops are most of a proof's time).
-    double low[4] = {-kInf, -kInf, -kInf, -kInf}, high[4] = {kInf, kInf, kInf, kInf};
-    auto term = [&](const std::vector<double>& x, size_t i) {
-      return first_level_ + static_cast<double>(i) - x[i] * scale;
-    };
-    for (size_t i = piece.at_begin; i < piece.at_end; ++i) {
-      low[i % 4] = std::max(low[i % 4], term(at_, i));
-    }
-    for (size_t i = piece.before_begin; i < piece.before_end; ++i) {
-      high[i % 4] = std::min(high[i % 4], term(before_, i));
-    }
-    const OffsetInterval offsets{std::max({low[0], low[1], low[2], low[3]}),
-                                 std::min({high[0], high[1], high[2], high[3]})};
+    const OffsetInterval offsets{Extreme<true>(0, piece.at_begin, piece.at_end, scale),
+                                 Extreme<false>(1, piece.before_begin, piece.before_end, scale)};
     if (!(offsets.low < offsets.high)) return std::nullopt;
     return offsets;
+  }
+
+  // The max (kMax) or min over i in [begin, end) of level_i -
+  // float(thresholds_[i] - minus) * scale (the product of two floats is
+  // exact in double): -inf (+inf) where that is empty. Four independent
+  // chains in locals: one chain would wait on each comparison, and an
+  // indexed array of chains lives on the stack (these loops are most of a
+  // proof's time).
+  template <bool kMax>
+  double Extreme(int64_t minus, size_t begin, size_t end, float scale) const {
+    constexpr double kInf = std::numeric_limits<double>::infinity();
+    const double s = scale;
+    auto pick = [](double a, double b) { return kMax ? std::max(a, b) : std::min(a, b); };
+    auto term = [&](size_t i) {
+      return first_level_ + static_cast<double>(i) -
+             static_cast<double>(static_cast<float>(thresholds_[i] - minus)) * s;
+    };
+    double e0 = kMax ? -kInf : kInf, e1 = e0, e2 = e0, e3 = e0;
+    size_t i = begin;
+    for (; i + 4 <= end; i += 4) {
+      e0 = pick(e0, term(i));
+      e1 = pick(e1, term(i + 1));
+      e2 = pick(e2, term(i + 2));
+      e3 = pick(e3, term(i + 3));
+    }
+    for (; i < end; ++i) e0 = pick(e0, term(i));
+    return pick(pick(e0, e1), pick(e2, e3));
   }
 
   // Whether G meets the constraints and its conversion cannot overflow at
@@ -450,7 +463,6 @@ class ChannelProof {
   int32_t first_level_ = 0;
   int64_t first_positive_ = 0;  // the first x with x * m >= -2^30
   int32_t split_ = 0;           // first_positive_ clamped to the range
-  std::vector<double> at_, before_;
   size_t at_end_ = 0, before_begin_ = 0;
   std::optional<Reusable> last_;
 };
