@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 
 namespace edgetl::optimized {
 namespace {
@@ -278,21 +279,35 @@ Avx2Conv PackAvx2Conv(const W* filter, int n, int k, const int32_t* bias,
   w.b.assign(static_cast<size_t>(w.panels()) * kAvx2Panel * w.k2, 0);
   std::vector<AccumulatorRange> ranges(n);
   const int32_t alpha = ActivationByteOffset<W>(q.input_offset);
-  for (int p = 0; p < w.panels(); ++p) {
+  // One task per panel, each writing only its own panel and ranges.
+  const std::function<void(int)> pack = [&](int p) {
     const int width = PanelWidth(w, p);
     int16_t* panel = w.b.data() + static_cast<size_t>(p) * kAvx2Panel * w.k2;
     for (int j = 0; j < width && p * kAvx2Panel + j < n; ++j) {
       const int c = p * kAvx2Panel + j;
       const W* row = filter + static_cast<size_t>(c) * k;
+      // Sums first, then the copy: each loop stays simple enough to be
+      // vectorized or to run at one store a cycle.
       int64_t sum = 0, positive_sum = 0;
       for (int i = 0; i < k; ++i) {
         const int32_t v = row[i] + q.filter_offset;
-        panel[(i / 2) * width * 2 + j * 2 + i % 2] = static_cast<int16_t>(v);
         sum += v;
         positive_sum += std::max(v, 0);
       }
+      // Pair i / 2 of channel j: panel[(i / 2) * width * 2 + j * 2 + i % 2].
+      int16_t* pair = panel + j * 2;
+      for (int i = 0; i + 1 < k; i += 2, pair += width * 2) {
+        pair[0] = static_cast<int16_t>(row[i] + q.filter_offset);
+        pair[1] = static_cast<int16_t>(row[i + 1] + q.filter_offset);
+      }
+      if (k % 2 != 0) pair[0] = static_cast<int16_t>(row[k - 1] + q.filter_offset);
       ranges[c] = RangeOfAccumulator(bias ? bias[c] : 0, alpha, sum, positive_sum);
     }
+  };
+  if (parallel) {
+    parallel(w.panels(), pack);
+  } else {
+    for (int p = 0; p < w.panels(); ++p) pack(p);
   }
   w.requant = MakeAvx2Requantization(q, bias, n, ranges.data(), parallel);
   return w;
