@@ -21,11 +21,15 @@ namespace {
 
 Quantization PerTensor(float scale, int64_t zero_point) { return {{scale}, {zero_point}}; }
 
-// One uint8 CONV_2D (depthwise: DEPTHWISE_CONV_2D) layer, SAME padding.
-Model ConvLayer(int hw, int in_c, int out_c, int k, bool depthwise, int stride = 1) {
+// One uint8 CONV_2D (depthwise: DEPTHWISE_CONV_2D) layer, SAME padding;
+// with int8, quantized as TensorFlow 2's converter does (int8 activations,
+// symmetric per-channel int8 weights).
+Model ConvLayer(int hw, int in_c, int out_c, int k, bool depthwise, int stride = 1,
+                bool int8 = false) {
   ModelBuilder b;
   std::mt19937 rng(3);
-  const int in = b.AddTensor("in", TensorType::kUInt8, {1, hw, hw, in_c}, PerTensor(0.02f, 128));
+  const TensorType type = int8 ? TensorType::kInt8 : TensorType::kUInt8;
+  const int in = b.AddTensor("in", type, {1, hw, hw, in_c}, PerTensor(0.02f, int8 ? 0 : 128));
   std::vector<uint8_t> w(static_cast<size_t>(depthwise ? 1 : out_c) * k * k *
                          (depthwise ? out_c : in_c));
   // As trained layers are: weights within int8 of the zero point (120)
@@ -33,15 +37,24 @@ Model ConvLayer(int hw, int in_c, int out_c, int k, bool depthwise, int stride =
   for (size_t i = 0; i < w.size(); ++i) {
     const bool wide = i % out_c == 0;
     w[i] = static_cast<uint8_t>(wide ? rng() % 256 : 20 + rng() % 220);
+    if (int8) w[i] = static_cast<uint8_t>(static_cast<int8_t>(w[i] - 128));  // around 0
   }
   const std::vector<int> w_shape =
       depthwise ? std::vector<int>{1, k, k, out_c} : std::vector<int>{out_c, k, k, in_c};
-  const int tw = b.AddTensor("w", TensorType::kUInt8, w_shape, PerTensor(0.01f, 120), w);
+  Quantization wq = PerTensor(0.01f, 120);
+  if (int8) {
+    wq = {{}, {}, depthwise ? 3 : 0};
+    for (int c = 0; c < out_c; ++c) {
+      wq.scale.push_back(0.008f + 0.00001f * c);
+      wq.zero_point.push_back(0);
+    }
+  }
+  const int tw = b.AddTensor("w", type, w_shape, wq, w);
   const int tb = b.AddConstTensor("b", TensorType::kInt32, {out_c},
                                   std::vector<int32_t>(out_c, 100), PerTensor(0.0002f, 0));
   const int out_hw = (hw + stride - 1) / stride;
   const int out =
-      b.AddTensor("out", TensorType::kUInt8, {1, out_hw, out_hw, out_c}, PerTensor(0.05f, 0));
+      b.AddTensor("out", type, {1, out_hw, out_hw, out_c}, PerTensor(0.05f, int8 ? -128 : 0));
   fb::BuiltinOptionsUnion u;
   if (depthwise) {
     fb::DepthwiseConv2DOptionsT o;
@@ -138,6 +151,19 @@ BENCHMARK(BM_Depthwise3x3Stride2)
     ->ArgNames({"optimized", "hw", "c"})
     ->ArgsProduct({{0, 1}, {112}, {96}})
     ->ArgsProduct({{0, 1}, {28}, {192}})
+    ->Unit(benchmark::kMicrosecond);
+
+// int8 per-channel (the TF2 MobileNet V2's layers, 144 channels: blocks
+// of 32 and one of 16).
+void BM_Depthwise3x3Int8(benchmark::State& state) {
+  const int hw = state.range(1), c = state.range(2), stride = state.range(3);
+  RunLayer(state, ConvLayer(hw, c, c, 3, true, stride, true));
+}
+BENCHMARK(BM_Depthwise3x3Int8)
+    ->ArgNames({"optimized", "hw", "c", "stride"})
+    ->ArgsProduct({{1}, {112}, {32}, {1}})
+    ->ArgsProduct({{1}, {56}, {144}, {1}})
+    ->ArgsProduct({{1}, {112}, {96}, {2}})
     ->Unit(benchmark::kMicrosecond);
 
 #if EDGETL_HAVE_VNNI_CODE

@@ -174,6 +174,9 @@ struct DepthwiseCase {
   // With relu6: the output quantized as real MobileNets' are (scale 6/255,
   // zero point 0 or -128), so that the clamp is the whole output range.
   bool full_range = false;
+  // int8 only: this channel's weight scale puts its multiplier near 2^16,
+  // where TFLite's left shift can wrap: it has no proven float form.
+  int huge_scale_channel = -1;
 };
 
 // A DEPTHWISE_CONV_2D model with random weights (as `t` says) and SAME
@@ -189,7 +192,7 @@ void ExpectDepthwiseSameBothWays(const DepthwiseCase& t, std::mt19937& rng,
   Quantization wq;
   wq.axis = 3;
   for (int o = 0; o < (t.u8 ? 1 : oc); ++o) {
-    wq.scale.push_back(0.01f + 0.001f * o);
+    wq.scale.push_back(o == t.huge_scale_channel ? 1e5f : 0.01f + 0.001f * o);
     wq.zero_point.push_back(t.u8 ? 100 : 0);
   }
   const int k_w = t.k_w > 0 ? t.k_w : t.k;
@@ -255,22 +258,25 @@ TEST(OptimizedKernels, DepthwiseMatchesReferenceOnRandomShapes) {
 }
 
 // Windows that are not square, with as many taps as a 3x3 one or one
-// more (2x5: five pairs and no single tap), a single row or column.
+// more (2x5: five pairs and no single tap), a single row or column; with
+// channels below 32 and past it (blocks of 32, then the rest).
 TEST(OptimizedKernels, DepthwiseNonSquareWindowsMatchReference) {
   std::mt19937 rng(19);
   for (const auto& [k_h, k_w] : {std::pair{2, 5}, {5, 2}, {1, 9}, {9, 1}, {1, 3}, {3, 1}, {2, 2}}) {
-    for (const bool u8 : {true, false}) {
+    for (const int c : {13, 24, 45, 64}) {
+      const bool u8 = c % 2 == 0;
       DepthwiseCase t;
       t.u8 = u8;
       t.h = 6 + k_h;
       t.w = 7 + k_w;
-      t.c = u8 ? 24 : 13;
+      t.c = c;
       t.k = k_h;
       t.k_w = k_w;
       t.stride = 1 + (k_h + k_w) % 2;
       t.relu6 = u8;
-      ExpectDepthwiseSameBothWays(
-          t, rng, std::to_string(k_h) + "x" + std::to_string(k_w) + (u8 ? " uint8" : " int8"));
+      ExpectDepthwiseSameBothWays(t, rng,
+                                  std::to_string(k_h) + "x" + std::to_string(k_w) + " c " +
+                                      std::to_string(c) + (u8 ? " uint8" : " int8"));
     }
   }
 }
@@ -378,6 +384,29 @@ TEST(OptimizedKernels, DepthwiseTailBlocksMatchReference) {
                                         (u8 ? " uint8" : " int8"));
       }
     }
+  }
+}
+
+// A per-channel layer where one channel has no proven float form, in
+// either half of a block of 32 (channels 20 and 40 of 64): the AVX2 kernel
+// runs that block's halves as blocks of 16, each with its own
+// requantization.
+TEST(OptimizedKernels, DepthwiseUnprovenChannelMatchesReference) {
+  std::mt19937 rng(23);
+  for (const int unproven : {20, 40}) {
+    const DepthwiseCase t{.u8 = false,
+                          .batches = 1,
+                          .h = 6,
+                          .w = 9,
+                          .c = 64,
+                          .k = 3,
+                          .stride = 1,
+                          .mult = 1,
+                          .dilation = 1,
+                          .bias = true,
+                          .relu6 = false,
+                          .huge_scale_channel = unproven};
+    ExpectDepthwiseSameBothWays(t, rng, "unproven channel " + std::to_string(unproven));
   }
 }
 

@@ -21,33 +21,97 @@ EDGETL_AVX2_TARGET inline __m128i Load8Bytes(const void* src, int count) {
   }
 }
 
+// Activation bytes as the kernel multiplies them: uint8 as they are, int8
+// with the sign bit flipped (x + 128, as ActivationByteOffset), so that
+// every path widens with zeros (in-lane unpacks have no sign extension).
+template <typename T, typename V>
+EDGETL_AVX2_TARGET inline V AsUnsigned(V bytes) {
+  if constexpr (std::is_same_v<T, uint8_t>) {
+    return bytes;
+  } else if constexpr (sizeof(V) == 16) {
+    return _mm_xor_si128(bytes, _mm_set1_epi8(-128));
+  } else {
+    return _mm256_xor_si256(bytes, _mm256_set1_epi8(-128));
+  }
+}
+
 // Interleaved bytes (x0 c0, x1 c0, x0 c1, ...) to int16 pairs.
 template <typename T>
 EDGETL_AVX2_TARGET inline __m256i WidenPairs(__m128i bytes) {
-  return std::is_same_v<T, uint8_t> ? _mm256_cvtepu8_epi16(bytes) : _mm256_cvtepi8_epi16(bytes);
+  return _mm256_cvtepu8_epi16(AsUnsigned<T>(bytes));
 }
 
 // 8 bytes to 32-bit lanes whose low int16 is the value: the lone tap of an
-// odd window, whose partner weight is 0 (an int8's sign-extended high half
-// multiplies it).
+// odd window, whose partner weight is 0.
 template <typename T>
 EDGETL_AVX2_TARGET inline __m256i WidenSingles(__m128i bytes) {
-  return std::is_same_v<T, uint8_t> ? _mm256_cvtepu8_epi32(bytes) : _mm256_cvtepi8_epi32(bytes);
+  return _mm256_cvtepu8_epi32(AsUnsigned<T>(bytes));
+}
+
+// Two taps' bytes of 32 channels (x0, x1) as int16 pairs in four vectors,
+// in the lane order of Lane32Channel: in-lane unpacks only (widening
+// across lanes, vpmovzxbw ymm, runs at under one a cycle).
+template <typename T>
+EDGETL_AVX2_TARGET inline void WidenPairs32(__m256i x0, __m256i x1, __m256i* pairs) {
+  const __m256i lo = AsUnsigned<T>(_mm256_unpacklo_epi8(x0, x1));
+  const __m256i hi = AsUnsigned<T>(_mm256_unpackhi_epi8(x0, x1));
+  const __m256i zero = _mm256_setzero_si256();
+  pairs[0] = _mm256_unpacklo_epi8(lo, zero);
+  pairs[1] = _mm256_unpackhi_epi8(lo, zero);
+  pairs[2] = _mm256_unpacklo_epi8(hi, zero);
+  pairs[3] = _mm256_unpackhi_epi8(hi, zero);
+}
+
+EDGETL_AVX2_TARGET inline __m256i Load32(const uint8_t* src) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src));
+}
+
+// acc[v] += the products of one tap pair's bytes of 32 channels (x0, x1)
+// with their weights w[0 .. 4).
+template <typename T>
+EDGETL_AVX2_TARGET inline void AddPair32(__m256i x0, __m256i x1, const __m256i* w, __m256i* acc) {
+  __m256i pairs[4];
+  WidenPairs32<T>(x0, x1, pairs);
+  for (int v = 0; v < 4; ++v) {
+    acc[v] = _mm256_add_epi32(acc[v], _mm256_madd_epi16(pairs[v], _mm256_load_si256(w + v)));
+  }
+}
+
+// Channels [c, c + 32) of one pixel, as WidenPairs32's four vectors,
+// narrowed (saturating) to T: the in-lane packs undo its lane order.
+template <typename T>
+EDGETL_AVX2_TARGET inline void Store32(const __m256i* v, T* out) {
+  const __m256i words01 = _mm256_packs_epi32(v[0], v[1]), words23 = _mm256_packs_epi32(v[2], v[3]);
+  const __m256i bytes = std::is_same_v<T, uint8_t> ? _mm256_packus_epi16(words01, words23)
+                                                   : _mm256_packs_epi16(words01, words23);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), bytes);
 }
 
 // One output pixel's channels [c, c + count) before requantization, in
-// kVectors accumulators of 8 channels (2: 16 channels, whole); tap(t) is
-// the pixel that window tap t reads. kTaps: the window's taps where known
-// at compile time (3x3), else 0.
+// kVectors accumulators of 8 channels (2: 16 channels, whole; 4: 32, whole,
+// in Lane32Channel order, w from DepthwiseAvx2::w32); tap(t) is the pixel
+// that window tap t reads. kTaps: the window's taps where known at compile
+// time (3x3), else 0.
 template <typename T, int kTaps, int kVectors, bool kWhole, typename TapAt>
 EDGETL_AVX2_TARGET inline void Window(const DepthwiseAvx2& p, const __m256i* w, int c, int count,
                                       TapAt tap, __m256i* acc) {
-  static_assert(kVectors == 1 || kWhole, "16-channel steps read whole vectors");
+  static_assert(kVectors == 1 || kWhole, "16- and 32-channel steps read whole vectors");
   const int taps = kTaps > 0 ? kTaps : p.taps;
   const int pairs = (taps + 1) / 2, full_pairs = taps / 2;
   // The second vector's weights: the next block of 8 channels.
   const __m256i* w_hi = w + pairs;
   for (int v = 0; v < kVectors; ++v) acc[v] = _mm256_setzero_si256();
+  if constexpr (kVectors == 4) {
+    for (int i = 0; i < full_pairs; ++i) {
+      AddPair32<T>(Load32(tap(2 * i) + c), Load32(tap(2 * i + 1) + c), w + i * 4, acc);
+    }
+    // An odd window's last tap, against a partner weight of 0.
+    if (full_pairs < pairs) {
+      AddPair32<T>(Load32(tap(2 * full_pairs) + c), _mm256_setzero_si256(), w + full_pairs * 4,
+                   acc);
+    }
+    return;
+  }
   for (int i = 0; i < full_pairs; ++i) {
     if constexpr (kVectors == 2) {
       const __m128i x0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(tap(2 * i) + c));
@@ -76,15 +140,19 @@ EDGETL_AVX2_TARGET inline void Window(const DepthwiseAvx2& p, const __m256i* w, 
   }
 }
 
-// Channels [c, c + count) of one output row: 16 (kVectors 2), 8, or the
-// last fewer (kWhole false). kTaps 9: a 3x3 window.
+// Channels [c, c + count) of one output row: 32 (kVectors 4, below
+// p.c32), 16 (kVectors 2), 8, or the last fewer (kWhole false). kTaps 9: a
+// 3x3 window.
 template <typename T, int kTaps, int kVectors, bool kWhole, typename Requant>
 EDGETL_AVX2_TARGET void Block(const DepthwiseAvx2& p, const DepthwiseAvx2Taps& r, int c, int count,
                               int out_w, size_t stride, T* out) {
-  const auto* w =
-      reinterpret_cast<const __m256i*>(p.w.data()) + static_cast<size_t>(c / 8) * p.pairs;
-  const Requant lo = Requant::Load(p.requant, c);
-  const Requant hi = kVectors == 2 ? Requant::Load(p.requant, c + 8) : lo;
+  const auto* w = kVectors == 4 ? reinterpret_cast<const __m256i*>(p.w32.data()) +
+                                      static_cast<size_t>(c / 32) * p.pairs * 4
+                                : reinterpret_cast<const __m256i*>(p.w.data()) +
+                                      static_cast<size_t>(c / 8) * p.pairs;
+  Requant q[kVectors];
+  const Avx2Requantization& requant = kVectors == 4 ? p.requant32 : p.requant;
+  for (int v = 0; v < kVectors; ++v) q[v] = Requant::Load(requant, c + 8 * v);
   const uint8_t* const* edge = r.edges.data();
   // A 3x3 window's rows and columns in locals, so that they stay in
   // registers: stores through T* could alias the vectors' contents.
@@ -113,10 +181,13 @@ EDGETL_AVX2_TARGET void Block(const DepthwiseAvx2& p, const DepthwiseAvx2Taps& r
           p, w, c, count, [&](int t) { return edge[t]; }, acc);
       edge += p.taps;
     }
-    if constexpr (kVectors == 2) {
-      Store16(lo.Apply(acc[0]), hi.Apply(acc[1]), out + ox * stride);
+    for (int v = 0; v < kVectors; ++v) acc[v] = q[v].Apply(acc[v]);
+    if constexpr (kVectors == 4) {
+      Store32(acc, out + ox * stride);
+    } else if constexpr (kVectors == 2) {
+      Store16(acc[0], acc[1], out + ox * stride);
     } else {
-      Store8(lo.Apply(acc[0]), out + ox * stride, count);
+      Store8(acc[0], out + ox * stride, count);
     }
   }
 }
@@ -134,6 +205,14 @@ template <typename T, int kTaps, typename Float>
 EDGETL_AVX2_TARGET void RowBlocks(const DepthwiseAvx2& p, const DepthwiseAvx2Taps& r, int channels,
                                   int out_w, T* out) {
   int c = 0;
+  for (; c < p.c32; c += 32) {
+    if (p.requant.FloatAt(c) == p.requant.FloatAt(c + 16)) {
+      BlockAs<T, kTaps, 4, true, Float>(p, r, c, 32, out_w, channels, out + c);
+    } else {
+      BlockAs<T, kTaps, 2, true, Float>(p, r, c, 16, out_w, channels, out + c);
+      BlockAs<T, kTaps, 2, true, Float>(p, r, c + 16, 16, out_w, channels, out + c + 16);
+    }
+  }
   for (; c + 16 <= channels; c += 16) {
     BlockAs<T, kTaps, 2, true, Float>(p, r, c, 16, out_w, channels, out + c);
   }
@@ -182,6 +261,39 @@ void Rows(const reference::ConvGeometry& g, const DepthwiseAvx2& p, const T* inp
 
 #endif  // EDGETL_HAVE_AVX2_CODE
 
+// Where channel j of a block of 32 lies in its four vectors: vector * 8 +
+// lane, Lane32Channel's inverse.
+int Lane32Position(int j) {
+  for (int position = 0; position < 32; ++position) {
+    if (Lane32Channel(position / 8, position % 8) == j) return position;
+  }
+  return -1;  // unreachable: Lane32Channel is a permutation of [0, 32)
+}
+
+// r with its per-channel entries in [0, c32) in the wide blocks' lane
+// order.
+Avx2Requantization InLane32Order(Avx2Requantization r, int c32) {
+  auto reorder = [c32](auto& entries) {
+    const auto copy = entries;
+    for (int b = 0; b < c32; b += 32) {
+      for (int position = 0; position < 32; ++position) {
+        entries[b + position] = copy[b + Lane32Channel(position / 8, position % 8)];
+      }
+    }
+  };
+  reorder(r.bias);
+  reorder(r.multiplier);
+  reorder(r.left_shift);
+  reorder(r.right_shift);
+  if (r.as_float) {
+    reorder(r.as_float->scale);
+    reorder(r.as_float->offset);
+    reorder(r.as_float->offset_below);
+    reorder(r.as_float->split);
+  }
+  return r;
+}
+
 }  // namespace
 
 template <typename W>
@@ -192,7 +304,9 @@ DepthwiseAvx2 PackDepthwiseAvx2(const W* filter, const reference::ConvGeometry& 
   p.taps = g.filter_h * g.filter_w;
   p.pairs = (p.taps + 1) / 2;
   p.c8 = (g.out_c + 7) / 8 * 8;
+  p.c32 = g.out_c / 32 * 32;
   p.w.assign(static_cast<size_t>(p.c8) * p.pairs * 2, 0);
+  p.w32.assign(static_cast<size_t>(p.c32) * p.pairs * 2, 0);
   std::vector<int32_t> folded_bias(g.out_c);
   std::vector<AccumulatorRange> ranges(g.out_c);
   const int32_t alpha = ActivationByteOffset<W>(q.input_offset);
@@ -202,11 +316,16 @@ DepthwiseAvx2 PackDepthwiseAvx2(const W* filter, const reference::ConvGeometry& 
       const int32_t w = filter[static_cast<size_t>(t) * g.out_c + c] + q.filter_offset;
       p.w[((static_cast<size_t>(c / 8) * p.pairs + t / 2) * 8 + c % 8) * 2 + t % 2] =
           static_cast<int16_t>(w);
+      if (c < p.c32) {
+        const int lane = Lane32Position(c % 32);
+        p.w32[((static_cast<size_t>(c / 32) * p.pairs + t / 2) * 32 + lane) * 2 + t % 2] =
+            static_cast<int16_t>(w);
+      }
       window_sum += w;
       positive_sum += std::max(w, 0);
     }
     const int32_t b = bias ? bias[c] : 0;
-    folded_bias[c] = b + q.input_offset * window_sum;
+    folded_bias[c] = b + alpha * window_sum;
     ranges[c] = RangeOfAccumulator(b, alpha, window_sum, positive_sum);
   }
   // The input zero point is -input_offset, a value of the input's type
@@ -214,6 +333,7 @@ DepthwiseAvx2 PackDepthwiseAvx2(const W* filter, const reference::ConvGeometry& 
   p.zero_row.assign(std::max<size_t>(static_cast<size_t>(g.in_w) * g.in_c, p.c8),
                     static_cast<uint8_t>(-q.input_offset));
   p.requant = MakeAvx2Requantization(q, folded_bias.data(), g.out_c, ranges.data(), parallel);
+  p.requant32 = InLane32Order(p.requant, p.c32);
   return p;
 }
 
