@@ -20,6 +20,7 @@ namespace {
 using fb::BuiltinOperator;
 using testing::ConvOptions;
 using testing::DepthwiseOptions;
+using testing::PoolOptions;
 using testing::SoftmaxOptions;
 
 template <typename T>
@@ -60,13 +61,8 @@ std::vector<uint8_t> SmallClassifier() {
   b.AddOperator(BuiltinOperator::ADD, {conv, depthwise}, {sum});
 
   const int pooled = b.AddTensor("pool", u8, {1, 1, 1, 8}, PerTensor(0.08f, 3));
-  fb::Pool2DOptionsT p;
-  p.padding = fb::Padding::VALID;
-  p.stride_w = p.stride_h = 1;
-  p.filter_width = p.filter_height = 8;
-  fb::BuiltinOptionsUnion pu;
-  pu.Set(p);
-  b.AddOperator(BuiltinOperator::AVERAGE_POOL_2D, {sum}, {pooled}, std::move(pu));
+  b.AddOperator(BuiltinOperator::AVERAGE_POOL_2D, {sum}, {pooled},
+                PoolOptions(fb::Padding::VALID, 8, 1));
 
   const int shape = b.AddConstTensor("shape", TensorType::kInt32, {2}, std::vector<int32_t>{1, 8});
   const int flat = b.AddTensor("flat", u8, {1, 8}, PerTensor(0.08f, 3));

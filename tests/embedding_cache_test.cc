@@ -8,6 +8,7 @@
 #include "edgetl/dataset.h"
 #include "edgetl/embedding_cache.h"
 #include "model/model_builder.h"
+#include "testing/op_test_util.h"
 #include "testing/temp_dir.h"
 
 namespace edgetl {
@@ -23,13 +24,8 @@ Model MeanColorModel(const std::string& name = "mean") {
   const Quantization q{{1.0f}, {0}};
   const int in = b.AddTensor("image", TensorType::kUInt8, {1, 8, 8, 3}, q);
   const int out = b.AddTensor(name, TensorType::kUInt8, {1, 1, 1, 3}, q);
-  fb::BuiltinOptionsUnion u;
-  fb::Pool2DOptionsT o;
-  o.padding = fb::Padding::VALID;
-  o.stride_w = o.stride_h = 8;
-  o.filter_width = o.filter_height = 8;
-  u.Set(o);
-  b.AddOperator(fb::BuiltinOperator::AVERAGE_POOL_2D, {in}, {out}, std::move(u));
+  b.AddOperator(fb::BuiltinOperator::AVERAGE_POOL_2D, {in}, {out},
+                testing::PoolOptions(fb::Padding::VALID, 8, 8));
   b.SetInputs({in});
   b.SetOutputs({out});
   auto model = b.Build();

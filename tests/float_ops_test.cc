@@ -103,14 +103,9 @@ TEST(FloatOps, PoolingAndMean) {
   const std::vector<float> image = {1, 2, 3, 6};
   for (const BuiltinOperator op :
        {BuiltinOperator::AVERAGE_POOL_2D, BuiltinOperator::MAX_POOL_2D}) {
-    fb::Pool2DOptionsT o;
-    o.padding = fb::Padding::VALID;
-    o.stride_w = o.stride_h = 1;
-    o.filter_width = o.filter_height = 2;
-    fb::BuiltinOptionsUnion u;
-    u.Set(o);
-    const std::vector<float> got =
-        RunFloatOp({op, {{1, 2, 2, 1}}, {}, 1, {1, 1, 1, 1}, std::move(u)}, {image});
+    const std::vector<float> got = RunFloatOp(
+        {op, {{1, 2, 2, 1}}, {}, 1, {1, 1, 1, 1}, testing::PoolOptions(fb::Padding::VALID, 2, 1)},
+        {image});
     ExpectNear(got, {op == BuiltinOperator::MAX_POOL_2D ? 6.f : 3.f});
   }
   fb::ReducerOptionsT r;

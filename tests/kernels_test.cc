@@ -331,13 +331,7 @@ ModelBuilder PoolModel(BuiltinOperator op, TensorType type, std::vector<int> in_
   ModelBuilder b;
   const int in = b.AddTensor("in", type, in_shape, PerTensor(0.5f, 0));
   const int out = b.AddTensor("out", type, out_shape, PerTensor(0.5f, 0));
-  fb::BuiltinOptionsUnion u;
-  fb::Pool2DOptionsT o;
-  o.padding = padding;
-  o.stride_w = o.stride_h = stride;
-  o.filter_width = o.filter_height = window;
-  u.Set(o);
-  b.AddOperator(op, {in}, {out}, std::move(u));
+  b.AddOperator(op, {in}, {out}, testing::PoolOptions(padding, window, stride));
   b.SetInputs({in});
   b.SetOutputs({out});
   return b;

@@ -19,6 +19,7 @@ namespace {
 using fb::BuiltinOperator;
 using testing::ConvOptions;
 using testing::DepthwiseOptions;
+using testing::PoolOptions;
 using testing::SoftmaxOptions;
 
 template <typename T>
@@ -427,16 +428,11 @@ TEST(OptimizedKernels, PoolingMatchesReferenceOnRandomShapes) {
     const Quantization q = PerTensor(0.1f, u8 ? 7 : -3);
     const int in = b.AddTensor("in", type, {1, h, w, c}, q);
     const int out = b.AddTensor("out", type, {1, oh, ow, c}, q);
-    fb::BuiltinOptionsUnion u;
-    fb::Pool2DOptionsT o;
-    o.padding = same ? fb::Padding::SAME : fb::Padding::VALID;
-    o.stride_w = o.stride_h = stride;
-    o.filter_width = o.filter_height = window;
-    o.fused_activation_function =
-        trial % 3 == 0 ? fb::ActivationFunctionType::RELU6 : fb::ActivationFunctionType::NONE;
-    u.Set(o);
     b.AddOperator(max ? BuiltinOperator::MAX_POOL_2D : BuiltinOperator::AVERAGE_POOL_2D, {in},
-                  {out}, std::move(u));
+                  {out},
+                  PoolOptions(same ? fb::Padding::SAME : fb::Padding::VALID, window, stride,
+                              trial % 3 == 0 ? fb::ActivationFunctionType::RELU6
+                                             : fb::ActivationFunctionType::NONE));
     b.SetInputs({in});
     b.SetOutputs({out});
     ExpectSameBothWays(b, RandomBytes<uint8_t>(static_cast<size_t>(h) * w * c, rng),

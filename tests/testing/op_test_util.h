@@ -86,6 +86,21 @@ inline fb::BuiltinOptionsUnion DepthwiseOptions(
   return u;
 }
 
+// AVERAGE_POOL_2D's and MAX_POOL_2D's options: a square window, the same
+// stride both ways.
+inline fb::BuiltinOptionsUnion PoolOptions(
+    fb::Padding padding, int window, int stride,
+    fb::ActivationFunctionType act = fb::ActivationFunctionType::NONE) {
+  fb::BuiltinOptionsUnion u;
+  fb::Pool2DOptionsT o;
+  o.padding = padding;
+  o.stride_w = o.stride_h = stride;
+  o.filter_width = o.filter_height = window;
+  o.fused_activation_function = act;
+  u.Set(o);
+  return u;
+}
+
 // SOFTMAX's options.
 inline fb::BuiltinOptionsUnion SoftmaxOptions(float beta = 1.f) {
   fb::BuiltinOptionsUnion u;
