@@ -501,11 +501,7 @@ std::optional<FloatRequantization> ProveFloatRequantization(
       proven[c] = 1;
     }
   };
-  if (parallel) {
-    parallel(tasks, prove);
-  } else {
-    for (int task = 0; task < tasks; ++task) prove(task);
-  }
+  RunTasks(parallel, tasks, prove);
   for (int c = 0; c < channels; ++c) {
     if (!proven[c]) r.unproven.push_back(c);
   }

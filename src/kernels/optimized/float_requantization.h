@@ -87,6 +87,17 @@ struct FloatRequantization {
 // interpreter's thread pool); empty: one after the other.
 using ParallelFor = std::function<void(int tasks, const std::function<void(int task)>& fn)>;
 
+// fn(task) for every task in [0, tasks): through `parallel`, or one after
+// the other where it is empty.
+inline void RunTasks(const ParallelFor& parallel, int tasks,
+                     const std::function<void(int task)>& fn) {
+  if (parallel) {
+    parallel(tasks, fn);
+  } else {
+    for (int task = 0; task < tasks; ++task) fn(task);
+  }
+}
+
 // The float form for `channels` channels with quantization q and
 // accumulator ranges ranges[0 .. channels), or nothing where more than
 // `max_unproven` channels have no proven-exact one (its accumulator could

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <functional>
 
 namespace edgetl::optimized {
 namespace {
@@ -280,7 +279,7 @@ Avx2Conv PackAvx2Conv(const W* filter, int n, int k, const int32_t* bias,
   std::vector<AccumulatorRange> ranges(n);
   const int32_t alpha = ActivationByteOffset<W>(q.input_offset);
   // One task per panel, each writing only its own panel and ranges.
-  const std::function<void(int)> pack = [&](int p) {
+  RunTasks(parallel, w.panels(), [&](int p) {
     const int width = PanelWidth(w, p);
     int16_t* panel = w.b.data() + static_cast<size_t>(p) * kAvx2Panel * w.k2;
     for (int j = 0; j < width && p * kAvx2Panel + j < n; ++j) {
@@ -303,12 +302,7 @@ Avx2Conv PackAvx2Conv(const W* filter, int n, int k, const int32_t* bias,
       if (k % 2 != 0) pair[0] = static_cast<int16_t>(row[k - 1] + q.filter_offset);
       ranges[c] = RangeOfAccumulator(bias ? bias[c] : 0, alpha, sum, positive_sum);
     }
-  };
-  if (parallel) {
-    parallel(w.panels(), pack);
-  } else {
-    for (int p = 0; p < w.panels(); ++p) pack(p);
-  }
+  });
   w.requant = MakeAvx2Requantization(q, bias, n, ranges.data(), parallel);
   return w;
 }
