@@ -74,23 +74,25 @@ EDGETL_VNNI_TARGET void FloatFormAvx512(const int32_t* x, const optimized::Float
 
 #if EDGETL_HAVE_AVX2_CODE
 // The AVX2 kernels' form (FloatRequant8) on two vectors of 8, in their
-// rounding mode. They take it only where accumulators stay within 2^24,
-// as every range here does.
+// rounding mode, then their output offset and clamp (Avx2Narrowing, here on
+// int32 lanes: requantize_avx2_test checks Avx2Narrowing against that). They
+// take it only where accumulators stay within 2^24, as every range here
+// does.
 template <bool kTwoPieces>
 EDGETL_AVX2_TARGET void FloatFormAvx2(const int32_t* x, const optimized::FloatRequantization& f,
                                       size_t c, const reference::ConvQuant& q, int32_t* out) {
-  optimized::FloatRequant8<kTwoPieces, /*kClamp=*/true> r;
+  optimized::FloatRequant8<kTwoPieces> r;
   r.scale = _mm256_set1_ps(f.scale[c]);
   r.offset = _mm256_set1_ps(f.offset[c]);
   r.offset_below = _mm256_set1_ps(f.offset_below[c]);
   r.split = _mm256_set1_epi32(f.split[c]);
-  r.output_offset = _mm256_set1_epi32(q.output_offset);
-  r.act_min = _mm256_set1_epi32(q.act_min);
-  r.act_max = _mm256_set1_epi32(q.act_max);
   const optimized::RoundDownScope round_down;
   for (int half = 0; half < 2; ++half) {
     const __m256i in = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + 8 * half));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 8 * half), r.Apply(in));
+    const __m256i shifted = _mm256_add_epi32(r.Scaled(in), _mm256_set1_epi32(q.output_offset));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 8 * half),
+                        _mm256_min_epi32(_mm256_max_epi32(shifted, _mm256_set1_epi32(q.act_min)),
+                                         _mm256_set1_epi32(q.act_max)));
   }
 }
 

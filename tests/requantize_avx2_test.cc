@@ -2,6 +2,7 @@
 // must reproduce bit for bit, on edge values and random cases.
 #include <algorithm>
 #include <iterator>
+#include <limits>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -60,6 +61,77 @@ TEST(RequantizeAvx2, MatchesScalarRequantization) {
                                   << r.multiplier[i] << " shift " << shift;
     }
   }
+}
+
+// Avx2Narrowing (offset and clamp after the int16 and byte saturations) gives
+// clamp(q + offset) for any int32 q, where the saturations bite included;
+// kFullRange for the clamps it is chosen for, the other for any.
+template <typename T, bool kFullRange>
+EDGETL_AVX2_TARGET void CheckNarrowing(std::mt19937& rng) {
+  using Narrowing = optimized::Avx2Narrowing<T, kFullRange>;
+  constexpr int kLo = std::numeric_limits<T>::min(), kHi = std::numeric_limits<T>::max();
+  optimized::Avx2Requantization r;
+  for (int trial = 0; trial < 1 << 13; ++trial) {
+    r.output_offset = static_cast<int32_t>(rng() % 511) - 255;
+    const int a = kLo + static_cast<int>(rng() % 256), b = kLo + static_cast<int>(rng() % 256);
+    r.act_min = std::min(a, b);
+    r.act_max = trial % 4 == 0 ? kHi : std::max(a, b);
+    if (kFullRange || trial % 4 == 1) {  // the whole range after the offset
+      r.output_offset = kLo;
+      r.act_min = kLo;
+      r.act_max = kHi;
+    }
+    ASSERT_EQ(Narrowing::FullRange(r),
+              r.output_offset == kLo && r.act_min == kLo && r.act_max == kHi);
+    const auto n = Narrowing::Load(r);
+    alignas(32) int32_t q[32] = {};
+    for (int32_t& v : q) {
+      switch (rng() % 4) {
+        case 0: {  // around the int16 limits, where the offset could carry a value back
+          const int64_t edges[] = {32767, -32768, INT32_MAX, INT32_MIN};
+          v = static_cast<int32_t>(std::clamp<int64_t>(
+              edges[rng() % 4] - r.output_offset + static_cast<int64_t>(rng() % 5) - 2, INT32_MIN,
+              INT32_MAX));
+          break;
+        }
+        case 1:
+          v = static_cast<int32_t>(rng());
+          break;
+        default:  // the outputs' own range and a little past it
+          v = static_cast<int32_t>(rng() % 1200) - 600;
+      }
+    }
+    auto expected = [&](int i) {
+      return static_cast<T>(
+          std::clamp<int64_t>(int64_t{q[i]} + r.output_offset, r.act_min, r.act_max));
+    };
+    __m256i vec[4];
+    for (int v = 0; v < 4; ++v)
+      vec[v] = _mm256_load_si256(reinterpret_cast<const __m256i*>(q + 8 * v));
+    T out[2][16], one[16];
+    n.Store16x2(vec[0], vec[1], vec[2], vec[3], out[0], out[1]);
+    n.Store16(vec[0], vec[1], one);
+    for (int i = 0; i < 16; ++i) {
+      ASSERT_EQ(out[0][i], expected(i)) << "q " << q[i] << " offset " << r.output_offset;
+      ASSERT_EQ(out[1][i], expected(16 + i)) << "q " << q[16 + i] << " offset " << r.output_offset;
+      ASSERT_EQ(one[i], expected(i)) << "q " << q[i] << " offset " << r.output_offset;
+    }
+    const int count = 1 + static_cast<int>(rng() % 8);
+    T eight[9];
+    std::fill(std::begin(eight), std::end(eight), T{42});
+    n.Store8(vec[1], eight, count);
+    for (int i = 0; i < count; ++i) ASSERT_EQ(eight[i], expected(8 + i)) << "q " << q[8 + i];
+    for (int i = count; i < 9; ++i) ASSERT_EQ(eight[i], T{42}) << "Store8 wrote past its count";
+  }
+}
+
+TEST(RequantizeAvx2, NarrowingMatchesClampOfOffsetSum) {
+  if (!optimized::HasAvx2()) GTEST_SKIP() << "no AVX2";
+  std::mt19937 rng(11);
+  CheckNarrowing<uint8_t, false>(rng);
+  CheckNarrowing<uint8_t, true>(rng);
+  CheckNarrowing<int8_t, false>(rng);
+  CheckNarrowing<int8_t, true>(rng);
 }
 #endif
 

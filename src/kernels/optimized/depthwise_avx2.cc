@@ -77,14 +77,12 @@ EDGETL_AVX2_TARGET inline void AddPair32(__m256i x0, __m256i x1, const __m256i* 
   }
 }
 
-// Channels [c, c + 32) of one pixel, as WidenPairs32's four vectors,
-// narrowed (saturating) to T: the in-lane packs undo its lane order.
-template <typename T>
-EDGETL_AVX2_TARGET inline void Store32(const __m256i* v, T* out) {
-  const __m256i words01 = _mm256_packs_epi32(v[0], v[1]), words23 = _mm256_packs_epi32(v[2], v[3]);
-  const __m256i bytes = std::is_same_v<T, uint8_t> ? _mm256_packus_epi16(words01, words23)
-                                                   : _mm256_packs_epi16(words01, words23);
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), bytes);
+// Channels [c, c + 32) of one pixel, as WidenPairs32's four vectors
+// (Scaled), narrowed to T: the in-lane packs undo its lane order.
+template <typename Narrowing, typename T>
+EDGETL_AVX2_TARGET inline void Store32(const Narrowing& n, const __m256i* v, T* out) {
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out),
+                      n.Bytes(n.Words(v[0], v[1]), n.Words(v[2], v[3])));
 }
 
 // One output pixel's channels [c, c + count) before requantization, in
@@ -143,7 +141,7 @@ EDGETL_AVX2_TARGET inline void Window(const DepthwiseAvx2& p, const __m256i* w, 
 // Channels [c, c + count) of one output row: 32 (kVectors 4, below
 // p.c32), 16 (kVectors 2), 8, or the last fewer (kWhole false). kTaps 9: a
 // 3x3 window.
-template <typename T, int kTaps, int kVectors, bool kWhole, typename Requant>
+template <typename T, int kTaps, int kVectors, bool kWhole, typename Requant, typename Narrowing>
 EDGETL_AVX2_TARGET void Block(const DepthwiseAvx2& p, const DepthwiseAvx2Taps& r, int c, int count,
                               int out_w, size_t stride, T* out) {
   const auto* w = kVectors == 4 ? reinterpret_cast<const __m256i*>(p.w32.data()) +
@@ -153,6 +151,7 @@ EDGETL_AVX2_TARGET void Block(const DepthwiseAvx2& p, const DepthwiseAvx2Taps& r
   Requant q[kVectors];
   const Avx2Requantization& requant = kVectors == 4 ? p.requant32 : p.requant;
   for (int v = 0; v < kVectors; ++v) q[v] = Requant::Load(requant, c + 8 * v);
+  const auto narrowing = Narrowing::Load(requant);
   const uint8_t* const* edge = r.edges.data();
   // A 3x3 window's rows and columns in locals, so that they stay in
   // registers: stores through T* could alias the vectors' contents.
@@ -181,51 +180,51 @@ EDGETL_AVX2_TARGET void Block(const DepthwiseAvx2& p, const DepthwiseAvx2Taps& r
           p, w, c, count, [&](int t) { return edge[t]; }, acc);
       edge += p.taps;
     }
-    for (int v = 0; v < kVectors; ++v) acc[v] = q[v].Apply(acc[v]);
+    for (int v = 0; v < kVectors; ++v) acc[v] = q[v].Scaled(acc[v]);
     if constexpr (kVectors == 4) {
-      Store32(acc, out + ox * stride);
+      Store32(narrowing, acc, out + ox * stride);
     } else if constexpr (kVectors == 2) {
-      Store16(acc[0], acc[1], out + ox * stride);
+      narrowing.Store16(acc[0], acc[1], out + ox * stride);
     } else {
-      Store8(acc[0], out + ox * stride, count);
+      narrowing.Store8(acc[0], out + ox * stride, count);
     }
   }
 }
 
 // Block with channel c's block's requantization (WithBlockRequantization).
-template <typename T, int kTaps, int kVectors, bool kWhole, typename Float>
+template <typename T, int kTaps, int kVectors, bool kWhole, typename Float, typename Narrowing>
 EDGETL_AVX2_TARGET void BlockAs(const DepthwiseAvx2& p, const DepthwiseAvx2Taps& r, int c,
                                 int count, int out_w, size_t stride, T* out) {
   WithBlockRequantization<Float>(p.requant, c, [&]<typename Requant>() {
-    Block<T, kTaps, kVectors, kWhole, Requant>(p, r, c, count, out_w, stride, out);
+    Block<T, kTaps, kVectors, kWhole, Requant, Narrowing>(p, r, c, count, out_w, stride, out);
   });
 }
 
-template <typename T, int kTaps, typename Float>
+template <typename T, int kTaps, typename Float, typename Narrowing>
 EDGETL_AVX2_TARGET void RowBlocks(const DepthwiseAvx2& p, const DepthwiseAvx2Taps& r, int channels,
                                   int out_w, T* out) {
   int c = 0;
   for (; c < p.c32; c += 32) {
     if (p.requant.FloatAt(c) == p.requant.FloatAt(c + 16)) {
-      BlockAs<T, kTaps, 4, true, Float>(p, r, c, 32, out_w, channels, out + c);
+      BlockAs<T, kTaps, 4, true, Float, Narrowing>(p, r, c, 32, out_w, channels, out + c);
     } else {
-      BlockAs<T, kTaps, 2, true, Float>(p, r, c, 16, out_w, channels, out + c);
-      BlockAs<T, kTaps, 2, true, Float>(p, r, c + 16, 16, out_w, channels, out + c + 16);
+      BlockAs<T, kTaps, 2, true, Float, Narrowing>(p, r, c, 16, out_w, channels, out + c);
+      BlockAs<T, kTaps, 2, true, Float, Narrowing>(p, r, c + 16, 16, out_w, channels, out + c + 16);
     }
   }
   for (; c + 16 <= channels; c += 16) {
-    BlockAs<T, kTaps, 2, true, Float>(p, r, c, 16, out_w, channels, out + c);
+    BlockAs<T, kTaps, 2, true, Float, Narrowing>(p, r, c, 16, out_w, channels, out + c);
   }
   if (c + 8 <= channels) {
-    BlockAs<T, kTaps, 1, true, Float>(p, r, c, 8, out_w, channels, out + c);
+    BlockAs<T, kTaps, 1, true, Float, Narrowing>(p, r, c, 8, out_w, channels, out + c);
     c += 8;
   }
   if (c < channels) {
-    BlockAs<T, kTaps, 1, false, Float>(p, r, c, channels - c, out_w, channels, out + c);
+    BlockAs<T, kTaps, 1, false, Float, Narrowing>(p, r, c, channels - c, out_w, channels, out + c);
   }
 }
 
-template <typename T, typename Float>
+template <typename T, typename Float, typename Narrowing>
 void Rows(const reference::ConvGeometry& g, const DepthwiseAvx2& p, const T* input, int row_begin,
           int row_end, T* output, DepthwiseAvx2Taps& r) {
   const auto* bytes = reinterpret_cast<const uint8_t*>(input);
@@ -252,9 +251,9 @@ void Rows(const reference::ConvGeometry& g, const DepthwiseAvx2& p, const T* inp
     }
     T* out = output + static_cast<size_t>(row) * g.out_w * g.out_c;
     if (g.filter_h == 3 && g.filter_w == 3) {
-      RowBlocks<T, 9, Float>(p, r, g.out_c, g.out_w, out);
+      RowBlocks<T, 9, Float, Narrowing>(p, r, g.out_c, g.out_w, out);
     } else {
-      RowBlocks<T, 0, Float>(p, r, g.out_c, g.out_w, out);
+      RowBlocks<T, 0, Float, Narrowing>(p, r, g.out_c, g.out_w, out);
     }
   }
 }
@@ -360,8 +359,8 @@ template <typename T>
 void DepthwiseRowsAvx2(const reference::ConvGeometry& g, const DepthwiseAvx2& p, const T* input,
                        int row_begin, int row_end, T* output, DepthwiseAvx2Taps* taps) {
 #if EDGETL_HAVE_AVX2_CODE
-  WithRequantization<T>(p.requant, [&]<typename Float>() {
-    Rows<T, Float>(g, p, input, row_begin, row_end, output, *taps);
+  WithRequantization<T>(p.requant, [&]<typename Float, typename Narrowing>() {
+    Rows<T, Float, Narrowing>(g, p, input, row_begin, row_end, output, *taps);
   });
 #else
   (void)g, (void)p, (void)input, (void)row_begin, (void)row_end, (void)output, (void)taps;

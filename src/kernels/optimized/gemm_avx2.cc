@@ -14,7 +14,7 @@ int PanelWidth(const Avx2Conv& w, int p) {
 
 // A micro-tile: kRows output pixels x kVectors * 8 channels from channel c0,
 // accumulators in registers across the whole depth.
-template <int kRows, int kVectors, typename Requant, typename T>
+template <int kRows, int kVectors, typename Requant, typename Narrowing, typename T>
 EDGETL_AVX2_TARGET void Tile(const Avx2Conv& w, const int16_t* a, const int16_t* b, int c0, T* out,
                              size_t ldc) {
   // Every loop over acc is unrolled whole (pragmas): only then does GCC
@@ -43,12 +43,20 @@ EDGETL_AVX2_TARGET void Tile(const Avx2Conv& w, const int16_t* a, const int16_t*
       }
     }
   }
+  const auto narrowing = Narrowing::Load(w.requant);
   if constexpr (kVectors == 2) {
     if (c0 + 16 <= w.n) {
       const Requant lo = Requant::Load(w.requant, c0), hi = Requant::Load(w.requant, c0 + 8);
-#pragma GCC unroll 8
-      for (int r = 0; r < kRows; ++r) {
-        Store16(lo.Apply(acc[r][0]), hi.Apply(acc[r][1]), out + r * ldc + c0);
+      // Rows in pairs: one narrowing for both.
+      int r = 0;
+#pragma GCC unroll 4
+      for (; r + 1 < kRows; r += 2) {
+        narrowing.Store16x2(lo.Scaled(acc[r][0]), hi.Scaled(acc[r][1]), lo.Scaled(acc[r + 1][0]),
+                            hi.Scaled(acc[r + 1][1]), out + r * ldc + c0, out + (r + 1) * ldc + c0);
+      }
+      if constexpr (kRows % 2 != 0) {
+        narrowing.Store16(lo.Scaled(acc[kRows - 1][0]), hi.Scaled(acc[kRows - 1][1]),
+                          out + (kRows - 1) * ldc + c0);
       }
       return;
     }
@@ -60,29 +68,29 @@ EDGETL_AVX2_TARGET void Tile(const Avx2Conv& w, const int16_t* a, const int16_t*
     const Requant requant = Requant::Load(w.requant, c);
 #pragma GCC unroll 8
     for (int r = 0; r < kRows; ++r) {
-      Store8(requant.Apply(acc[r][v]), out + r * ldc + c, std::min(8, w.n - c));
+      narrowing.Store8(requant.Scaled(acc[r][v]), out + r * ldc + c, std::min(8, w.n - c));
     }
   }
 }
 
-template <int kVectors, typename Requant, typename T>
+template <int kVectors, typename Requant, typename Narrowing, typename T>
 void PanelRows(const Avx2Conv& w, const int16_t* a, int rows, const int16_t* b, int c0, T* out,
                size_t ldc) {
   int r = 0;
   for (; r + kAvx2Rows <= rows; r += kAvx2Rows) {
-    Tile<kAvx2Rows, kVectors, Requant>(w, a + r * w.k2, b, c0, out + r * ldc, ldc);
+    Tile<kAvx2Rows, kVectors, Requant, Narrowing>(w, a + r * w.k2, b, c0, out + r * ldc, ldc);
   }
   const int16_t* a_tail = a + r * w.k2;
   T* out_tail = out + r * ldc;
   switch (rows - r) {
     case 3:
-      Tile<3, kVectors, Requant>(w, a_tail, b, c0, out_tail, ldc);
+      Tile<3, kVectors, Requant, Narrowing>(w, a_tail, b, c0, out_tail, ldc);
       break;
     case 2:
-      Tile<2, kVectors, Requant>(w, a_tail, b, c0, out_tail, ldc);
+      Tile<2, kVectors, Requant, Narrowing>(w, a_tail, b, c0, out_tail, ldc);
       break;
     case 1:
-      Tile<1, kVectors, Requant>(w, a_tail, b, c0, out_tail, ldc);
+      Tile<1, kVectors, Requant, Narrowing>(w, a_tail, b, c0, out_tail, ldc);
       break;
     default:
       break;
@@ -90,9 +98,9 @@ void PanelRows(const Avx2Conv& w, const int16_t* a, int rows, const int16_t* b, 
 }
 static_assert(kAvx2Rows == 4, "PanelRows's tail cases cover kAvx2Rows - 1 rows");
 
-// Float: the layer's float requantization (WithRequantization), for the
-// panels that have it (a panel is one block of 16 channels).
-template <typename Float, typename T>
+// Float: the layer's float requantization, Narrowing its end
+// (WithRequantization); Float for the panels that have it (a panel is one block of 16 channels).
+template <typename Float, typename Narrowing, typename T>
 void Panels(const Avx2Conv& w, const int16_t* a, int rows, int p_begin, int p_end, T* out,
             size_t ldc) {
   static_assert(kAvx2Panel == 16, "a panel is one of Avx2Requantization's float blocks");
@@ -102,9 +110,9 @@ void Panels(const Avx2Conv& w, const int16_t* a, int rows, int p_begin, int p_en
     const int c0 = p * kAvx2Panel;
     WithBlockRequantization<Float>(w.requant, c0, [&]<typename Requant>() {
       if (PanelWidth(w, p) == 16) {
-        PanelRows<2, Requant>(w, a, rows, b, c0, out, ldc);
+        PanelRows<2, Requant, Narrowing>(w, a, rows, b, c0, out, ldc);
       } else {
-        PanelRows<1, Requant>(w, a, rows, b, c0, out, ldc);
+        PanelRows<1, Requant, Narrowing>(w, a, rows, b, c0, out, ldc);
       }
     });
   }
@@ -321,8 +329,9 @@ template <typename T>
 void GemmAvx2(const Avx2Conv& w, const int16_t* a, int rows, int p_begin, int p_end, T* out,
               size_t ldc) {
 #if EDGETL_HAVE_AVX2_CODE
-  WithRequantization<T>(
-      w.requant, [&]<typename Float>() { Panels<Float>(w, a, rows, p_begin, p_end, out, ldc); });
+  WithRequantization<T>(w.requant, [&]<typename Float, typename Narrowing>() {
+    Panels<Float, Narrowing>(w, a, rows, p_begin, p_end, out, ldc);
+  });
 #else
   (void)w, (void)a, (void)rows, (void)p_begin, (void)p_end, (void)out, (void)ldc;
 #endif

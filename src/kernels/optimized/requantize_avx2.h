@@ -89,6 +89,13 @@ struct Requant8 {
   // (half away from zero). Only bits 31..62 of each sum are kept, so
   // logical 64-bit shifts do (AVX2 has no arithmetic one).
   EDGETL_AVX2_TARGET __m256i Apply(__m256i acc) const {
+    return _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(Scaled(acc), output_offset), act_min),
+                            act_max);
+  }
+
+  // Apply without the output offset and the clamp (Avx2Narrowing's part in
+  // the conv kernels).
+  EDGETL_AVX2_TARGET __m256i Scaled(__m256i acc) const {
     const __m256i x = _mm256_sllv_epi32(_mm256_add_epi32(acc, bias), left_shift);
     const __m256i nudge = _mm256_set1_epi64x(int64_t{1} << 30);
     const __m256i even = _mm256_add_epi64(_mm256_mul_epi32(x, mult), nudge);
@@ -99,9 +106,8 @@ struct Requant8 {
     const __m256i remainder = _mm256_and_si256(hi, round_mask);
     const __m256i threshold = _mm256_add_epi32(half_mask, _mm256_srli_epi32(hi, 31));
     // cmpgt is -1 where the quotient rounds away from zero.
-    const __m256i q = _mm256_sub_epi32(_mm256_srav_epi32(hi, right_shift),
-                                       _mm256_cmpgt_epi32(remainder, threshold));
-    return _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(q, output_offset), act_min), act_max);
+    return _mm256_sub_epi32(_mm256_srav_epi32(hi, right_shift),
+                            _mm256_cmpgt_epi32(remainder, threshold));
   }
 
  private:
@@ -111,15 +117,14 @@ struct Requant8 {
 };
 
 // The float form of 8 channels (Avx2Requantization::as_float), loaded
-// once as Requant8: floor(float(acc) * scale + offset) + output offset,
-// with offset_below for accumulators below the split where the form has
-// two pieces (kTwoPieces), clamped to the activation range where that is
-// narrower than the output type (kClamp; else the saturating narrowing
-// stores clamp). Correct only inside a RoundDownScope.
-template <bool kTwoPieces, bool kClamp>
+// once as Requant8: floor(float(acc) * scale + offset), with offset_below
+// for accumulators below the split where the form has two pieces
+// (kTwoPieces); the output offset and the clamp are Avx2Narrowing's. Correct
+// only inside a RoundDownScope.
+template <bool kTwoPieces>
 struct FloatRequant8 {
   __m256 scale, offset, offset_below;
-  __m256i split, output_offset, act_min, act_max;
+  __m256i split;
 
   EDGETL_AVX2_TARGET static FloatRequant8 Load(const Avx2Requantization& r, size_t c) {
     const FloatRequantization& f = *r.as_float;
@@ -128,22 +133,104 @@ struct FloatRequant8 {
     q.offset = _mm256_loadu_ps(f.offset.data() + c);
     q.offset_below = _mm256_loadu_ps(f.offset_below.data() + c);
     q.split = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(f.split.data() + c));
-    q.output_offset = _mm256_set1_epi32(r.output_offset);
-    q.act_min = _mm256_set1_epi32(r.act_min);
-    q.act_max = _mm256_set1_epi32(r.act_max);
     return q;
   }
 
-  EDGETL_AVX2_TARGET __m256i Apply(__m256i acc) const {
+  EDGETL_AVX2_TARGET __m256i Scaled(__m256i acc) const {
     __m256 c = offset;
     if constexpr (kTwoPieces) {
       c = _mm256_blendv_ps(offset, offset_below,
                            _mm256_castsi256_ps(_mm256_cmpgt_epi32(split, acc)));
     }
-    const __m256i q = _mm256_add_epi32(
-        _mm256_cvtps_epi32(_mm256_fmadd_ps(_mm256_cvtepi32_ps(acc), scale, c)), output_offset);
-    if constexpr (kClamp) return _mm256_min_epi32(_mm256_max_epi32(q, act_min), act_max);
-    return q;
+    return _mm256_cvtps_epi32(_mm256_fmadd_ps(_mm256_cvtepi32_ps(acc), scale, c));
+  }
+};
+
+// The layer-wide end of the conv kernels' requantization, after the
+// per-channel Scaled: the output offset and the activation clamp, applied
+// to narrowed vectors (16 or 32 values an instruction, not 8), as on
+// AVX-512 (requantize_avx512.h's Narrowing). int32 to int16 (saturating),
+// plus the offset (saturating), to T (saturating), clamped to [act_min,
+// act_max]: the same bytes as clamping q + offset, since each saturation
+// moves only values already past T's range, toward the end the clamp
+// would take them to. Where the clamp is all of [offset, offset + 255]
+// (ReLU6 layers whose range the activation fills: uint8 offset 0, int8
+// -128), the unsigned saturating pack is the whole clamp and the offset
+// nothing or a flip of the sign bit.
+template <typename T, bool kFullRange>
+struct Avx2Narrowing {
+  __m256i offset, act_min, act_max;
+
+  // Whether r's clamp is all of [offset, offset + 255] (kFullRange).
+  static bool FullRange(const Avx2Requantization& r) {
+    return r.act_min == r.output_offset && r.act_max == r.output_offset + 255;
+  }
+
+  EDGETL_AVX2_TARGET static Avx2Narrowing Load(const Avx2Requantization& r) {
+    return {_mm256_set1_epi16(static_cast<int16_t>(r.output_offset)),
+            _mm256_set1_epi8(static_cast<char>(r.act_min)),
+            _mm256_set1_epi8(static_cast<char>(r.act_max))};
+  }
+
+  // packs_epi32's lane order: a 0-3, b 0-3 | a 4-7, b 4-7, offset added.
+  EDGETL_AVX2_TARGET __m256i Words(__m256i a, __m256i b) const {
+    const __m256i words = _mm256_packs_epi32(a, b);
+    return kFullRange ? words : _mm256_adds_epi16(words, offset);
+  }
+
+  // The bytes of two Words vectors (packs' lane order again), clamped.
+  EDGETL_AVX2_TARGET __m256i Bytes(__m256i words_a, __m256i words_b) const {
+    if constexpr (kFullRange) {
+      const __m256i bytes = _mm256_packus_epi16(words_a, words_b);
+      if constexpr (std::is_same_v<T, int8_t>) {
+        return _mm256_xor_si256(bytes, _mm256_set1_epi8(static_cast<char>(0x80)));
+      }
+      return bytes;
+    }
+    if constexpr (std::is_same_v<T, uint8_t>) {
+      return _mm256_min_epu8(_mm256_max_epu8(_mm256_packus_epi16(words_a, words_b), act_min),
+                             act_max);
+    } else {
+      return _mm256_min_epi8(_mm256_max_epi8(_mm256_packs_epi16(words_a, words_b), act_min),
+                             act_max);
+    }
+  }
+
+  // Channels [c, c + 16) of two pixels, as two Scaled vectors of 8 each
+  // (lo, hi), to out0 and out1.
+  EDGETL_AVX2_TARGET void Store16x2(__m256i lo0, __m256i hi0, __m256i lo1, __m256i hi1, T* out0,
+                                    T* out1) const {
+    // Dwords of the bytes: pixel 0's lo 0-3, hi 0-3, pixel 1's lo 0-3,
+    // hi 0-3 | the same for 4-7.
+    const __m256i bytes = _mm256_permutevar8x32_epi32(Bytes(Words(lo0, hi0), Words(lo1, hi1)),
+                                                      _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out0), _mm256_castsi256_si128(bytes));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out1), _mm256_extracti128_si256(bytes, 1));
+  }
+
+  // Channels [c, c + 16) of one pixel.
+  EDGETL_AVX2_TARGET void Store16(__m256i lo, __m256i hi, T* out) const {
+    const __m256i words = Words(lo, hi);
+    const __m256i bytes =
+        _mm256_permutevar8x32_epi32(Bytes(words, words), _mm256_setr_epi32(0, 4, 1, 5, 0, 4, 1, 5));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm256_castsi256_si128(bytes));
+  }
+
+  // The first `count` (<= 8) channels of one Scaled vector.
+  EDGETL_AVX2_TARGET void Store8(__m256i v, T* out, int count) const {
+    // Words(v, v): v 0-3 twice | v 4-7 twice; Bytes repeats each lane's
+    // words, so dwords 0 and 4 hold the 8 bytes in channel order.
+    const __m256i words = Words(v, v);
+    const __m256i bytes = Bytes(words, words);
+    const __m128i eight =
+        _mm_unpacklo_epi32(_mm256_castsi256_si128(bytes), _mm256_extracti128_si256(bytes, 1));
+    if (count == 8) {
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(out), eight);
+    } else {
+      alignas(16) T all[16];
+      _mm_store_si128(reinterpret_cast<__m128i*>(all), eight);
+      std::memcpy(out, all, count);
+    }
   }
 };
 
@@ -198,29 +285,29 @@ EDGETL_AVX2_TARGET inline void Store16(__m256i lo, __m256i hi, T* out) {
                    _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(bytes, order)));
 }
 
-// Calls fn.template operator()<Float>() with the float requantization that
-// suits r and outputs of type T (a FloatRequant8, inside a RoundDownScope),
-// or Requant8 where r has no float form: the kernel takes Float for the
-// blocks where r.FloatAt and Requant8 elsewhere (WithBlockRequantization).
+// Calls fn.template operator()<Float, Narrowing>() with the float
+// requantization that suits r (a FloatRequant8, inside a RoundDownScope),
+// or Requant8 where r has no float form, and r's Avx2Narrowing for outputs
+// of type T: the kernel takes Float for the blocks where r.FloatAt and
+// Requant8 elsewhere (WithBlockRequantization).
 template <typename T, typename Fn>
 EDGETL_AVX2_TARGET void WithRequantization(const Avx2Requantization& r, Fn&& fn) {
+  auto with_narrowing = [&]<typename Float>() {
+    if (Avx2Narrowing<T, true>::FullRange(r)) {
+      fn.template operator()<Float, Avx2Narrowing<T, true>>();
+    } else {
+      fn.template operator()<Float, Avx2Narrowing<T, false>>();
+    }
+  };
   if (!r.as_float) {
-    fn.template operator()<Requant8>();
+    with_narrowing.template operator()<Requant8>();
     return;
   }
   const RoundDownScope round_down;
-  const bool clamp =
-      r.act_min > std::numeric_limits<T>::min() || r.act_max < std::numeric_limits<T>::max();
   if (r.as_float->two_pieces) {
-    if (clamp) {
-      fn.template operator()<FloatRequant8<true, true>>();
-    } else {
-      fn.template operator()<FloatRequant8<true, false>>();
-    }
-  } else if (clamp) {
-    fn.template operator()<FloatRequant8<false, true>>();
+    with_narrowing.template operator()<FloatRequant8<true>>();
   } else {
-    fn.template operator()<FloatRequant8<false, false>>();
+    with_narrowing.template operator()<FloatRequant8<false>>();
   }
 }
 
