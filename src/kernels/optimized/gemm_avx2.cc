@@ -98,8 +98,9 @@ void PanelRows(const Avx2Conv& w, const int16_t* a, int rows, const int16_t* b, 
 }
 static_assert(kAvx2Rows == 4, "PanelRows's tail cases cover kAvx2Rows - 1 rows");
 
-// Float: the layer's float requantization, Narrowing its end
-// (WithRequantization); Float for the panels that have it (a panel is one block of 16 channels).
+// Float: the layer's float requantization, for the panels that have it (a
+// panel is one block of 16 channels); Narrowing its end (both from
+// WithRequantization).
 template <typename Float, typename Narrowing, typename T>
 void Panels(const Avx2Conv& w, const int16_t* a, int rows, int p_begin, int p_end, T* out,
             size_t ldc) {

@@ -146,6 +146,18 @@ struct FloatRequant8 {
   }
 };
 
+// Stores the first `count` (<= 8) bytes of `bytes` as T.
+template <typename T>
+EDGETL_AVX2_TARGET inline void StoreFirst(__m128i bytes, T* out, int count) {
+  if (count == 8) {
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(out), bytes);
+  } else {
+    alignas(16) T all[16];
+    _mm_store_si128(reinterpret_cast<__m128i*>(all), bytes);
+    std::memcpy(out, all, count);
+  }
+}
+
 // The layer-wide end of the conv kernels' requantization, after the
 // per-channel Scaled: the output offset and the activation clamp, applied
 // to narrowed vectors (16 or 32 values an instruction, not 8), as on
@@ -222,15 +234,9 @@ struct Avx2Narrowing {
     // words, so dwords 0 and 4 hold the 8 bytes in channel order.
     const __m256i words = Words(v, v);
     const __m256i bytes = Bytes(words, words);
-    const __m128i eight =
-        _mm_unpacklo_epi32(_mm256_castsi256_si128(bytes), _mm256_extracti128_si256(bytes, 1));
-    if (count == 8) {
-      _mm_storel_epi64(reinterpret_cast<__m128i*>(out), eight);
-    } else {
-      alignas(16) T all[16];
-      _mm_store_si128(reinterpret_cast<__m128i*>(all), eight);
-      std::memcpy(out, all, count);
-    }
+    StoreFirst(
+        _mm_unpacklo_epi32(_mm256_castsi256_si128(bytes), _mm256_extracti128_si256(bytes, 1)), out,
+        count);
   }
 };
 
@@ -259,15 +265,9 @@ using RoundNearestScope = RoundingScope<_MM_ROUND_NEAREST>;
 template <typename T>
 EDGETL_AVX2_TARGET inline void Store8(__m256i v, T* out, int count) {
   const __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  const __m128i bytes =
-      std::is_same_v<T, uint8_t> ? _mm_packus_epi16(words, words) : _mm_packs_epi16(words, words);
-  if (count == 8) {
-    _mm_storel_epi64(reinterpret_cast<__m128i*>(out), bytes);
-  } else {
-    alignas(16) T all[16];
-    _mm_store_si128(reinterpret_cast<__m128i*>(all), bytes);
-    std::memcpy(out, all, count);
-  }
+  StoreFirst(
+      std::is_same_v<T, uint8_t> ? _mm_packus_epi16(words, words) : _mm_packs_epi16(words, words),
+      out, count);
 }
 
 // Channels [c, c + 16) of one pixel, as two vectors of 8 (lo, hi),
