@@ -1,8 +1,10 @@
-// AVX2 building blocks shared by the AVX2 conv kernels (gemm_avx2.h,
-// depthwise_avx2.h): the target attribute, the per-channel requantization
-// parameters, TensorFlow Lite's requantization on 8 lanes (integer and
-// proven float forms, and the dispatch between them) and the narrowing
-// stores. Internal header.
+// AVX2 building blocks shared by the AVX2 kernels (gemm_avx2.h,
+// depthwise_avx2.h, add_avx2.h): the target attribute, the per-channel
+// requantization parameters, TensorFlow Lite's requantization on 8 lanes
+// (integer and proven float forms, and the dispatch between them) and the
+// narrowing stores (Avx2Narrowing, which adds the output offset and clamps
+// as it narrows, for the conv kernels; Store8 and Store16 of lanes already
+// clamped, for ADD). Internal header.
 #pragma once
 
 #include <cstdint>
