@@ -225,8 +225,9 @@ TEST(CliBench, JsonHasTheLatencyAndMemoryFields) {
   EDGETL_REQUIRE_DATA(model);
   auto r = RunCli("bench --json --runs 5 --threads 2 --model " + model);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  for (const char* field : {"\"median_ms\":", "\"p90_ms\":", "\"images_per_s\":", "\"gmacs\":",
-                            "\"peak_rss_mb\":", "\"create_ms\":", "\"threads\":2"}) {
+  for (const char* field :
+       {"\"median_ms\":", "\"p90_ms\":", "\"images_per_s\":", "\"gmacs\":", "\"peak_rss_mb\":",
+        "\"create_ms\":", "\"threads\":2", "\"kernels\":\""}) {
     EXPECT_TRUE(Contains(r.out, field)) << field << " in " << r.out;
   }
   r = RunCli("bench --runs 0 --model " + model);

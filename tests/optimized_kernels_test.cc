@@ -1,8 +1,11 @@
 // The optimized kernels against the reference oracle: identical bytes on
 // random shapes (tails, strides, dilation, padding, depth multipliers) and on
 // whole models.
+#include <algorithm>
 #include <cfenv>
+#include <cstdlib>
 #include <random>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -324,6 +327,46 @@ TEST(OptimizedKernels, CallersFloatEnvironmentChangesNothing) {
   std::fesetenv(&saved);
   EXPECT_EQ(one, expected);
   EXPECT_EQ(two, expected);
+}
+
+// The stats name the kernels that ran, as the CPU and the EDGETL_NO_*
+// variables decide (CI runs this under each of them).
+TEST(OptimizedKernels, StatsNameTheKernelPath) {
+  ModelBuilder b;
+  const int in = b.AddTensor("in", TensorType::kUInt8, {1, 4, 4, 8}, PerTensor(0.05f, 117));
+  const int out = b.AddTensor("out", TensorType::kUInt8, {1, 4, 4, 8}, PerTensor(0.05f, 117));
+  b.AddOperator(BuiltinOperator::ADD, {in, in}, {out});
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  auto model = b.Build();
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  auto reference = Interpreter::Create(*model, {.kernels = KernelChoice::kReference});
+  ASSERT_TRUE(reference.ok()) << reference.status().ToString();
+  EXPECT_EQ(reference->stats().kernels, "reference");
+
+  auto on = [](const char* variable) {
+    const char* value = std::getenv(variable);
+    return !value || std::string(value) != "1";
+  };
+  std::vector<std::string> expected = {"portable"};
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (on("EDGETL_NO_VNNI") && __builtin_cpu_supports("avx512vnni") &&
+      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")) {
+    // AMX also needs the kernel's permission, so either name fits here.
+    expected = {"avx512-vnni", "avx512-vnni+amx"};
+  } else if (on("EDGETL_NO_AVX2") && __builtin_cpu_supports("avx2") &&
+             __builtin_cpu_supports("fma")) {
+    expected = {"avx2"};
+  }
+#endif
+  if (const char* forced = std::getenv("EDGETL_KERNELS");
+      forced && std::string(forced) == "reference") {
+    expected = {"reference"};
+  }
+  auto optimized = Interpreter::Create(*model);
+  ASSERT_TRUE(optimized.ok()) << optimized.status().ToString();
+  EXPECT_NE(std::find(expected.begin(), expected.end(), optimized->stats().kernels), expected.end())
+      << optimized->stats().kernels;
 }
 
 // MobileNet's narrow stride-2 layers (the 0.25 and 0.5 models' 16 and 32

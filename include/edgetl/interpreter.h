@@ -38,6 +38,11 @@ struct InterpreterStats {
   double create_ms = 0;            // Create(), including weight prepacking
   size_t packed_weight_bytes = 0;  // weights repacked for the optimized kernels
   int threads = 1;
+  // The kernels Invoke() runs: "reference" (the oracle, KernelChoice::kReference
+  // or EDGETL_KERNELS=reference), else the best path this CPU and the
+  // EDGETL_NO_* variables allow: "avx512-vnni+amx", "avx512-vnni", "avx2" or
+  // "portable".
+  std::string kernels;
   // Ops that never run: a TensorFlow 2 int8 model's QUANTIZE from its
   // uint8 input to int8 (equal scales, zero point - 128) whose one consumer
   // reads the uint8 input directly. Never with preserve_intermediates or

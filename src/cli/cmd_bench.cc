@@ -19,7 +19,8 @@ constexpr const char kHelp[] =
     "usage: edgetl bench --model MODEL [--threads N] [--runs K] [--images DIR|LIST] [--per-op]\n"
     "                    [--json]\n"
     "  Times K inferences (default 100, after 5 warm-up runs) of one interpreter on N threads\n"
-    "  (default: all hardware threads) with a random input, and prints median and p90 latency,\n"
+    "  (default: all hardware threads) with a random input, and prints the kernels that ran\n"
+    "  (reference, avx512-vnni+amx, avx512-vnni, avx2 or portable), median and p90 latency,\n"
     "  images/s, GMAC/s, the interpreter's creation time (weight prepacking included), arena\n"
     "  and packed-weight sizes, and the process's peak RSS (and its RSS before the model was\n"
     "  loaded). With --images, also the batch throughput of decoding and embedding those\n"
@@ -117,6 +118,7 @@ int Bench(const Argv& argv) {
     std::vector<std::pair<std::string, std::string>> fields = {
         {"model", JsonString(*model_path)},
         {"threads", std::to_string(stats.threads)},
+        {"kernels", JsonString(stats.kernels)},
         {"runs", std::to_string(*runs)},
         {"median_ms", JsonNumber(median)},
         {"p90_ms", JsonNumber(p90)},
@@ -137,6 +139,7 @@ int Bench(const Argv& argv) {
   }
   std::printf("model:        %s\n", model_path->c_str());
   std::printf("threads:      %d\n", stats.threads);
+  std::printf("kernels:      %s\n", stats.kernels.c_str());
   std::printf("latency:      median %.3f ms, p90 %.3f ms over %d runs\n", median, p90, *runs);
   std::printf("throughput:   %.1f images/s, %.1f GMAC/s\n", 1000.0 / median, gmacs);
   std::printf("create:       %.1f ms (weights prepacked: %.2f MB)\n", stats.create_ms,

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <thread>
 
+#include "kernels/optimized/cpu.h"
 #include "model/model_impl.h"
 #include "runtime/float_environment.h"
 #include "runtime/kernel.h"
@@ -195,6 +196,7 @@ Result<Interpreter> Interpreter::Create(const Model& model, const InterpreterOpt
     if (!skipped[i]) impl->schedule.push_back(i);
   }
   impl->stats.threads = threads;
+  impl->stats.kernels = reference_only ? "reference" : optimized::KernelPathName();
   if (options.profile) impl->op_ms.assign(num_ops, 0.0);
   impl->stats.create_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

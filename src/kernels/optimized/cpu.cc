@@ -68,4 +68,11 @@ bool HasAmxInt8() {
   return has;
 }
 
+const char* KernelPathName() {
+  if (HasAmxInt8()) return "avx512-vnni+amx";
+  if (HasAvx512Vnni()) return "avx512-vnni";
+  if (HasAvx2()) return "avx2";
+  return "portable";
+}
+
 }  // namespace edgetl::optimized

@@ -19,4 +19,9 @@ bool HasAvx2();
 // EDGETL_NO_AMX=1 turns it off (the VNNI kernels run instead).
 bool HasAmxInt8();
 
+// The best of the paths above that this process runs ("avx512-vnni+amx",
+// "avx512-vnni", "avx2" or "portable"), for benchmark reports: a latency
+// means little without the kernels that produced it.
+const char* KernelPathName();
+
 }  // namespace edgetl::optimized
