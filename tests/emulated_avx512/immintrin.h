@@ -17,11 +17,6 @@
 #ifndef _MM_FROUND_CUR_DIRECTION
 #define _MM_FROUND_CUR_DIRECTION SIMDE_MM_FROUND_CUR_DIRECTION
 #endif
-// Aliases that are macros break on template arguments with commas.
-#undef _mm256_blendv_epi8
-inline simde__m256i _mm256_blendv_epi8(simde__m256i a, simde__m256i b, simde__m256i m) {
-  return simde_mm256_blendv_epi8(a, b, m);
-}
 typedef simde__mmask8 __mmask8;
 typedef simde__mmask16 __mmask16;
 typedef simde__mmask32 __mmask32;
